@@ -1,0 +1,83 @@
+package dev.cachalot.http;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.time.format.SignStyle;
+import java.time.temporal.ChronoField;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * HTTP-date (RFC 9110 §5.6.7): IMF-fixdate for output; IMF-fixdate, the obsolete RFC 850 form and
+ * asctime accepted on input. An unparsable date is {@link Optional#empty()}; callers decide what
+ * that means (e.g. an invalid Expires means "already expired", RFC 9111 §5.3).
+ */
+public final class HttpDates {
+    private HttpDates() {}
+
+    private static final Map<Long, String> DAYS = Map.of(1L, "Mon", 2L, "Tue", 3L, "Wed", 4L, "Thu", 5L, "Fri",
+            6L, "Sat", 7L, "Sun");
+    private static final Map<Long, String> MONTHS = Map.ofEntries(Map.entry(1L, "Jan"), Map.entry(2L, "Feb"),
+            Map.entry(3L, "Mar"), Map.entry(4L, "Apr"), Map.entry(5L, "May"), Map.entry(6L, "Jun"),
+            Map.entry(7L, "Jul"), Map.entry(8L, "Aug"), Map.entry(9L, "Sep"), Map.entry(10L, "Oct"),
+            Map.entry(11L, "Nov"), Map.entry(12L, "Dec"));
+
+    /** IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT. */
+    private static final DateTimeFormatter IMF_FIXDATE = new DateTimeFormatterBuilder()
+            .appendText(ChronoField.DAY_OF_WEEK, DAYS).appendLiteral(", ")
+            .appendValue(ChronoField.DAY_OF_MONTH, 2).appendLiteral(' ')
+            .appendText(ChronoField.MONTH_OF_YEAR, MONTHS).appendLiteral(' ')
+            .appendValue(ChronoField.YEAR, 4).appendLiteral(' ')
+            .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
+            .appendValue(ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':')
+            .appendValue(ChronoField.SECOND_OF_MINUTE, 2).appendLiteral(" GMT")
+            .toFormatter(Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    /** RFC 850: Sunday, 06-Nov-94 08:49:37 GMT. */
+    private static final DateTimeFormatter RFC_850 = new DateTimeFormatterBuilder()
+            .appendPattern("EEEE, dd-MMM-").appendValueReduced(ChronoField.YEAR, 2, 2, 1970)
+            .appendPattern(" HH:mm:ss 'GMT'").toFormatter(Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    /** asctime: Sun Nov  6 08:49:37 1994. */
+    private static final DateTimeFormatter ASCTIME = new DateTimeFormatterBuilder()
+            .appendPattern("EEE MMM ").padNext(2, ' ').appendValue(ChronoField.DAY_OF_MONTH, 1, 2, SignStyle.NOT_NEGATIVE)
+            .appendPattern(" HH:mm:ss yyyy").toFormatter(Locale.ROOT);
+
+    /** Formats an instant as IMF-fixdate, truncated to whole seconds. */
+    public static String format(Instant instant) {
+        return IMF_FIXDATE.format(instant);
+    }
+
+    /** Parses any of the three HTTP-date forms; surrounding whitespace is ignored. */
+    public static Optional<Instant> parse(String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        String s = value.trim();
+        if (s.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(ZonedDateTime.parse(s, IMF_FIXDATE).toInstant());
+        } catch (DateTimeParseException e) {
+            // try the obsolete forms below
+        }
+        try {
+            return Optional.of(ZonedDateTime.parse(s, RFC_850).toInstant());
+        } catch (DateTimeParseException e) {
+            // try asctime
+        }
+        try {
+            return Optional.of(LocalDateTime.parse(s, ASCTIME).toInstant(ZoneOffset.UTC));
+        } catch (DateTimeException e) {
+            return Optional.empty();
+        }
+    }
+}
