@@ -111,6 +111,9 @@ public final class ChronicleTier implements CacheStore {
     FileLock l;
     try {
       l = lockChannel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lockChannel.close();
+      throw new IOException("cache directory " + directory + " is in use (already open in this process)", e);
     } catch (IOException | RuntimeException e) {
       lockChannel.close();
       throw new IOException("cannot lock cache directory " + directory + ": " + e, e);
