@@ -24,6 +24,9 @@ public final class HttpDates {
 
     private static final Map<Long, String> DAYS = Map.of(1L, "Mon", 2L, "Tue", 3L, "Wed", 4L, "Thu", 5L, "Fri",
             6L, "Sat", 7L, "Sun");
+    /** Full day names for the RFC 850 form; Locale.ROOT has no English full names under CLDR. */
+    private static final Map<Long, String> FULL_DAYS = Map.of(1L, "Monday", 2L, "Tuesday", 3L, "Wednesday",
+            4L, "Thursday", 5L, "Friday", 6L, "Saturday", 7L, "Sunday");
     private static final Map<Long, String> MONTHS = Map.ofEntries(Map.entry(1L, "Jan"), Map.entry(2L, "Feb"),
             Map.entry(3L, "Mar"), Map.entry(4L, "Apr"), Map.entry(5L, "May"), Map.entry(6L, "Jun"),
             Map.entry(7L, "Jul"), Map.entry(8L, "Aug"), Map.entry(9L, "Sep"), Map.entry(10L, "Oct"),
@@ -42,7 +45,10 @@ public final class HttpDates {
 
     /** RFC 850: Sunday, 06-Nov-94 08:49:37 GMT. */
     private static final DateTimeFormatter RFC_850 = new DateTimeFormatterBuilder()
-            .appendPattern("EEEE, dd-MMM-").appendValueReduced(ChronoField.YEAR, 2, 2, 1970)
+            .appendText(ChronoField.DAY_OF_WEEK, FULL_DAYS).appendLiteral(", ")
+            .appendValue(ChronoField.DAY_OF_MONTH, 2).appendLiteral('-')
+            .appendText(ChronoField.MONTH_OF_YEAR, MONTHS).appendLiteral('-')
+            .appendValueReduced(ChronoField.YEAR, 2, 2, 1970)
             .appendPattern(" HH:mm:ss 'GMT'").toFormatter(Locale.ROOT).withZone(ZoneOffset.UTC);
 
     /** asctime: Sun Nov  6 08:49:37 1994. */
