@@ -104,9 +104,10 @@ public final class ReusePolicy {
         boolean forbidden = res.forbidsStaleInSharedCache() && config.shared()
                 || res.mustRevalidate() || (res.noCache() && res.noCacheFields().isEmpty());
         if (!forbidden) {
-            // RFC 9111 §5.2.1.2: max-stale accepts a response stale by at most the given seconds.
+            // RFC 9111 §5.2.1.2: max-stale accepts a response stale by at most the given seconds; a
+            // request max-age still bounds the age (§5.2.1.1).
             if (req.hasMaxStale() && staleness <= req.maxStale()
-                    && (req.maxAge() == DeltaSeconds.ABSENT || age <= DeltaSeconds.add(req.maxAge(), req.maxStale()))) {
+                    && (req.maxAge() == DeltaSeconds.ABSENT || age <= req.maxAge())) {
                 return new CacheDecision.ServeStale(selected, StaleReason.MAX_STALE, age, ttl, null,
                         join("max-stale", overrideDetail));
             }

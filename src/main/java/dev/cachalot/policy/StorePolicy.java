@@ -92,7 +92,7 @@ public final class StorePolicy {
         // RFC 9111 §3: at least one of public, Expires, max-age, s-maxage (shared), or a heuristically
         // cacheable status code; a forced TTL is the operator's opt-in equivalent.
         boolean override = overrides.forceTtl() != null;
-        if (!(cc.isPublic() || Freshness.hasExplicitExpiration(response, cc, config)
+        if (!(cc.isPublic() || Freshness.hasExplicitExpiration(response, dirs, config)
                 || Freshness.HEURISTICALLY_CACHEABLE.contains(status) || (!config.shared() && cc.isPrivate())
                 || override)) {
             return new StoreDecision.DontStore(NotStoredReason.NOT_CACHEABLE);

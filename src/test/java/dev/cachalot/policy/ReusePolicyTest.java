@@ -116,6 +116,14 @@ class ReusePolicyTest {
     }
 
     @Test
+    void requestMaxAgeStillBoundsAgeWhenMaxStaleIsPresent() {
+        assertInstanceOf(CacheDecision.Revalidate.class,
+                decide(get("/", "Cache-Control", "max-age=70, max-stale=100"), 80, FRESH_60));
+        assertInstanceOf(CacheDecision.ServeStale.class,
+                decide(get("/", "Cache-Control", "max-age=90, max-stale=100"), 80, FRESH_60));
+    }
+
+    @Test
     void mustRevalidateForbidsServingStaleEvenWithMaxStale() {
         StoredResponse s = stored(0, response(200, "Cache-Control", "max-age=60, must-revalidate"));
         CacheDecision.Revalidate r = assertInstanceOf(CacheDecision.Revalidate.class,
