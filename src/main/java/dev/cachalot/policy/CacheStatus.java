@@ -53,6 +53,28 @@ public record CacheStatus(String cacheName, boolean hit, ForwardReason fwd, int 
         return new CacheStatus(cacheName, false, null, 0, false, false, null, detail, ShortStatus.MISS);
     }
 
+    /**
+     * The entry for a decision answered without waiting for the origin: Serve (hit), ServeStale
+     * (stale hit), GatewayTimeout. Revalidate and Forward outcomes depend on the origin's answer;
+     * use {@link #revalidated}, {@link #forwarded} or {@link #staleOnError} once it is known.
+     */
+    public static CacheStatus of(CacheDecision decision, PolicyConfig config) {
+        String name = config.cacheName();
+        if (decision instanceof CacheDecision.Serve) {
+            CacheDecision.Serve s = (CacheDecision.Serve) decision;
+            return hit(name, s.ttl(), s.detail());
+        }
+        if (decision instanceof CacheDecision.ServeStale) {
+            CacheDecision.ServeStale s = (CacheDecision.ServeStale) decision;
+            return staleHit(name, s.ttl(), s.detail());
+        }
+        if (decision instanceof CacheDecision.GatewayTimeout) {
+            return gatewayTimeout(name, ((CacheDecision.GatewayTimeout) decision).detail());
+        }
+        throw new IllegalArgumentException("outcome of " + decision.getClass().getSimpleName()
+                + " depends on the origin response");
+    }
+
     /** A copy marked collapsed (RFC 9211 §2.6). */
     public CacheStatus withCollapsed(boolean c) {
         return new CacheStatus(cacheName, hit, fwd, fwdStatus, stored, c, ttl, detail, shortStatus);
