@@ -65,8 +65,9 @@ public final class CachePolicy {
     }
 
     /** Whether and how to store a response (RFC 9111 §3). */
-    public StoreDecision store(RequestHead request, ResponseHead response, RouteOverrides overrides) {
-        return StorePolicy.decide(request, response, config, overrides);
+    public StoreDecision store(RequestHead request, ResponseHead response, Instant responseTime,
+                               RouteOverrides overrides) {
+        return StorePolicy.decide(request, response, responseTime, config, overrides);
     }
 
     /** Variants to replace or evict when storing for this request (RFC 9111 §4.1, variant cap). */

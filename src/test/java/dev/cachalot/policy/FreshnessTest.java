@@ -150,7 +150,7 @@ class FreshnessTest {
     @Test
     void targetedNoStorePreventsStoringDespiteCacheControl() {
         ResponseHead h = response(200, "Cache-Control", "max-age=60", "CDN-Cache-Control", "no-store");
-        assertFalse(StorePolicy.decide(Fixtures.get("/"), h, CONFIG, RouteOverrides.NONE).stored());
+        assertFalse(StorePolicy.decide(Fixtures.get("/"), h, Fixtures.T0, CONFIG, RouteOverrides.NONE).stored());
     }
 
     @Test

@@ -32,7 +32,7 @@ class PipelineWalkthroughTest {
         assertEquals(ForwardReason.URI_MISS, assertInstanceOf(CacheDecision.Forward.class, d).reason());
         ResponseHead origin = response(200, "Date", date(0), "Cache-Control", "max-age=60", "ETag", "\"v1\"",
                 "Vary", "Accept-Encoding", "Content-Length", "1000");
-        StoreDecision.Store store = assertInstanceOf(StoreDecision.Store.class, policy.store(req, origin, RouteOverrides.NONE));
+        StoreDecision.Store store = assertInstanceOf(StoreDecision.Store.class, policy.store(req, origin, at(0), RouteOverrides.NONE));
         assertTrue(policy.variantPlan(variants, req).toRemove().isEmpty());
         variants.add(new StoredResponse(at(0), at(0), store.head(), VaryNormalizer.selectingHeaders(origin, req), 1000));
         ResponseHead out = policy.shape(origin, null, false, CacheStatus.forwarded("Cachalot", ForwardReason.URI_MISS, 200,

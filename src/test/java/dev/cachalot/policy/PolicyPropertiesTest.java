@@ -83,7 +83,7 @@ class PolicyPropertiesTest {
                     ResponseHead h = Fixtures.response(status, "Cache-Control", String.join(", ", d));
                     var req = authorized ? get("/", "Authorization", "x") : get("/");
                     PolicyConfig c = CONFIG.withSetCookiePolicy(SetCookiePolicy.values()[cookiePolicy]);
-                    assertFalse(StorePolicy.decide(req, h, c, RouteOverrides.NONE).stored(), d::toString);
+                    assertFalse(StorePolicy.decide(req, h, Fixtures.T0, c, RouteOverrides.NONE).stored(), d::toString);
                 });
     }
 
@@ -93,7 +93,7 @@ class PolicyPropertiesTest {
             List<String> d = new ArrayList<>(extra);
             d.removeIf(x -> x.equals("public") || x.startsWith("s-maxage"));
             ResponseHead h = Fixtures.response(status, "Cache-Control", String.join(", ", d), "Set-Cookie", "sid=1");
-            assertFalse(StorePolicy.decide(get("/"), h, CONFIG, RouteOverrides.NONE).stored());
+            assertFalse(StorePolicy.decide(get("/"), h, Fixtures.T0, CONFIG, RouteOverrides.NONE).stored());
         });
     }
 
