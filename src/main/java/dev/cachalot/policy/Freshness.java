@@ -118,7 +118,6 @@ public final class Freshness {
      * age, negative when stale (the Cache-Status {@code ttl}, RFC 9211 §2.4).
      */
     public static long remaining(StoredResponse stored, Instant now, PolicyConfig config, RouteOverrides overrides) {
-        ResponseDirectives dirs = ResponseDirectives.of(stored.head().headers(), config, overrides);
-        return lifetime(stored, dirs, config, overrides).seconds() - AgeCalculator.currentAge(stored, now);
+        return stored.lifetime(config, overrides).seconds() - AgeCalculator.currentAge(stored, now);
     }
 }

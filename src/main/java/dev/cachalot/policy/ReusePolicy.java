@@ -1,6 +1,5 @@
 package dev.cachalot.policy;
 
-import dev.cachalot.http.HttpDates;
 import dev.cachalot.http.RequestHead;
 
 import java.time.Instant;
@@ -35,23 +34,22 @@ public final class ReusePolicy {
      */
     public static CacheDecision decide(RequestHead request, List<StoredResponse> variants, Instant now,
                                        PolicyConfig config, RouteOverrides overrides) {
-        RequestHead forward = ForwardedFields.sanitize(request);
         String bypass = overrides.bypassPrefixFor(request.path());
         if (bypass != null) {
-            return new CacheDecision.Forward(ForwardReason.BYPASS, forward, "override bypass " + bypass);
+            return new CacheDecision.Forward(ForwardReason.BYPASS, ForwardedFields.sanitize(request), "override bypass " + bypass);
         }
         if (!request.isMethod("GET") && !request.isMethod("HEAD")) {
-            return new CacheDecision.Forward(ForwardReason.METHOD, forward, null);
+            return new CacheDecision.Forward(ForwardReason.METHOD, ForwardedFields.sanitize(request), null);
         }
         CacheControl req = RequestDirectives.parse(request.headers());
         boolean onlyIfCached = req.onlyIfCached();
         if (request.headers().contains("If-Match") || request.headers().contains("If-Unmodified-Since")) {
             // RFC 9111 §4.3.2: these preconditions are not applicable to a cache; the origin evaluates them.
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.REQUEST, forward,
+            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.REQUEST, ForwardedFields.sanitize(request),
                     "precondition for origin"));
         }
         if (variants.isEmpty()) {
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.URI_MISS, forward, null));
+            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.URI_MISS, ForwardedFields.sanitize(request), null));
         }
         StoredResponse selected = select(variants, request);
         if (selected == null) {
@@ -61,12 +59,12 @@ public final class ReusePolicy {
                 return network(onlyIfCached, new CacheDecision.Revalidate(null,
                         ConditionalRequests.build(request, null, variants), ForwardReason.VARY_MISS, 0, 0, null));
             }
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.VARY_MISS, forward, null));
+            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.VARY_MISS, ForwardedFields.sanitize(request), null));
         }
 
-        ResponseDirectives dirs = ResponseDirectives.of(selected.head().headers(), config, overrides);
+        ResponseDirectives dirs = selected.directives(config, overrides);
         CacheControl res = dirs.cc();
-        Freshness.Lifetime lifetime = Freshness.lifetime(selected, dirs, config, overrides);
+        Freshness.Lifetime lifetime = selected.lifetime(config, overrides);
         long age = AgeCalculator.currentAge(selected, now);
         long ttl = lifetime.seconds() - age;
         String overrideDetail = join(dirs.overrideDetail(), lifetime.source() == Freshness.Source.OVERRIDE
@@ -74,7 +72,7 @@ public final class ReusePolicy {
 
         if (config.shared() && request.headers().contains("Authorization") && !StorePolicy.allowsAuthorized(res)) {
             // RFC 9111 §3.5 (deliberately also applied at reuse, see docs/policy.md).
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.REQUEST, forward, "authorization"));
+            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.REQUEST, ForwardedFields.sanitize(request), "authorization"));
         }
         if (req.noCache()) {
             // RFC 9111 §5.2.1.4 (and §5.4 Pragma): do not use a stored response without validation.
@@ -135,7 +133,7 @@ public final class ReusePolicy {
             if (!VaryNormalizer.matches(v, request)) {
                 continue;
             }
-            Instant d = HttpDates.parse(v.head().headers().first("Date")).orElse(v.responseTime());
+            Instant d = v.dateValue();
             if (best == null || d.isAfter(bestDate)
                     || (d.equals(bestDate) && v.responseTime().isAfter(best.responseTime()))) {
                 best = v;

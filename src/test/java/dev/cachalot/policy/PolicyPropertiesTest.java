@@ -48,6 +48,28 @@ class PolicyPropertiesTest {
     }
 
     @Test
+    void storedResponseAgeEqualsAgeFromRawInputs() {
+        qt().forAll(OFFSET, OFFSET, OFFSET, OFFSET).checkAssert((req, resp, date, now) -> {
+            HeaderFields h = HeaderFields.of("Date", HttpDates.format(at(date)), "Age", Long.toString(Math.abs(req % 777)));
+            StoredResponse s = new StoredResponse(at(req), at(resp), new ResponseHead(200, h), HeaderFields.empty(), 0);
+            assertEquals(AgeCalculator.currentAge(at(req), at(resp), h, at(now)), AgeCalculator.currentAge(s, at(now)));
+        });
+    }
+
+    @Test
+    void cacheStatusEntryIsAValidStructuredFieldItem() {
+        qt().forAll(strings().allPossible().ofLengthBetween(0, 20), longs().between(-5_000_000_000L, 5_000_000_000L),
+                integers().between(0, ForwardReason.values().length)).checkAssert((detail, ttl, fwd) -> {
+                    ForwardReason r = fwd == ForwardReason.values().length ? null : ForwardReason.values()[fwd];
+                    String entry = new CacheStatus("Cachalot", r == null, r, r == null ? 0 : 200, r != null, false, ttl,
+                            detail, ShortStatus.MISS).format();
+                    // An item with parameters is a valid dictionary member value when prefixed by "k=".
+                    Optional<java.util.Map<String, Object>> parsed = StructuredFields.parseDictionary("k=" + entry);
+                    assertTrue(parsed.isPresent(), entry);
+                });
+    }
+
+    @Test
     void currentAgeIsMonotonicInNow() {
         qt().forAll(OFFSET, OFFSET, OFFSET, longs().between(0, 10_000_000)).checkAssert((resp, date, now, later) -> {
             HeaderFields h = HeaderFields.of("Date", HttpDates.format(at(date)));
