@@ -70,6 +70,14 @@ public final class ReusePolicy {
         String overrideDetail = join(dirs.overrideDetail(), lifetime.source() == Freshness.Source.OVERRIDE
                 ? lifetime.detail() : null);
 
+        String unusable = unusable(selected, res, config);
+        if (unusable != null) {
+            // Defence in depth: a stored response that the current configuration would not have
+            // stored (e.g. an entry from a disk tier written under another config, or a head
+            // updated to private/no-store) is never reused.
+            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.MISS, ForwardedFields.sanitize(request),
+                    "stored response not reusable: " + unusable));
+        }
         if (config.shared() && request.headers().contains("Authorization") && !StorePolicy.allowsAuthorized(res)) {
             // RFC 9111 §3.5 (deliberately also applied at reuse, see docs/policy.md).
             return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.REQUEST, ForwardedFields.sanitize(request), "authorization"));
@@ -141,6 +149,24 @@ public final class ReusePolicy {
             }
         }
         return best;
+    }
+
+    /** Why a stored response must not be reused under this configuration, or null. */
+    static String unusable(StoredResponse stored, CacheControl cc, PolicyConfig config) {
+        if (cc.noStore() && !cc.mustUnderstand()) {
+            return "no-store";
+        }
+        if (config.shared() && cc.isPrivate() && cc.privateFields().isEmpty()) {
+            return "private";
+        }
+        if (stored.head().headers().contains("Set-Cookie")) {
+            boolean shareable = config.setCookiePolicy() == SetCookiePolicy.STORE_WHEN_SHAREABLE
+                    && (cc.isPublic() || cc.sMaxAge() != DeltaSeconds.ABSENT);
+            if (!shareable) {
+                return "set-cookie";
+            }
+        }
+        return null;
     }
 
     private static CacheDecision revalidate(RequestHead request, StoredResponse selected, List<StoredResponse> variants,

@@ -26,6 +26,9 @@ public final class StaleOnError {
         CacheControl req = RequestDirectives.parse(request.headers());
         ResponseDirectives dirs = entry.directives(config, overrides);
         CacheControl res = dirs.cc();
+        if (ReusePolicy.unusable(entry, res, config) != null) {
+            return Optional.empty();
+        }
         if ((config.shared() && res.forbidsStaleInSharedCache()) || res.mustRevalidate()
                 || (res.noCache() && res.noCacheFields().isEmpty())) {
             return Optional.empty();
