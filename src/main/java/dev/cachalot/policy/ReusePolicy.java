@@ -36,20 +36,19 @@ public final class ReusePolicy {
                                        PolicyConfig config, RouteOverrides overrides) {
         String bypass = overrides.bypassPrefixFor(request.path());
         if (bypass != null) {
-            return new CacheDecision.Forward(ForwardReason.BYPASS, ForwardedFields.sanitize(request), "override bypass " + bypass);
+            return forward(request, ForwardReason.BYPASS, "override bypass " + bypass);
         }
         if (!request.isMethod("GET") && !request.isMethod("HEAD")) {
-            return new CacheDecision.Forward(ForwardReason.METHOD, ForwardedFields.sanitize(request), null);
+            return forward(request, ForwardReason.METHOD, null);
         }
         CacheControl req = RequestDirectives.parse(request.headers());
         boolean onlyIfCached = req.onlyIfCached();
         if (request.headers().contains("If-Match") || request.headers().contains("If-Unmodified-Since")) {
             // RFC 9111 §4.3.2: these preconditions are not applicable to a cache; the origin evaluates them.
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.REQUEST, ForwardedFields.sanitize(request),
-                    "precondition for origin"));
+            return network(onlyIfCached, forward(request, ForwardReason.REQUEST, "precondition for origin"));
         }
         if (variants.isEmpty()) {
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.URI_MISS, ForwardedFields.sanitize(request), null));
+            return network(onlyIfCached, forward(request, ForwardReason.URI_MISS, null));
         }
         StoredResponse selected = select(variants, request);
         if (selected == null) {
@@ -59,7 +58,7 @@ public final class ReusePolicy {
                 return network(onlyIfCached, new CacheDecision.Revalidate(null,
                         ConditionalRequests.build(request, null, variants), ForwardReason.VARY_MISS, 0, 0, null));
             }
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.VARY_MISS, ForwardedFields.sanitize(request), null));
+            return network(onlyIfCached, forward(request, ForwardReason.VARY_MISS, null));
         }
 
         ResponseDirectives dirs = selected.directives(config, overrides);
@@ -75,12 +74,11 @@ public final class ReusePolicy {
             // Defence in depth: a stored response that the current configuration would not have
             // stored (e.g. an entry from a disk tier written under another config, or a head
             // updated to private/no-store) is never reused.
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.MISS, ForwardedFields.sanitize(request),
-                    "stored response not reusable: " + unusable));
+            return network(onlyIfCached, forward(request, ForwardReason.MISS, "stored response not reusable: " + unusable));
         }
         if (config.shared() && request.headers().contains("Authorization") && !StorePolicy.allowsAuthorized(res)) {
             // RFC 9111 §3.5 (deliberately also applied at reuse, see docs/policy.md).
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.REQUEST, ForwardedFields.sanitize(request), "authorization"));
+            return network(onlyIfCached, forward(request, ForwardReason.REQUEST, "authorization"));
         }
         if (req.noCache()) {
             // RFC 9111 §5.2.1.4 (and §5.4 Pragma): do not use a stored response without validation.
@@ -149,6 +147,11 @@ public final class ReusePolicy {
             }
         }
         return best;
+    }
+
+    /** A Forward decision carrying the sanitised request. */
+    private static CacheDecision.Forward forward(RequestHead request, ForwardReason reason, String detail) {
+        return new CacheDecision.Forward(reason, ForwardedFields.sanitize(request), detail);
     }
 
     /** Why a stored response must not be reused under this configuration, or null. */
