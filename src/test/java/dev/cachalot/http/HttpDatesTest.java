@@ -43,6 +43,19 @@ class HttpDatesTest {
     }
 
     @Test
+    void fastImfFixdatePathAgreesWithTheFormatter() {
+        for (long sec = 0; sec < 4_000_000_000L; sec += 7_777_777L) {
+            Instant i = Instant.ofEpochSecond(sec);
+            assertEquals(i, HttpDates.parseImfFixdate(HttpDates.format(i)));
+        }
+        assertEquals(null, HttpDates.parseImfFixdate("Sun, 06 Nov 1994 24:49:37 GMT"));
+        assertEquals(null, HttpDates.parseImfFixdate("Sun, 31 Nov 1994 08:49:37 GMT"));
+        assertEquals(null, HttpDates.parseImfFixdate("Mon, 06 Nov 1994 08:49:37 GMT"));
+        assertEquals(null, HttpDates.parseImfFixdate("Sun, 06 Nov 1994 08:49:37 UTC"));
+        assertEquals(Optional.empty(), HttpDates.parse("Sun, 06 Nov 1994 08:60:37 GMT"));
+    }
+
+    @Test
     void invalidDatesAreEmpty() {
         assertEquals(Optional.empty(), HttpDates.parse("0"));
         assertEquals(Optional.empty(), HttpDates.parse(""));

@@ -48,6 +48,28 @@ class PolicyPropertiesTest {
     }
 
     @Test
+    void storedResponseAgeEqualsAgeFromRawInputs() {
+        qt().forAll(OFFSET, OFFSET, OFFSET, OFFSET).checkAssert((req, resp, date, now) -> {
+            HeaderFields h = HeaderFields.of("Date", HttpDates.format(at(date)), "Age", Long.toString(Math.abs(req % 777)));
+            StoredResponse s = new StoredResponse(at(req), at(resp), new ResponseHead(200, h), HeaderFields.empty(), 0);
+            assertEquals(AgeCalculator.currentAge(at(req), at(resp), h, at(now)), AgeCalculator.currentAge(s, at(now)));
+        });
+    }
+
+    @Test
+    void cacheStatusEntryIsAValidStructuredFieldItem() {
+        qt().forAll(strings().allPossible().ofLengthBetween(0, 20), longs().between(-5_000_000_000L, 5_000_000_000L),
+                integers().between(0, ForwardReason.values().length)).checkAssert((detail, ttl, fwd) -> {
+                    ForwardReason r = fwd == ForwardReason.values().length ? null : ForwardReason.values()[fwd];
+                    String entry = new CacheStatus("Cachalot", r == null, r, r == null ? 0 : 200, r != null, false, ttl,
+                            detail, ShortStatus.MISS).format();
+                    // An item with parameters is a valid dictionary member value when prefixed by "k=".
+                    Optional<java.util.Map<String, Object>> parsed = StructuredFields.parseDictionary("k=" + entry);
+                    assertTrue(parsed.isPresent(), entry);
+                });
+    }
+
+    @Test
     void currentAgeIsMonotonicInNow() {
         qt().forAll(OFFSET, OFFSET, OFFSET, longs().between(0, 10_000_000)).checkAssert((resp, date, now, later) -> {
             HeaderFields h = HeaderFields.of("Date", HttpDates.format(at(date)));
@@ -83,8 +105,34 @@ class PolicyPropertiesTest {
                     ResponseHead h = Fixtures.response(status, "Cache-Control", String.join(", ", d));
                     var req = authorized ? get("/", "Authorization", "x") : get("/");
                     PolicyConfig c = CONFIG.withSetCookiePolicy(SetCookiePolicy.values()[cookiePolicy]);
-                    assertFalse(StorePolicy.decide(req, h, c, RouteOverrides.NONE).stored(), d::toString);
+                    assertFalse(StorePolicy.decide(req, h, Fixtures.T0, c, RouteOverrides.NONE).stored(), d::toString);
                 });
+    }
+
+    @Test
+    void unqualifiedPrivateIsNeverStoredInSharedCache() {
+        qt().forAll(DIRECTIVE_LISTS, integers().between(200, 599)).checkAssert((extra, status) -> {
+            List<String> d = new ArrayList<>(extra);
+            d.removeIf(x -> x.startsWith("private"));
+            d.add(d.size() / 2, "private");
+            ResponseHead h = Fixtures.response(status, "Cache-Control", String.join(", ", d));
+            assertFalse(StorePolicy.decide(get("/"), h, Fixtures.T0, CONFIG, RouteOverrides.NONE).stored(), d::toString);
+        });
+    }
+
+    @Test
+    void invalidationNeverLeavesTheRequestOrigin() {
+        Gen<String> reference = integers().between(0, 5).zip(strings().betweenCodePoints('a', 'z').ofLengthBetween(0, 6),
+                (kind, p) -> List.of("/" + p, p, "https://example.com/" + p, "https://other.example/" + p,
+                        "http://example.com/" + p, "//example.com:8443/" + p).get(kind));
+        qt().forAll(reference, reference, integers().between(200, 599)).checkAssert((loc, cloc, status) -> {
+            List<String> keys = Invalidation.keysToInvalidate(Fixtures.request("POST", "/a/b"),
+                    Fixtures.response(status, "Location", loc, "Content-Location", cloc));
+            for (String k : keys) {
+                assertTrue(k.startsWith("https://example.com/"), k);
+            }
+            assertEquals(status < 400, keys.contains("https://example.com/a/b"));
+        });
     }
 
     @Test
@@ -93,7 +141,7 @@ class PolicyPropertiesTest {
             List<String> d = new ArrayList<>(extra);
             d.removeIf(x -> x.equals("public") || x.startsWith("s-maxage"));
             ResponseHead h = Fixtures.response(status, "Cache-Control", String.join(", ", d), "Set-Cookie", "sid=1");
-            assertFalse(StorePolicy.decide(get("/"), h, CONFIG, RouteOverrides.NONE).stored());
+            assertFalse(StorePolicy.decide(get("/"), h, Fixtures.T0, CONFIG, RouteOverrides.NONE).stored());
         });
     }
 

@@ -83,6 +83,18 @@ class ResponseShaperTest {
     }
 
     @Test
+    void qualifiedNoCacheInTargetedFieldOrUpperCaseIsHonoured() {
+        ResponseHead upper = response(200, "Date", date(0), "Cache-Control", "max-age=60, NO-CACHE =\"X-Secret\"",
+                "X-Secret", "s");
+        assertFalse(ResponseShaper.shape(upper, 1L, false, CacheStatus.hit("C", 59, null), at(1), CONFIG).headers()
+                .contains("X-Secret"));
+        ResponseHead targeted = response(200, "Date", date(0), "CDN-Cache-Control", "max-age=60, no-cache=\"x-secret\"",
+                "X-Secret", "s");
+        assertFalse(ResponseShaper.shape(targeted, 1L, false, CacheStatus.hit("C", 59, null), at(1), CONFIG).headers()
+                .contains("X-Secret"));
+    }
+
+    @Test
     void endToEndFieldsAreKept() {
         ResponseHead out = ResponseShaper.shape(response(200, "Date", date(0), "X-App", "1", "Set-Cookie", "a=b"), null, false,
                 CacheStatus.forwarded("C", ForwardReason.URI_MISS, 200, false, null, null), at(0), CONFIG);
@@ -127,5 +139,17 @@ class ResponseShaperTest {
         assertThrows(IllegalArgumentException.class, () -> CONFIG.withMaxVariantsPerUrl(0));
         assertThrows(IllegalArgumentException.class, () -> CONFIG.withStatusHeader("bad header"));
         assertThrows(IllegalArgumentException.class, () -> new RouteOverrides(null, java.util.Set.of(), List.of("api")));
+    }
+
+    @Test
+    void cacheStatusFromLocalDecisions() {
+        StoredResponse s = Fixtures.stored(0, response(200, "Cache-Control", "max-age=60"));
+        assertEquals("Cachalot;hit;ttl=50", CacheStatus.of(new CacheDecision.Serve(s, 10, 50, null), CONFIG).format());
+        assertEquals(ShortStatus.STALE, CacheStatus.of(new CacheDecision.ServeStale(s, StaleReason.MAX_STALE, 70, -10, null,
+                "max-stale"), CONFIG).shortStatus());
+        assertEquals("Cachalot;detail=\"only-if-cached\"",
+                CacheStatus.of(new CacheDecision.GatewayTimeout(ForwardReason.URI_MISS, "only-if-cached"), CONFIG).format());
+        assertThrows(IllegalArgumentException.class, () -> CacheStatus.of(new CacheDecision.Forward(ForwardReason.MISS,
+                Fixtures.get("/"), null), CONFIG));
     }
 }
