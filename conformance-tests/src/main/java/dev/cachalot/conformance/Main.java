@@ -186,7 +186,12 @@ public final class Main {
         }
 
         private static URI uri(String s, String flag) {
-            URI u = URI.create(s);
+            URI u;
+            try {
+                u = URI.create(s);
+            } catch (IllegalArgumentException e) {
+                u = URI.create("invalid:x");
+            }
             if (!"http".equals(u.getScheme()) || u.getHost() == null || u.getPort() < 0) {
                 throw new IllegalArgumentException(flag + " must look like http://127.0.0.1:PORT, got '" + s + "'");
             }

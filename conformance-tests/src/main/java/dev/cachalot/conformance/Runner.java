@@ -57,6 +57,7 @@ public final class Runner {
     private final Config config;
     private final KnownDeviations deviations;
     private final String nonce;
+    private Runnable restartHook;
 
     public Runner(ScriptedOrigin origin, Config config, KnownDeviations deviations) {
         this.origin = origin;
@@ -65,6 +66,15 @@ public final class Runner {
         byte[] b = new byte[4];
         new SecureRandom().nextBytes(b);
         this.nonce = String.format("%08x", java.nio.ByteBuffer.wrap(b).getInt());
+    }
+
+    /**
+     * Restarts the cache with this hook instead of the configured shell command (used by the JUnit run that owns
+     * the cache process); the hook returns once the cache accepts connections again.
+     */
+    public Runner withRestartHook(Runnable hook) {
+        this.restartHook = hook;
+        return this;
     }
 
     /** Runs the tests and returns the report. */
@@ -122,7 +132,7 @@ public final class Runner {
                 return "the cache does not claim the '" + c + "' capability";
             }
         }
-        if (t.capabilities().contains(PERSISTENCE) && config.restartCommand() == null) {
+        if (t.capabilities().contains(PERSISTENCE) && config.restartCommand() == null && restartHook == null) {
             return "no --restart-cmd given";
         }
         return null;
@@ -143,8 +153,8 @@ public final class Runner {
     private TestResult runOne(TestCase t) {
         CacheClient cache = new CacheClient(config.cacheHost(), config.cachePort(), 10_000);
         CacheClient proxy = new CacheClient(config.proxyHost(), config.proxyPort(), 10_000);
-        Ctx ctx = new Ctx(t.id(), nonce, origin, cache, proxy,
-                config.restartCommand() == null ? null : this::restart);
+        Runnable restart = restartHook != null ? restartHook : config.restartCommand() == null ? null : this::restart;
+        Ctx ctx = new Ctx(t.id(), nonce, origin, cache, proxy, restart);
         long s = System.nanoTime();
         Outcome outcome;
         String reason;

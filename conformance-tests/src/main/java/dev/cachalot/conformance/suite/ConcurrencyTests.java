@@ -58,6 +58,8 @@ public final class ConcurrencyTests extends Dsl {
                 ctx -> {
                     ctx.origin(r -> Reply.ok("max-age=3600").body("for " + r.header("Authorization")).delay(800));
                     List<Response> rs = concurrently(ctx, N, i -> new String[] {"Authorization", "Bearer user" + i});
+                    ctx.require(ctx.received().stream().anyMatch(r -> r.has("Authorization")),
+                            "the cache does not forward Authorization to the origin");
                     for (int i = 0; i < rs.size(); i++) {
                         ctx.expectBody(rs.get(i), "for Bearer user" + i);
                     }

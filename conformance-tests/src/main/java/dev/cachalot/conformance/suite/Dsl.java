@@ -43,7 +43,7 @@ public abstract class Dsl {
         return ctx -> {
             ctx.serve(responseHeaders);
             Response a = ctx.get();
-            ctx.require(a.status() > 0, "the cache did not answer the first request");
+            ctx.require(a.status() == 200, "the first request failed: " + Ctx.describe(a));
             if (pauseMs > 0) {
                 ctx.pause(pauseMs);
             }

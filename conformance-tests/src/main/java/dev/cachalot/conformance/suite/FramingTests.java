@@ -289,8 +289,9 @@ public final class FramingTests extends Dsl {
                     ctx.origin(r -> Reply.raw("HTTP/1.1 200 OK\r\nCache-Control: no-store\r\nContent-Length: 3\r\n"
                             + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
                     Response a = ctx.get();
-                    ctx.check(a.status() == 502 || a.text().equals("hello"),
-                            "expected the chunked body 'hello' (or a 502), got " + a.summary());
+                    ctx.check(a.status() >= 500 || a.text().equals("hello"),
+                            "expected the chunked body 'hello' (or an error: such a message ought to be handled as one), got "
+                                    + a.summary());
                     ctx.check(!(a.has("Content-Length") && a.has("Transfer-Encoding")),
                             "the client received both Content-Length and Transfer-Encoding");
                 });

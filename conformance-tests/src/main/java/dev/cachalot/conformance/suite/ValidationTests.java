@@ -189,7 +189,7 @@ public final class ValidationTests extends Dsl {
                     cached(ctx, "\"e1\"");
                     Response b = ctx.get("If-None-Match", "\"other\"");
                     ctx.expectStatus(b, 200);
-                    ctx.expectBody(b, "#1");
+                    ctx.check(b.text().startsWith("#"), "the 200 has no content: " + b.summary());
                 });
         test("client-ims-later-304", "rfc9110#section-13.1.3", SHOULD,
                 "If-Modified-Since at or after Last-Modified gets 304 from the cache",
@@ -209,7 +209,7 @@ public final class ValidationTests extends Dsl {
                     ctx.get();
                     Response b = ctx.get("If-Modified-Since", httpDate(-86400L * 365));
                     ctx.expectStatus(b, 200);
-                    ctx.expectBody(b, "#1");
+                    ctx.check(b.text().startsWith("#"), "the 200 has no content: " + b.summary());
                 });
         test("client-inm-overrides-ims", "rfc9110#section-13.1.3", MUST,
                 "If-None-Match that does not match wins over a matching If-Modified-Since",
