@@ -51,8 +51,8 @@ trap cleanup EXIT
 # Builds the suite jar once.
 "$ROOT/scripts/conformance.sh" list >/dev/null
 
-render() { # render TEMPLATE PORT DIR > file
-  sed -e "s#@PORT@#$2#g; s#@ORIGIN_PORT@#$ORIGIN_PORT#g; s#@DIR@#$3#g" "$1"
+render() { # render TEMPLATE PORT DIR > file (the forward-proxy port, where used, is PORT + 50)
+  sed -e "s#@PORT@#$2#g; s#@FORWARD_PORT@#$(($2 + 50))#g; s#@ORIGIN_PORT@#$ORIGIN_PORT#g; s#@DIR@#$3#g" "$1"
 }
 
 wait_port() { # wait_port PORT PID
@@ -64,8 +64,9 @@ wait_port() { # wait_port PORT PID
   return 1
 }
 
-start_peer() { # start_peer NAME PORT DIR -> sets PID and LABEL
+start_peer() { # start_peer NAME PORT DIR -> sets PID, LABEL and EXTRA (suite arguments)
   local name="$1" port="$2" dir="$3"
+  EXTRA=()
   case "$name" in
     nginx|nginx-passthrough)
       local conf="$PEERS_DIR/nginx.conf"
@@ -83,6 +84,7 @@ start_peer() { # start_peer NAME PORT DIR -> sets PID and LABEL
       chmod 777 "$dir"; render "$PEERS_DIR/squid.conf" "$port" "$dir" > "$dir/squid.conf"
       squid -N -f "$dir/squid.conf" > "$dir/out.log" 2>&1 &
       PID=$!
+      EXTRA=(--proxy "http://127.0.0.1:$((port + 50))" --capabilities forward-proxy)
       LABEL="Squid $(squid -v | sed -n 's/.*Version \([0-9.]*\).*/\1/p')" ;;
     apache)
       mkdir -p "$dir/cache"; chmod 777 "$dir" "$dir/cache"
@@ -120,7 +122,7 @@ YAML
       if [ ! -f "$jar" ]; then (cd "$ROOT" && mvn -B -q -ntp package -pl src -am -DskipTests) >/dev/null 2>&1 || true; fi
       [ -f "$jar" ] || return 1
       java -jar "$jar" --listen "127.0.0.1:$port" --origin "http://127.0.0.1:$ORIGIN_PORT" \
-        --admin-listen "127.0.0.1:$((port + 50))" --cache-dir "$dir/cache" > "$dir/out.log" 2>&1 &
+        --admin-listen "127.0.0.1:$((port + 60))" --cache-dir "$dir/cache" > "$dir/out.log" 2>&1 &
       PID=$!
       LABEL="Cachalot $(sed -n 's#.*<version>\(.*\)</version>.*#\1#p' "$ROOT/pom.xml" | head -1)" ;;
     *) echo "unknown peer $name" >&2; return 1 ;;
@@ -140,7 +142,7 @@ for peer in $PEERS; do
   fi
   echo "== $LABEL on 127.0.0.1:$port"
   "$ROOT/scripts/conformance.sh" --cache "http://127.0.0.1:$port" --origin-port "$ORIGIN_PORT" \
-    --name "$LABEL" --report-dir "$OUT" "${ONLY[@]}" | tail -6
+    --name "$LABEL" --report-dir "$OUT" "${EXTRA[@]}" "${ONLY[@]}" | tail -6
   RESULTS+=("$OUT/$(echo "$LABEL" | sed 's/[^A-Za-z0-9._-][^A-Za-z0-9._-]*/-/g').json")
   cleanup
 done

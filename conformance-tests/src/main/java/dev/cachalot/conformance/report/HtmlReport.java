@@ -25,7 +25,7 @@ public final class HtmlReport {
 
     static {
         String[][] t = {
-            {"9111 §1", "Syntax notation (delta-seconds)"}, {"9111 §2", "Cache keys"},
+            {"9111 §1.2", "Syntax notation (delta-seconds)"}, {"9111 §2", "Cache keys"},
             {"9111 §3", "Storing responses"}, {"9111 §3.1", "Storing header fields"},
             {"9111 §3.2", "Updating stored header fields"}, {"9111 §3.3", "Storing incomplete responses"},
             {"9111 §3.4", "Combining partial content"}, {"9111 §3.5", "Storing responses to authenticated requests"},
