@@ -84,7 +84,7 @@ start_peer() { # start_peer NAME PORT DIR -> sets PID, LABEL and EXTRA (suite ar
       chmod 777 "$dir"; render "$PEERS_DIR/squid.conf" "$port" "$dir" > "$dir/squid.conf"
       squid -N -f "$dir/squid.conf" > "$dir/out.log" 2>&1 &
       PID=$!
-      EXTRA=(--proxy "http://127.0.0.1:$((port + 50))" --capabilities forward-proxy)
+      EXTRA=(--proxy "http://127.0.0.1:$((port + 50))" --capabilities forward-proxy,purge)
       LABEL="Squid $(squid -v | sed -n 's/.*Version \([0-9.]*\).*/\1/p')" ;;
     apache)
       mkdir -p "$dir/cache"; chmod 777 "$dir" "$dir/cache"

@@ -22,6 +22,8 @@ final class BlindCache implements AutoCloseable {
     private final ServerSocket server;
     private final int originPort;
     private final boolean caching;
+    private volatile String cacheStatusHit;
+    private volatile String cacheStatusMiss;
     private final Map<String, byte[]> stored = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -33,6 +35,13 @@ final class BlindCache implements AutoCloseable {
         Thread t = new Thread(this::loop, "blind-cache");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Adds these Cache-Status values (null for none) to responses replayed from storage and to forwarded ones. */
+    BlindCache cacheStatus(String onHit, String onMiss) {
+        this.cacheStatusHit = onHit;
+        this.cacheStatusMiss = onMiss;
+        return this;
     }
 
     int port() {
@@ -72,7 +81,9 @@ final class BlindCache implements AutoCloseable {
             }
             String key = rl[1];
             byte[] cached = caching && rl[0].equals("GET") ? stored.get(key) : null;
+            String status = cacheStatusHit;
             if (cached == null) {
+                status = cacheStatusMiss;
                 // Forward with Connection: close so the origin's response ends at connection close.
                 String forwarded = text.replaceFirst("\r\n", "\r\nConnection: close\r\n");
                 try (Socket o = new Socket(InetAddress.getLoopbackAddress(), originPort)) {
@@ -85,6 +96,12 @@ final class BlindCache implements AutoCloseable {
                 }
             }
             OutputStream out = client.getOutputStream();
+            if (status != null) {
+                String resp = new String(cached, StandardCharsets.ISO_8859_1);
+                int eol = resp.indexOf("\r\n");
+                cached = (resp.substring(0, eol + 2) + "Cache-Status: " + status + "\r\n" + resp.substring(eol + 2))
+                        .getBytes(StandardCharsets.ISO_8859_1);
+            }
             out.write(cached);
             out.flush();
         } catch (IOException | RuntimeException e) {
