@@ -148,6 +148,7 @@ for peer in $PEERS; do
 done
 
 if [ "${#RESULTS[@]}" -gt 0 ]; then
-  "$ROOT/scripts/conformance.sh" compare --out "$OUT/comparison.html" "${RESULTS[@]}" | tail -1
+  "$ROOT/scripts/conformance.sh" compare --out "$OUT/comparison.html" --markdown "$OUT/comparison.md" \
+    "${RESULTS[@]}" | tail -1
 fi
 rm -rf "$WORK"

@@ -7,6 +7,7 @@ import dev.cachalot.conformance.dsl.TestResult;
 import dev.cachalot.conformance.origin.ScriptedOrigin;
 import dev.cachalot.conformance.report.HtmlReport;
 import dev.cachalot.conformance.report.JsonReport;
+import dev.cachalot.conformance.report.MarkdownTable;
 import dev.cachalot.conformance.suite.Catalog;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,7 +26,7 @@ public final class Main {
             "usage: cachalot-conformance --cache URL [--proxy URL] [--origin-port N] [--capabilities a,b]",
             "                            [--only REGEX] [--report-dir DIR] [--name LABEL]",
             "                            [--known-deviations FILE] [--restart-cmd CMD] [--threads N] [--strict]",
-            "       cachalot-conformance compare --out FILE.html RESULT.json...",
+            "       cachalot-conformance compare --out FILE.html [--markdown FILE.md] RESULT.json...",
             "       cachalot-conformance list",
             "capabilities: reverse (always), forward-proxy, purge, persistence, cdn-cache-control",
             "--strict exits 1 when a MUST test fails or is inconclusive without a known-deviation entry.");
@@ -98,10 +99,13 @@ public final class Main {
 
     private static int compare(String[] args, PrintStream out) throws IOException {
         Path outFile = null;
+        Path markdown = null;
         List<RunReport> runs = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             if (args[i].equals("--out")) {
                 outFile = Path.of(need(args, ++i, "--out"));
+            } else if (args[i].equals("--markdown")) {
+                markdown = Path.of(need(args, ++i, "--markdown"));
             } else {
                 runs.add(JsonReport.read(Path.of(args[i])));
             }
@@ -110,6 +114,9 @@ public final class Main {
             throw new IllegalArgumentException("compare needs --out FILE.html and at least one result JSON");
         }
         HtmlReport.write(runs, outFile);
+        if (markdown != null) {
+            Files.writeString(markdown, MarkdownTable.render(runs));
+        }
         for (RunReport r : runs) {
             out.print(r.summary());
         }

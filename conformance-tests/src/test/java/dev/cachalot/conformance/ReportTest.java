@@ -63,6 +63,13 @@ class ReportTest {
     }
 
     @Test
+    void markdownTableShowsPassedOverJudgedPerLevel() {
+        String md = dev.cachalot.conformance.report.MarkdownTable.render(List.of(a, b));
+        assertTrue(md.contains("| cache A | 1 / 2 | 0 / 0 | 1 / 1 | 0 / 0 | 0 | 1 | 1.5 s |"), md);
+        assertTrue(md.contains("| cache B | 1 / 1 | 0 / 0 | 0 / 1 |"), md);
+    }
+
+    @Test
     void sectionGroupingUsesTwoLevels() {
         String html = HtmlReport.render(List.of(new RunReport("c", "u", "t", 0, List.of(), List.of(
                 result("x-a", "rfc9111#section-4.2.1", Level.MUST, Outcome.PASS, ""),

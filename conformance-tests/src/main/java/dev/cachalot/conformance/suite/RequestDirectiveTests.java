@@ -87,8 +87,8 @@ public final class RequestDirectiveTests extends Dsl {
                     ctx.serve("Cache-Control", "max-age=1");
                     ctx.get();
                     ctx.pause(2500);
-                    ctx.get("Cache-Control", "max-stale=3600");
-                    ctx.expectCount(1, "the stale entry was not used despite max-stale");
+                    Response b = ctx.get("Cache-Control", "max-stale=3600");
+                    ctx.check(b.text().equals("#1"), "the stale entry was not used despite max-stale: " + b.summary());
                 });
         test("req-max-stale-must-revalidate", "rfc9111#section-5.2.2.2", MUST,
                 "must-revalidate overrides a request's max-stale",
@@ -108,8 +108,8 @@ public final class RequestDirectiveTests extends Dsl {
                     ctx.serve("Cache-Control", "max-age=1, proxy-revalidate");
                     ctx.get();
                     ctx.pause(2500);
-                    ctx.get("Cache-Control", "max-stale=3600");
-                    ctx.expectCount(2, "a stale proxy-revalidate response was served for max-stale");
+                    Response b = ctx.get("Cache-Control", "max-stale=3600");
+                    ctx.check(!b.text().equals("#1"), "a stale proxy-revalidate response was served for max-stale");
                 });
         test("req-max-stale-s-maxage", "rfc9111#section-5.2.2.10", MUST,
                 "s-maxage implies proxy-revalidate: no stale reuse even with max-stale",
@@ -118,8 +118,8 @@ public final class RequestDirectiveTests extends Dsl {
                     ctx.serve("Cache-Control", "s-maxage=1");
                     ctx.get();
                     ctx.pause(2500);
-                    ctx.get("Cache-Control", "max-stale=3600");
-                    ctx.expectCount(2, "a stale s-maxage response was served for max-stale");
+                    Response b = ctx.get("Cache-Control", "max-stale=3600");
+                    ctx.check(!b.text().equals("#1"), "a stale s-maxage response was served for max-stale");
                 });
         test("req-only-if-cached-miss-504", "rfc9111#section-5.2.1.7", SHOULD, "only-if-cached on a miss answers 504",
                 "§5.2.1.7: without a stored response, a cache SHOULD respond with 504 (Gateway Timeout).",

@@ -84,6 +84,7 @@ public final class ValidationTests extends Dsl {
                     ctx.get();
                     ctx.pause(2500);
                     Response b = ctx.get();
+                    ctx.awaitCount(2, 1500);
                     ctx.require(ctx.count() == 2 && ctx.lastReceived().has("If-Modified-Since"),
                             "the cache did not revalidate with If-Modified-Since");
                     ctx.expectStatus(b, 200);
@@ -122,6 +123,7 @@ public final class ValidationTests extends Dsl {
                     ctx.get();
                     ctx.pause(2500);
                     Response b = ctx.get();
+                    ctx.awaitCount(2, 1500);
                     ctx.require(ctx.count() == 2 && ctx.lastReceived().has("If-None-Match"),
                             "the cache did not revalidate with If-None-Match");
                     ctx.expectBody(b, "stored body");
@@ -281,6 +283,8 @@ public final class ValidationTests extends Dsl {
         ctx.get();
         ctx.pause(2500);
         ctx.get();
+        // A cache serving stale while revalidating in the background contacts the origin a moment later.
+        ctx.awaitCount(2, 1500);
         ctx.require(ctx.count() == 2, "expected the stale entry to cause one origin request, origin saw " + ctx.count());
     }
 
@@ -291,8 +295,15 @@ public final class ValidationTests extends Dsl {
         ctx.get();
         ctx.pause(2500);
         Response b = ctx.get();
+        boolean background = ctx.count() < 2;
+        ctx.awaitCount(2, 1500);
         ctx.require(ctx.count() == 2 && ctx.lastReceived().has("If-None-Match"),
                 "the cache did not revalidate with If-None-Match (origin saw " + ctx.count() + " requests)");
+        if (background) {
+            // The stale response was served before the validation finished: judge the next response instead.
+            ctx.pause(200);
+            return ctx.get();
+        }
         return b;
     }
 
