@@ -118,7 +118,7 @@ public final class ValidationTests extends Dsl {
                 ctx -> {
                     ctx.origin(r -> r.has("If-None-Match")
                             ? Reply.raw("HTTP/1.1 304 Not Modified\r\nDate: " + httpDate(0)
-                                    + "\r\nETag: \"v\"\r\nContent-Length: 0\r\n\r\n")
+                                    + "\r\nETag: \"v\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                             : Reply.ok("max-age=1").header("ETag", "\"v\"").body("stored body"));
                     ctx.get();
                     ctx.pause(2500);
@@ -295,7 +295,8 @@ public final class ValidationTests extends Dsl {
         ctx.get();
         ctx.pause(2500);
         Response b = ctx.get();
-        boolean background = ctx.count() < 2;
+        // Served stale before (or while) validating in the background: count not yet 2, or an Age of the old entry.
+        boolean background = ctx.count() < 2 || seconds(b.header("Age")) >= 2;
         ctx.awaitCount(2, 1500);
         ctx.require(ctx.count() == 2 && ctx.lastReceived().has("If-None-Match"),
                 "the cache did not revalidate with If-None-Match (origin saw " + ctx.count() + " requests)");
