@@ -93,6 +93,23 @@ class ScriptedOriginTest {
     }
 
     @Test
+    void abortedRequestBodyIsNotAFramingError() throws Exception {
+        channel.script(r -> Reply.ok(null));
+        client.raw("POST /t/unit/n1/r HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel"
+                .getBytes(StandardCharsets.ISO_8859_1), false);
+        assertEquals(0, channel.count());
+        assertTrue(origin.framingErrors().isEmpty(), origin.framingErrors().toString());
+    }
+
+    @Test
+    void invalidChunkSizeIsAFramingError() throws Exception {
+        channel.script(r -> Reply.ok(null));
+        client.raw("POST /t/unit/n1/r HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"
+                .getBytes(StandardCharsets.ISO_8859_1), false);
+        assertEquals(1, origin.framingErrors().size());
+    }
+
+    @Test
     void sendsChunkedToHttp11AndContentLengthToHttp10() throws Exception {
         channel.script(r -> Reply.ok(null).body("chunky").chunked());
         Response a = get("/r");

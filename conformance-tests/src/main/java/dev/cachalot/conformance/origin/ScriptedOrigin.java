@@ -117,6 +117,10 @@ public final class ScriptedOrigin implements AutoCloseable {
                 byte[] body;
                 try {
                     body = readBody(in, p);
+                } catch (java.io.EOFException e) {
+                    // The sender aborted the request mid-body (e.g. a proxy that found the client's body invalid
+                    // after it started streaming): an incomplete message, not a desynchronised stream.
+                    return;
                 } catch (IOException e) {
                     synchronized (this) {
                         framingErrors.add("bad body framing: " + e.getMessage() + " after "
@@ -282,7 +286,7 @@ public final class ScriptedOrigin implements AutoCloseable {
                 throw new IOException("line too long");
             }
         }
-        throw new IOException("connection closed inside chunked body");
+        throw new java.io.EOFException("connection closed inside chunked body");
     }
 
     private boolean write(OutputStream out, RecordedRequest req, Reply r) throws IOException, InterruptedException {
