@@ -28,10 +28,15 @@ final class BlindCache implements AutoCloseable {
     private volatile boolean closed;
 
     BlindCache(int originPort, boolean caching) throws IOException {
+        this(0, originPort, caching);
+    }
+
+    BlindCache(int port, int originPort, boolean caching) throws IOException {
         this.originPort = originPort;
         this.caching = caching;
         this.server = new ServerSocket();
-        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        server.setReuseAddress(true);
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         Thread t = new Thread(this::loop, "blind-cache");
         t.setDaemon(true);
         t.start();

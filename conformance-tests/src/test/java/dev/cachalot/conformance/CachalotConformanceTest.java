@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * Runs the whole conformance suite against Cachalot, started as a child JVM from the test class path, and
  * requires every MUST test to pass or to be listed, with its reason, in {@code known-deviations.txt}. Reports go
  * to {@code target/conformance/}. Capabilities claimed for Cachalot come from the system property
- * {@code cachalot.capabilities} (default {@code reverse,persistence}).
+ * {@code cachalot.capabilities} (default {@code reverse,persistence}); {@code cachalot.main} names another main
+ * class taking the same flags (e.g. {@link StandInCache}, to check this harness itself).
  *
  * <p>Excluded by default in this module's surefire configuration until Cachalot's Main accepts
  * {@code --listen --origin --admin-listen --cache-dir}; remove that exclusion when it does.
@@ -43,6 +44,7 @@ class CachalotConformanceTest {
         Files.createDirectories(out);
         Path cacheDir = Files.createTempDirectory("cachalot-conformance");
         log = out.resolve("cachalot.log");
+        Files.deleteIfExists(log);
         try (ScriptedOrigin origin = ScriptedOrigin.start(0)) {
             port = freePort();
             int admin = freePort();
@@ -53,7 +55,8 @@ class CachalotConformanceTest {
                     command.add(f);
                 }
             }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.cachalot.Main",
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                    System.getProperty("cachalot.main", "dev.cachalot.Main"),
                     "--listen", "127.0.0.1:" + port, "--origin", "http://127.0.0.1:" + origin.port(),
                     "--admin-listen", "127.0.0.1:" + admin, "--cache-dir", cacheDir.toString()));
             start();
