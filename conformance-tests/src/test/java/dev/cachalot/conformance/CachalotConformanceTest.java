@@ -1,0 +1,133 @@
+package dev.cachalot.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.cachalot.conformance.dsl.TestResult;
+import dev.cachalot.conformance.origin.ScriptedOrigin;
+import dev.cachalot.conformance.report.HtmlReport;
+import dev.cachalot.conformance.report.JsonReport;
+import dev.cachalot.conformance.suite.Catalog;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the whole conformance suite against Cachalot, started as a child JVM from the test class path, and
+ * requires every MUST test to pass or to be listed, with its reason, in {@code known-deviations.txt}. Reports go
+ * to {@code target/conformance/}. Capabilities claimed for Cachalot come from the system property
+ * {@code cachalot.capabilities} (default {@code reverse,persistence}); {@code cachalot.main} names another main
+ * class taking the same flags (e.g. {@link StandInCache}, to check this harness itself).
+ *
+ * <p>Excluded by default in this module's surefire configuration until Cachalot's Main accepts
+ * {@code --listen --origin --admin-listen --cache-dir}; remove that exclusion when it does.
+ */
+class CachalotConformanceTest {
+    private Process cachalot;
+    private List<String> command;
+    private int port;
+    private Path log;
+
+    @Test
+    void everyMustRequirementHoldsOrIsAKnownDeviation() throws Exception {
+        Path out = Path.of("target", "conformance");
+        Files.createDirectories(out);
+        Path cacheDir = Files.createTempDirectory("cachalot-conformance");
+        log = out.resolve("cachalot.log");
+        Files.deleteIfExists(log);
+        try (ScriptedOrigin origin = ScriptedOrigin.start(0)) {
+            port = freePort();
+            int admin = freePort();
+            command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            for (String f : System.getProperty("cachalot.jvm.flags", "").trim().split("\\s+")) {
+                if (!f.isEmpty()) {
+                    command.add(f);
+                }
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"),
+                    System.getProperty("cachalot.main", "dev.cachalot.Main"),
+                    "--listen", "127.0.0.1:" + port, "--origin", "http://127.0.0.1:" + origin.port(),
+                    "--admin-listen", "127.0.0.1:" + admin, "--cache-dir", cacheDir.toString()));
+            start();
+            try {
+                Set<String> caps = new LinkedHashSet<>(List.of(Runner.REVERSE));
+                caps.addAll(Arrays.asList(System.getProperty("cachalot.capabilities", "reverse,persistence").split(",")));
+                Runner.Config cfg = new Runner.Config("Cachalot", "127.0.0.1", port, "127.0.0.1", port, caps, null, null,
+                        48, 30_000);
+                KnownDeviations kd = KnownDeviations.load(Path.of("known-deviations.txt"));
+                RunReport report = new Runner(origin, cfg, kd).withRestartHook(this::restart).run(Catalog.all());
+                JsonReport.write(report, out.resolve("cachalot.json"));
+                HtmlReport.write(List.of(report), out.resolve("cachalot.html"));
+                System.out.print(report.summary());
+                List<TestResult> bad = Main.unexplainedMust(report);
+                if (!bad.isEmpty()) {
+                    StringBuilder sb = new StringBuilder(bad.size() + " MUST test(s) failed or were inconclusive and are "
+                            + "not in known-deviations.txt (report: " + out.resolve("cachalot.html") + "):\n");
+                    for (TestResult r : bad) {
+                        sb.append("  ").append(r.id()).append(" [").append(r.outcome()).append("] ").append(r.reason())
+                                .append('\n');
+                    }
+                    fail(sb.toString());
+                }
+                assertTrue(report.results().size() >= 250);
+            } finally {
+                stop();
+            }
+        }
+    }
+
+    private void start() throws IOException, InterruptedException {
+        cachalot = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < end) {
+            if (!cachalot.isAlive()) {
+                fail("Cachalot exited with " + cachalot.exitValue() + " before listening; see " + log);
+            }
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        fail("Cachalot did not accept connections on 127.0.0.1:" + port + " within 30 s; see " + log);
+    }
+
+    private void stop() throws InterruptedException {
+        if (cachalot != null && cachalot.isAlive()) {
+            cachalot.destroy();
+            if (!cachalot.waitFor(20, TimeUnit.SECONDS)) {
+                cachalot.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private void restart() {
+        try {
+            stop();
+            start();
+        } catch (IOException e) {
+            throw new IllegalStateException("restarting Cachalot failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting Cachalot", e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
