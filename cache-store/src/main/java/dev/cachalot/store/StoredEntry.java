@@ -1,0 +1,70 @@
+package dev.cachalot.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.util.Optional;
+
+/**
+ * A committed entry as returned by a lookup: its head, identity and body.
+ *
+ * <p>An entry object is a snapshot: a later replace or remove does not change it. Its body stays
+ * readable while the entry is in the store; if the entry is removed or evicted while a large body
+ * is being streamed, or a body chunk fails its checksum, reading throws {@link IOException}
+ * (for a checksum failure a {@link CorruptBodyException}; the entry has then already been dropped
+ * and counted). Callers that already sent the response head must then abort the response rather
+ * than end it normally, so a torn body is never served as complete.
+ */
+public interface StoredEntry {
+
+  /** The key this entry is stored under. */
+  StoreKey key();
+
+  /** The head the proxy stored (possibly replaced since the body was written). */
+  EntryHead head();
+
+  /** Stable id of this body; unchanged by head replacement, new on every write. */
+  long entryId();
+
+  /** Version of the head: 0 at commit, +1 on every successful {@link CacheStore#replaceHead}. */
+  int headVersion();
+
+  /** Body length in bytes. */
+  long bodyLength();
+
+  /** CRC32C of the whole body. */
+  int bodyChecksum();
+
+  /** The tier that served this lookup. */
+  StoreTier tier();
+
+  /**
+   * The whole body as a read-only buffer when it is held in memory (memory-tier entries, and small
+   * disk entries that were read and verified at lookup); empty otherwise. The buffer is a fresh
+   * read-only view for this caller (independent position/limit), shares the bytes, and is usually
+   * direct, so it can be handed to a socket without copying.
+   */
+  Optional<ByteBuffer> bodyBuffer();
+
+  /** Opens the whole body as a stream. */
+  default InputStream openBody() {
+    return openRange(0, bodyLength());
+  }
+
+  /**
+   * Opens {@code [offset, offset + length)} of the body as a stream.
+   *
+   * @throws IllegalArgumentException when the range is not inside the body
+   */
+  InputStream openRange(long offset, long length);
+
+  /**
+   * Writes {@code [offset, offset + length)} of the body to {@code out}, chunk by chunk, without
+   * materialising the whole body on the heap.
+   *
+   * @throws IllegalArgumentException when the range is not inside the body
+   * @throws IOException when the body is gone or corrupt, or {@code out} fails
+   */
+  void transferTo(long offset, long length, WritableByteChannel out) throws IOException;
+}

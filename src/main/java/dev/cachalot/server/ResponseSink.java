@@ -1,0 +1,62 @@
+package dev.cachalot.server;
+
+import dev.cachalot.http.ResponseHead;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+
+/**
+ * Where a {@link RequestProcessor} writes its answer. Exactly one response per request: either
+ * {@link #sendComplete} (any thread, never blocks) or {@link #start} + writes + close (worker thread),
+ * or {@link #sendError}. Hop-by-hop fields in the given head are removed by the sink (RFC 9110
+ * §7.6.1); framing (Content-Length or chunked) is set by the sink from the length given.
+ */
+public interface ResponseSink {
+    /**
+     * Sends a fully known response from the given buffers without blocking and without a thread
+     * hop: the cache's fresh-memory-hit fast path. The buffers are only read (duplicate them if
+     * shared); direct buffers are written to the socket without copying.
+     */
+    void sendComplete(ResponseHead head, ByteBuffer... body);
+
+    /**
+     * Sends the head and returns the stream for the body; closing the stream ends the response.
+     * Blocking; worker thread only.
+     *
+     * @param contentLength body length, or -1 to send it chunked (HTTP/1.1) / delimited by close
+     */
+    OutputStream start(ResponseHead head, long contentLength) throws IOException;
+
+    /** Sends the head and copies the body stream to the client in constant memory, then ends the response. */
+    default long stream(ResponseHead head, InputStream body, long contentLength) throws IOException {
+        long n = 0;
+        try (OutputStream out = start(head, contentLength)) {
+            byte[] buf = new byte[16 * 1024];
+            int r;
+            while ((r = body.read(buf)) != -1) {
+                out.write(buf, 0, r);
+                n += r;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Sends a short plain-text error (status line, {@code text/plain} body with the message) if no
+     * response has started; otherwise ends the connection abruptly so the client sees the failure.
+     */
+    void sendError(int status, String message);
+
+    /** True once a response head has been committed. */
+    boolean isStarted();
+
+    /** Records the cache outcome word (HIT, MISS, PASS ...) for the access log and metrics. */
+    void outcome(String outcome);
+
+    /** Records the time spent waiting for the origin's response head, in nanoseconds. */
+    void originNanos(long nanos);
+
+    /** Makes the connection close after this response (sent as Connection: close). */
+    void closeConnection();
+}
