@@ -1,0 +1,135 @@
+package dev.cachalot.metrics;
+
+import java.util.List;
+
+/**
+ * The catalogue of every metric Cachalot exports (DESIGN habit 8). Names follow Prometheus
+ * conventions: {@code cachalot_} prefix, base units (seconds, bytes), {@code _total} on counters.
+ * docs/operations.md lists the same entries; {@code MetricCatalogueDocTest} fails when they drift.
+ */
+public final class MetricNames {
+    private MetricNames() {}
+
+    // ---- client side ----
+
+    public static final MetricDef REQUESTS = new MetricDef("cachalot_requests_total", "cachalot.requests",
+            MetricKind.COUNTER, List.of("status_class", "outcome"),
+            "Client requests completed, by response status class (1xx..5xx, none) and cache outcome word.");
+    public static final MetricDef REQUEST_DURATION = new MetricDef("cachalot_request_duration_seconds",
+            "cachalot.request.duration", MetricKind.SUMMARY, List.of(),
+            "Client-facing latency from request arrival to the end of the response, seconds.");
+    public static final MetricDef RECEIVED_BYTES = new MetricDef("cachalot_received_bytes_total",
+            "cachalot.bytes.received", MetricKind.COUNTER, List.of(), "Request body bytes read from clients.");
+    public static final MetricDef SENT_BYTES = new MetricDef("cachalot_sent_bytes_total", "cachalot.bytes.sent",
+            MetricKind.COUNTER, List.of(), "Response body bytes written to clients.");
+    public static final MetricDef OPEN_CONNECTIONS = new MetricDef("cachalot_open_connections",
+            "cachalot.connections.open", MetricKind.GAUGE, List.of(), "Client connections currently open.");
+    public static final MetricDef CONNECTIONS_OPENED = new MetricDef("cachalot_connections_opened_total",
+            "cachalot.connections.opened", MetricKind.COUNTER, List.of(), "Client connections accepted since start.");
+    public static final MetricDef REJECTIONS = new MetricDef("cachalot_rejections_total", "cachalot.rejections",
+            MetricKind.COUNTER, List.of("reason"),
+            "Requests refused before reaching the cache pipeline, by reason (overload, framing, too-large, ...).");
+
+    // ---- origin side ----
+
+    public static final MetricDef ORIGIN_DURATION = new MetricDef("cachalot_origin_duration_seconds",
+            "cachalot.origin.duration", MetricKind.SUMMARY, List.of("route"),
+            "Time from sending an origin request to its response head, seconds, by route.");
+    public static final MetricDef ORIGIN_RESPONSES = new MetricDef("cachalot_origin_responses_total",
+            "cachalot.origin.responses", MetricKind.COUNTER, List.of("status_class", "route"),
+            "Origin exchanges, by status class (error = failed before a response) and route.");
+    public static final MetricDef ORIGIN_POOL_LEASED = new MetricDef("cachalot_origin_pool_leased",
+            "cachalot.origin.pool.leased", MetricKind.GAUGE, List.of("pool"), "Origin connections in use.");
+    public static final MetricDef ORIGIN_POOL_AVAILABLE = new MetricDef("cachalot_origin_pool_available",
+            "cachalot.origin.pool.available", MetricKind.GAUGE, List.of("pool"), "Idle origin connections kept alive.");
+    public static final MetricDef ORIGIN_POOL_PENDING = new MetricDef("cachalot_origin_pool_pending",
+            "cachalot.origin.pool.pending", MetricKind.GAUGE, List.of("pool"),
+            "Requests waiting for an origin connection.");
+    public static final MetricDef ORIGIN_POOL_MAX = new MetricDef("cachalot_origin_pool_max",
+            "cachalot.origin.pool.max", MetricKind.GAUGE, List.of("pool"), "Origin connection pool limit.");
+
+    // ---- self ----
+
+    public static final MetricDef METRICS_ERRORS = new MetricDef("cachalot_metrics_errors_total",
+            "cachalot.metrics.errors", MetricKind.COUNTER, List.of(),
+            "Internal errors swallowed by the metrics layer (a recording or a gauge failed).");
+    public static final MetricDef LABEL_OVERFLOW = new MetricDef("cachalot_metrics_label_overflow_total",
+            "cachalot.metrics.label-overflow", MetricKind.COUNTER, List.of("label"),
+            "Label values folded into \"other\" because they were unknown or over the distinct-value cap.");
+
+    // ---- JVM and process (metrics-jvm, mapped to labels) ----
+
+    public static final MetricDef JVM_MEMORY_USED = jvm("jvm_memory_used_bytes", "jvm.memory.*.used", "area",
+            "Memory used, bytes, by area (heap, non-heap, total).");
+    public static final MetricDef JVM_MEMORY_COMMITTED = jvm("jvm_memory_committed_bytes", "jvm.memory.*.committed",
+            "area", "Memory committed by the OS, bytes, by area.");
+    public static final MetricDef JVM_MEMORY_MAX = jvm("jvm_memory_max_bytes", "jvm.memory.*.max", "area",
+            "Maximum memory, bytes, by area (-1 when undefined).");
+    public static final MetricDef JVM_MEMORY_INIT = jvm("jvm_memory_init_bytes", "jvm.memory.*.init", "area",
+            "Initial memory, bytes, by area.");
+    public static final MetricDef JVM_MEMORY_USAGE = jvm("jvm_memory_usage_ratio", "jvm.memory.*.usage", "area",
+            "Used / max, 0..1, by area.");
+    public static final MetricDef JVM_MEMORY_POOL_USED = jvm("jvm_memory_pool_used_bytes", "jvm.memory.pools.*.used",
+            "pool", "Memory pool use, bytes.");
+    public static final MetricDef JVM_MEMORY_POOL_COMMITTED = jvm("jvm_memory_pool_committed_bytes",
+            "jvm.memory.pools.*.committed", "pool", "Memory pool committed, bytes.");
+    public static final MetricDef JVM_MEMORY_POOL_MAX = jvm("jvm_memory_pool_max_bytes", "jvm.memory.pools.*.max",
+            "pool", "Memory pool maximum, bytes (-1 when undefined).");
+    public static final MetricDef JVM_MEMORY_POOL_INIT = jvm("jvm_memory_pool_init_bytes", "jvm.memory.pools.*.init",
+            "pool", "Memory pool initial size, bytes.");
+    public static final MetricDef JVM_MEMORY_POOL_USAGE = jvm("jvm_memory_pool_usage_ratio",
+            "jvm.memory.pools.*.usage", "pool", "Memory pool used / max, 0..1.");
+    public static final MetricDef JVM_MEMORY_POOL_USED_AFTER_GC = jvm("jvm_memory_pool_used_after_gc_bytes",
+            "jvm.memory.pools.*.used-after-gc", "pool", "Memory pool use after the last collection, bytes.");
+    public static final MetricDef JVM_GC_COLLECTIONS = jvm("jvm_gc_collections", "jvm.gc.*.count", "gc",
+            "Collections since start, by collector (cumulative; use rate()).");
+    public static final MetricDef JVM_GC_TIME = jvm("jvm_gc_collection_time_ms", "jvm.gc.*.time", "gc",
+            "Time spent collecting since start, milliseconds, by collector (cumulative).");
+    public static final MetricDef JVM_THREADS = jvm("jvm_threads_current", "jvm.threads.count", null,
+            "Live threads.");
+    public static final MetricDef JVM_THREADS_DAEMON = jvm("jvm_threads_daemon", "jvm.threads.daemon.count", null,
+            "Live daemon threads.");
+    public static final MetricDef JVM_THREADS_PEAK = jvm("jvm_threads_peak", "jvm.threads.peak.count", null,
+            "Peak live threads since start.");
+    public static final MetricDef JVM_THREADS_STARTED = jvm("jvm_threads_started", "jvm.threads.total_started.count",
+            null, "Threads started since start (cumulative).");
+    public static final MetricDef JVM_THREADS_DEADLOCKED = jvm("jvm_threads_deadlocked", "jvm.threads.deadlock.count",
+            null, "Threads in a deadlock (should be 0).");
+    public static final MetricDef JVM_THREADS_STATE = jvm("jvm_threads_state", "jvm.threads.*.count", "state",
+            "Live threads by state (new, runnable, blocked, waiting, timed_waiting, terminated).");
+    public static final MetricDef JVM_BUFFER_POOL_BUFFERS = jvm("jvm_buffer_pool_buffers", "jvm.buffers.*.count",
+            "pool", "NIO buffers allocated, by pool (direct, mapped).");
+    public static final MetricDef JVM_BUFFER_POOL_USED = jvm("jvm_buffer_pool_used_bytes", "jvm.buffers.*.used",
+            "pool", "NIO buffer memory used, bytes, by pool.");
+    public static final MetricDef JVM_BUFFER_POOL_CAPACITY = jvm("jvm_buffer_pool_capacity_bytes",
+            "jvm.buffers.*.capacity", "pool", "NIO buffer capacity, bytes, by pool.");
+    public static final MetricDef JVM_CLASSES_LOADED = jvm("jvm_classes_loaded", "jvm.classes.loaded", null,
+            "Classes loaded since start (cumulative).");
+    public static final MetricDef JVM_CLASSES_UNLOADED = jvm("jvm_classes_unloaded", "jvm.classes.unloaded", null,
+            "Classes unloaded since start (cumulative).");
+    public static final MetricDef JVM_FD_USAGE = jvm("jvm_fd_usage_ratio", "jvm.fd.usage", null,
+            "Open file descriptors / limit, 0..1 (NaN where unsupported).");
+    public static final MetricDef PROCESS_OPEN_FDS = new MetricDef("process_open_fds", "process.open_fds",
+            MetricKind.GAUGE, List.of(), "Open file descriptors (Unix only).");
+    public static final MetricDef PROCESS_MAX_FDS = new MetricDef("process_max_fds", "process.max_fds",
+            MetricKind.GAUGE, List.of(), "File descriptor limit (Unix only).");
+
+    /** Every catalogued metric, in documentation order. */
+    public static final List<MetricDef> ALL = List.of(
+            REQUESTS, REQUEST_DURATION, RECEIVED_BYTES, SENT_BYTES, OPEN_CONNECTIONS, CONNECTIONS_OPENED, REJECTIONS,
+            ORIGIN_DURATION, ORIGIN_RESPONSES, ORIGIN_POOL_LEASED, ORIGIN_POOL_AVAILABLE, ORIGIN_POOL_PENDING,
+            ORIGIN_POOL_MAX, METRICS_ERRORS, LABEL_OVERFLOW,
+            JVM_MEMORY_USED, JVM_MEMORY_COMMITTED, JVM_MEMORY_MAX, JVM_MEMORY_INIT, JVM_MEMORY_USAGE,
+            JVM_MEMORY_POOL_USED, JVM_MEMORY_POOL_COMMITTED, JVM_MEMORY_POOL_MAX, JVM_MEMORY_POOL_INIT,
+            JVM_MEMORY_POOL_USAGE, JVM_MEMORY_POOL_USED_AFTER_GC, JVM_GC_COLLECTIONS, JVM_GC_TIME,
+            JVM_THREADS, JVM_THREADS_DAEMON, JVM_THREADS_PEAK, JVM_THREADS_STARTED, JVM_THREADS_DEADLOCKED,
+            JVM_THREADS_STATE, JVM_BUFFER_POOL_BUFFERS, JVM_BUFFER_POOL_USED, JVM_BUFFER_POOL_CAPACITY,
+            JVM_CLASSES_LOADED, JVM_CLASSES_UNLOADED, JVM_FD_USAGE, PROCESS_OPEN_FDS, PROCESS_MAX_FDS);
+
+    /** The JVM entries, whose registry names are globs mapped by {@code JvmMetricMapping}; most specific first. */
+    static final List<MetricDef> JVM = ALL.stream().filter(d -> d.registryName().startsWith("jvm.")).toList();
+
+    private static MetricDef jvm(String name, String glob, String label, String help) {
+        return new MetricDef(name, glob, MetricKind.GAUGE, label == null ? List.of() : List.of(label), help);
+    }
+}

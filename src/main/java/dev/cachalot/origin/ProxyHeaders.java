@@ -1,0 +1,129 @@
+package dev.cachalot.origin;
+
+import dev.cachalot.http.HeaderFields;
+import dev.cachalot.http.HopByHop;
+import dev.cachalot.http.RequestHead;
+import dev.cachalot.http.ResponseHead;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The header rewriting a proxy does on the way through: hop-by-hop fields removed (RFC 9110
+ * §7.6.1), Via added (RFC 9110 §7.6.3), and the forwarding fields X-Forwarded-For/-Proto/-Host and
+ * Forwarded (RFC 7239) rebuilt. Values a client sent are kept only when the TCP peer is a trusted
+ * proxy; otherwise they are dropped and rebuilt from what this proxy saw, so a client cannot forge
+ * its address.
+ */
+public final class ProxyHeaders {
+    private final String pseudonym;
+    private final TrustedProxies trusted;
+
+    public ProxyHeaders(String pseudonym, TrustedProxies trusted) {
+        this.pseudonym = pseudonym;
+        this.trusted = trusted;
+    }
+
+    /**
+     * The true client address: the peer itself unless it is trusted; then the X-Forwarded-For
+     * chain read from the right, skipping trusted hops; the leftmost entry when all are trusted.
+     */
+    public String clientAddress(String peer, HeaderFields headers) {
+        if (!trusted.contains(peer)) {
+            return peer;
+        }
+        List<String> chain = headers.listElements("X-Forwarded-For");
+        String candidate = peer;
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            String hop = chain.get(i);
+            if (TrustedProxies.literal(hop) == null) {
+                // Not an address: stop at the last good one rather than believe garbage.
+                return candidate;
+            }
+            candidate = hop;
+            if (!trusted.contains(hop)) {
+                return hop;
+            }
+        }
+        return candidate;
+    }
+
+    /**
+     * The head to send to the origin.
+     *
+     * @param in     the request as received
+     * @param peer   TCP peer address
+     * @param secure whether the client connection is TLS
+     */
+    public RequestHead toOrigin(RequestHead in, String peer, boolean secure) {
+        HeaderFields h = in.headers();
+        boolean peerTrusted = trusted.contains(peer);
+        HeaderFields.Builder b = stripHopByHop(h).toBuilder();
+        // RFC 9110 §7.6.3: append this hop to Via.
+        String via = h.combined("Via");
+        String hop = protocolVersion(in.protocol()) + " " + pseudonym;
+        b.set("Via", via == null ? hop : via + ", " + hop);
+
+        String proto = secure ? "https" : "http";
+        String host = h.first("Host") != null ? h.first("Host") : in.authority();
+        String xff = peerTrusted ? h.combined("X-Forwarded-For") : null;
+        b.set("X-Forwarded-For", xff == null ? peer : xff + ", " + peer);
+        String xfp = peerTrusted ? h.first("X-Forwarded-Proto") : null;
+        b.set("X-Forwarded-Proto", xfp == null ? proto : xfp);
+        String xfh = peerTrusted ? h.first("X-Forwarded-Host") : null;
+        if (xfh != null || host != null) {
+            b.set("X-Forwarded-Host", xfh == null ? host : xfh);
+        }
+        // RFC 7239 §4: one element per hop; ours is appended to a trusted chain.
+        String element = "for=" + nodeName(peer) + ";proto=" + proto + (host == null ? "" : ";host=" + quote(host));
+        String fwd = peerTrusted ? h.combined("Forwarded") : null;
+        b.set("Forwarded", fwd == null ? element : fwd + ", " + element);
+        return in.withHeaders(b.build());
+    }
+
+    /** The response head to send to the client: hop-by-hop fields removed, Via added. */
+    public ResponseHead toClient(ResponseHead in, String protocol) {
+        HeaderFields h = in.headers();
+        HeaderFields.Builder b = stripHopByHop(h).toBuilder();
+        String via = h.combined("Via");
+        String hop = protocolVersion(protocol) + " " + pseudonym;
+        b.set("Via", via == null ? hop : via + ", " + hop);
+        return in.withHeaders(b.build());
+    }
+
+    /** Removes Connection and every field it names, the fixed hop-by-hop set and every Proxy-* field. */
+    public static HeaderFields stripHopByHop(HeaderFields h) {
+        HeaderFields s = HopByHop.strip(h);
+        List<String> proxy = new ArrayList<>();
+        for (int i = 0; i < s.size(); i++) {
+            if (s.name(i).regionMatches(true, 0, "Proxy-", 0, 6)) {
+                proxy.add(s.name(i));
+            }
+        }
+        return proxy.isEmpty() ? s : s.without(proxy.toArray(new String[0]));
+    }
+
+    /** "HTTP/1.1" becomes "1.1", "HTTP/2.0" becomes "2" (RFC 9110 §7.6.3 received-protocol). */
+    static String protocolVersion(String protocol) {
+        String p = protocol.toUpperCase(Locale.ROOT);
+        if (p.startsWith("HTTP/")) {
+            p = p.substring(5);
+        }
+        return p.equals("2.0") ? "2" : p.equals("3.0") ? "3" : p;
+    }
+
+    /** An RFC 7239 node: IPv6 literals bracketed and quoted. */
+    static String nodeName(String address) {
+        if (address.indexOf(':') >= 0) {
+            return "\"[" + address + "]\"";
+        }
+        return address;
+    }
+
+    private static String quote(String value) {
+        if (value.matches("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+")) {
+            return value;
+        }
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}
