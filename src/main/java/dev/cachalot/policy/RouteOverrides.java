@@ -1,0 +1,45 @@
+package dev.cachalot.policy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Opt-in per-route deviations from what the origin said. Every reuse they cause is reported in the
+ * Cache-Status {@code detail} ("override ...").
+ *
+ * @param forceTtl           when set, the freshness lifetime of responses on this route, replacing the
+ *                           computed one (but never making a no-store/private response storable)
+ * @param ignoredDirectives  response directives to ignore, lower case (e.g. "no-cache", "private", "no-store")
+ * @param bypassPathPrefixes path prefixes that never touch the cache (fwd=bypass)
+ */
+public record RouteOverrides(Duration forceTtl, Set<String> ignoredDirectives, List<String> bypassPathPrefixes) {
+    /** No overrides: the origin's directives rule. */
+    public static final RouteOverrides NONE = new RouteOverrides(null, Set.of(), List.of());
+
+    public RouteOverrides {
+        if (forceTtl != null && forceTtl.isNegative()) {
+            throw new IllegalArgumentException("forceTtl must not be negative, got " + forceTtl);
+        }
+        ignoredDirectives = ignoredDirectives.stream().map(s -> s.toLowerCase(Locale.ROOT))
+                .collect(Collectors.toUnmodifiableSet());
+        bypassPathPrefixes = List.copyOf(bypassPathPrefixes);
+        for (String p : bypassPathPrefixes) {
+            if (!p.startsWith("/")) {
+                throw new IllegalArgumentException("bypass path prefix must start with '/', got '" + p + "'");
+            }
+        }
+    }
+
+    /** The bypass prefix matching this path, or null. */
+    public String bypassPrefixFor(String path) {
+        for (String p : bypassPathPrefixes) {
+            if (path.startsWith(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+}

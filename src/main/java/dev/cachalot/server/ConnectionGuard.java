@@ -1,0 +1,21 @@
+package dev.cachalot.server;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Per-connection state shared by the framing conduit (I/O thread) and the front handler: the
+ * scanner's verdict and how many exchanges are in progress, so the conduit knows when it may write
+ * its own 400 without interleaving with a response.
+ */
+final class ConnectionGuard {
+    final FramingScanner scanner;
+    final AtomicInteger activeExchanges = new AtomicInteger();
+    /** Set once a final error answer was written on this connection (nothing more may follow). */
+    volatile boolean answered;
+    /** The rule broken, visible to the handler thread. */
+    volatile FramingViolation violation;
+
+    ConnectionGuard(FramingScanner scanner) {
+        this.scanner = scanner;
+    }
+}
