@@ -1,10 +1,133 @@
 package dev.cachalot;
 
-/** Command-line entry point of the Cachalot proxy. */
+import dev.cachalot.config.CachalotConfig;
+import dev.cachalot.config.ConfigException;
+import dev.cachalot.config.ConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Command-line entry point: parses flags, loads the configuration, starts {@link Cachalot} and
+ * drains it on SIGTERM (JVM shutdown hook).
+ *
+ * <pre>
+ * java -jar cachalot.jar [--config FILE] [--listen HOST:PORT] [--origin URL]
+ *                        [--admin-listen HOST:PORT] [--admin-token TOKEN] [--cache-dir DIR]
+ * </pre>
+ */
 public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    static final String USAGE = "usage: cachalot [--config FILE] [--listen HOST:PORT] [--origin URL]"
+            + " [--admin-listen HOST:PORT] [--admin-token TOKEN] [--cache-dir DIR]";
+
     private Main() {}
 
-    public static void main(String[] args) {
-        System.out.println("cachalot");
+    /** The parsed command line; null fields were not given. */
+    record Args(String config, String listen, String origin, String adminListen, String adminToken,
+                String cacheDir) {
+    }
+
+    public static void main(String[] argv) {
+        CachalotConfig config;
+        try {
+            config = configFrom(parse(argv));
+        } catch (IllegalArgumentException e) {
+            System.err.println("cachalot: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        } catch (ConfigException e) {
+            System.err.println("cachalot: bad configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Cachalot cachalot;
+        try {
+            cachalot = Cachalot.start(config);
+        } catch (Exception e) {
+            System.err.println("cachalot: cannot start: " + e);
+            System.exit(1);
+            return;
+        }
+        LOG.info("cachalot listening on http://{}:{}", config.server().listen().host(), cachalot.port());
+        if (cachalot.tlsPort() > 0) {
+            LOG.info("cachalot listening on https://{}:{}", config.server().tls().listen().host(), cachalot.tlsPort());
+        }
+        if (cachalot.adminPort() > 0) {
+            LOG.info("admin listening on http://{}:{}", config.admin().listen().host(), cachalot.adminPort());
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // SIGTERM / SIGINT: stop accepting, drain in-flight requests up to server.shutdownTimeout.
+            LOG.info("shutting down: draining for up to {}", config.server().shutdownTimeout());
+            boolean drained = cachalot.stop();
+            LOG.info("stopped ({})", drained ? "drained" : "drain timed out");
+            stopped.countDown();
+        }, "cachalot-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Parses the flags; throws IllegalArgumentException naming the bad one. */
+    static Args parse(String[] argv) {
+        String config = null;
+        String listen = null;
+        String origin = null;
+        String adminListen = null;
+        String adminToken = null;
+        String cacheDir = null;
+        for (int i = 0; i < argv.length; i++) {
+            String a = argv[i];
+            String name = a;
+            String value = null;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                name = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            }
+            if (name.equals("--help") || name.equals("-h")) {
+                throw new IllegalArgumentException("help requested");
+            }
+            if (value == null) {
+                if (i + 1 >= argv.length) {
+                    throw new IllegalArgumentException(name.startsWith("--") ? name + " needs a value"
+                            : "unexpected argument: " + name);
+                }
+                value = argv[++i];
+            }
+            switch (name) {
+                case "--config": config = value; break;
+                case "--listen": listen = value; break;
+                case "--origin": origin = value; break;
+                case "--admin-listen": adminListen = value; break;
+                case "--admin-token": adminToken = value; break;
+                case "--cache-dir": cacheDir = value; break;
+                default: throw new IllegalArgumentException("unknown option: " + name);
+            }
+        }
+        return new Args(config, listen, origin, adminListen, adminToken, cacheDir);
+    }
+
+    /** Loads the file (if any) and applies the flag overrides. */
+    static CachalotConfig configFrom(Args args) {
+        CachalotConfig base;
+        if (args.config() != null) {
+            Path p = Path.of(args.config());
+            if (!Files.isRegularFile(p)) {
+                throw new ConfigException(args.config(), "--config", args.config(), "file does not exist");
+            }
+            base = ConfigLoader.load(p);
+        } else {
+            base = ConfigLoader.defaults();
+        }
+        return ConfigLoader.override(base, args.listen(), args.origin(), args.adminListen(), args.adminToken(),
+                args.cacheDir());
     }
 }

@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * Facts about the client side of one exchange, fixed when the request arrived.
  *
- * @param requestId   id given to the request on arrival (also sent to the origin as X-Request-Id)
+ * @param requestId   id given to the request on arrival (access log, error bodies)
  * @param peerAddress address of the TCP peer (may be a trusted proxy)
  * @param clientAddress the true client address after skipping trusted proxy hops
  * @param secure      true when the request came over TLS

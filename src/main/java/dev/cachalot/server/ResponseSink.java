@@ -43,6 +43,12 @@ public interface ResponseSink {
     }
 
     /**
+     * Sends a head without a body, keeping the head's own Content-Length: for responses to HEAD and
+     * for 1xx/204/304 (RFC 9110 §9.3.2, §8.6). Any thread.
+     */
+    void sendHeadOnly(ResponseHead head);
+
+    /**
      * Sends a short plain-text error (status line, {@code text/plain} body with the message) if no
      * response has started; otherwise ends the connection abruptly so the client sees the failure.
      */

@@ -80,6 +80,16 @@ public final class StoreKey {
     return variant;
   }
 
+  /** True when the primary part equals {@code bytes} (no copy). */
+  public boolean primaryEquals(byte[] bytes) {
+    return Arrays.equals(primary, bytes);
+  }
+
+  /** True when the variant part equals {@code bytes} (no copy). */
+  public boolean variantEquals(byte[] bytes) {
+    return Arrays.equals(variant, bytes);
+  }
+
   /** Length of the primary part in bytes. */
   public int primaryLength() {
     return primary.length;

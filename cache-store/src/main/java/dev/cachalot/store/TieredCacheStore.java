@@ -1,0 +1,347 @@
+package dev.cachalot.store;
+
+import dev.cachalot.store.tier.BodyAccumulator;
+import dev.cachalot.store.tier.BufferedEntry;
+import dev.cachalot.store.tier.CaffeineTier;
+import dev.cachalot.store.tier.ChronicleTier;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store the proxy uses: the Caffeine memory tier over the Chronicle Map disk tier.
+ *
+ * <p>Writes go through to disk (the persistent truth) and, when the body is small enough, to
+ * memory (Caffeine's admission decides whether it stays). Lookups try memory, then disk. A disk hit
+ * is copied into memory only once its aged hit count reaches {@code cache.disk.promote-after-hits};
+ * the count is reset on promotion, so an entry Caffeine evicts again must earn its way back (no
+ * ping-pong). The memory copy carries the disk entry's id and head version, so compare-and-swap
+ * works the same whichever tier served the lookup.
+ */
+public final class TieredCacheStore implements CacheStore {
+  private static final Logger LOG = LoggerFactory.getLogger(TieredCacheStore.class);
+
+  private final StoreConfig config;
+  private final CaffeineTier memory;
+  private final ChronicleTier disk;
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder promotions = new LongAdder();
+  private final LongAdder commits = new LongAdder();
+  private final LongAdder declinedWrites = new LongAdder();
+
+  /** Wires two tiers ({@code disk} may be null for a memory-only store). */
+  public TieredCacheStore(StoreConfig config, CaffeineTier memory, ChronicleTier disk) {
+    this.config = config;
+    this.memory = memory;
+    this.disk = disk;
+  }
+
+  /**
+   * Opens the store for a configuration: the memory tier, and the disk tier in
+   * {@code config.directory()} unless disabled (recovering it after a crash, with its background
+   * sweeper on {@code clock}).
+   *
+   * @throws IOException when the cache directory cannot be created or is locked by another process
+   */
+  public static TieredCacheStore open(StoreConfig config, InstantSource clock) throws IOException {
+    CaffeineTier memory = CaffeineTier.create(config, clock);
+    ChronicleTier disk = config.diskEnabled() ? ChronicleTier.open(config, clock) : null;
+    return new TieredCacheStore(config, memory, disk);
+  }
+
+  /** The memory tier. */
+  public CaffeineTier memoryTier() {
+    return memory;
+  }
+
+  /** The disk tier, if enabled. */
+  public Optional<ChronicleTier> diskTier() {
+    return Optional.ofNullable(disk);
+  }
+
+  @Override
+  public Optional<StoredEntry> lookup(StoreKey key, Instant now) {
+    BufferedEntry m = memory.get(key, now);
+    if (m != null) {
+      hits.increment();
+      return Optional.of(m);
+    }
+    StoredEntry d = disk == null ? null : disk.get(key, now);
+    if (d == null) {
+      misses.increment();
+      return Optional.empty();
+    }
+    hits.increment();
+    if (d.bodyLength() <= memory.maxObjectBytes() && disk.hitCount(key) >= config.promoteAfterHits()) {
+      promote(d);
+    }
+    return Optional.of(d);
+  }
+
+  /** Copies a disk entry into memory (off-heap), verifying nothing new: the disk read verified it. */
+  private void promote(StoredEntry d) {
+    try {
+      ByteBuffer body = ByteBuffer.allocateDirect((int) d.bodyLength());
+      Optional<ByteBuffer> inline = d.bodyBuffer();
+      if (inline.isPresent()) {
+        body.put(inline.get());
+      } else {
+        try (InputStream in = d.openBody()) {
+          byte[] buf = new byte[64 * 1024];
+          int n;
+          while ((n = in.read(buf)) > 0) {
+            body.put(buf, 0, n);
+          }
+        }
+      }
+      body.flip();
+      if (memory.put(d.key(), d.head(), d.entryId(), d.headVersion(), d.bodyChecksum(), body)) {
+        promotions.increment();
+      }
+      disk.resetHits(d.key());
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("promotion of {} skipped: {}", d.key(), e.toString());
+    }
+  }
+
+  @Override
+  public List<StoreKey> listVariants(StoreKey key) {
+    Set<StoreKey> all = new LinkedHashSet<>(memory.listVariants(key));
+    if (disk != null) {
+      all.addAll(disk.listVariants(key));
+    }
+    return new ArrayList<>(all);
+  }
+
+  @Override
+  public EntryWriter beginWrite(StoreKey key, EntryHead head, long expectedLength, Instant now) {
+    if (expectedLength > config.maxObjectBytes()) {
+      declinedWrites.increment();
+      return new DeclinedWriter(WriteOutcome.TOO_LARGE);
+    }
+    if (disk == null) {
+      return new Counting(memory.beginWrite(key, head, expectedLength, now));
+    }
+    return new Counting(new TieredWriter(key, head, expectedLength, disk.beginWrite(key, head, expectedLength, now)));
+  }
+
+  @Override
+  public ReplaceOutcome replaceHead(
+      StoreKey key, long expectedEntryId, int expectedHeadVersion, EntryHead newHead, Instant now) {
+    if (disk == null) {
+      return memory.replaceHead(key, expectedEntryId, expectedHeadVersion, newHead, now);
+    }
+    ReplaceOutcome r = disk.replaceHead(key, expectedEntryId, expectedHeadVersion, newHead, now);
+    switch (r) {
+      case REPLACED:
+        memory.mirrorHead(key, expectedEntryId, expectedHeadVersion + 1, newHead);
+        return r;
+      case NOT_FOUND:
+        // The entry may live in memory only (its disk write failed or was evicted from disk).
+        return memory.replaceHead(key, expectedEntryId, expectedHeadVersion, newHead, now);
+      case FAILED:
+        memory.remove(key);
+        return r;
+      default:
+        return r;
+    }
+  }
+
+  @Override
+  public boolean remove(StoreKey key) {
+    boolean m = memory.remove(key);
+    boolean d = disk != null && disk.remove(key);
+    return m || d;
+  }
+
+  @Override
+  public int removeAll(StoreKey key) {
+    int n = 0;
+    for (StoreKey k : listVariants(key)) {
+      if (remove(k)) {
+        n++;
+      }
+    }
+    // Anything listed by neither tier (e.g. an undecodable record) goes too.
+    memory.removeAll(key);
+    if (disk != null) {
+      disk.removeAll(key);
+    }
+    return n;
+  }
+
+  @Override
+  public StoreStats stats() {
+    return new StoreStats(memory.tierStats(), disk == null ? TierStats.EMPTY : disk.tierStats(),
+        hits.sum(), misses.sum(), promotions.sum(), commits.sum(), declinedWrites.sum());
+  }
+
+  @Override
+  public void close() {
+    memory.close();
+    if (disk != null) {
+      disk.close();
+    }
+  }
+
+  /** Counts commits and declined writes of the writers handed out. */
+  private final class Counting implements EntryWriter {
+    private final EntryWriter inner;
+
+    Counting(EntryWriter inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public boolean append(ByteBuffer data) {
+      return inner.append(data);
+    }
+
+    @Override
+    public long bytesWritten() {
+      return inner.bytesWritten();
+    }
+
+    @Override
+    public CommitResult commit(Instant now) {
+      CommitResult r = inner.commit(now);
+      (r.committed() ? commits : declinedWrites).increment();
+      return r;
+    }
+
+    @Override
+    public void abort() {
+      inner.abort();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
+  }
+
+  /** A write declined before it started. */
+  private static final class DeclinedWriter implements EntryWriter {
+    private final WriteOutcome outcome;
+    private long length;
+
+    DeclinedWriter(WriteOutcome outcome) {
+      this.outcome = outcome;
+    }
+
+    @Override
+    public boolean append(ByteBuffer data) {
+      length += data.remaining();
+      return false;
+    }
+
+    @Override
+    public long bytesWritten() {
+      return length;
+    }
+
+    @Override
+    public CommitResult commit(Instant now) {
+      return CommitResult.notStored(outcome);
+    }
+
+    @Override
+    public void abort() {}
+
+    @Override
+    public void close() {}
+  }
+
+  /** Writes to disk and keeps an off-heap copy for memory while the body is small enough. */
+  private final class TieredWriter implements EntryWriter {
+    private final StoreKey key;
+    private final EntryHead head;
+    private final long expectedLength;
+    private final EntryWriter diskWriter;
+    private final BodyAccumulator copy;
+    private boolean done;
+    private boolean tooLarge;
+
+    TieredWriter(StoreKey key, EntryHead head, long expectedLength, EntryWriter diskWriter) {
+      this.key = key;
+      this.head = head;
+      this.expectedLength = expectedLength;
+      this.diskWriter = diskWriter;
+      this.copy = new BodyAccumulator(memory.maxObjectBytes(), expectedLength);
+    }
+
+    @Override
+    public boolean append(ByteBuffer data) {
+      if (done || tooLarge) {
+        return false;
+      }
+      long after = copy.length() + data.remaining();
+      if (after > config.maxObjectBytes() || (expectedLength >= 0 && after > expectedLength)) {
+        tooLarge = true;
+        diskWriter.abort();
+        return false;
+      }
+      boolean d = diskWriter.append(data);
+      boolean m = !copy.overflowed() && copy.append(data);
+      return d || m;
+    }
+
+    @Override
+    public long bytesWritten() {
+      return copy.length();
+    }
+
+    @Override
+    public CommitResult commit(Instant now) {
+      if (done) {
+        return CommitResult.notStored(WriteOutcome.ABORTED);
+      }
+      done = true;
+      if (tooLarge) {
+        return CommitResult.notStored(WriteOutcome.TOO_LARGE);
+      }
+      CommitResult dr = diskWriter.commit(now);
+      boolean lengthOk = expectedLength < 0 || copy.length() == expectedLength;
+      if (copy.overflowed() || !lengthOk) {
+        memory.remove(key); // the memory copy (if any) is now older than the stored entry
+        return dr;
+      }
+      if (!dr.committed()) {
+        // The previous disk entry must not come back after a restart or a memory eviction.
+        disk.remove(key);
+      }
+      long id = dr.committed() ? dr.entry().entryId() : memory.newEntryId();
+      ByteBuffer body = copy.finish();
+      if (memory.put(key, head, id, 0, copy.crc(), body)) {
+        return new CommitResult(WriteOutcome.COMMITTED,
+            new BufferedEntry(key, head, id, 0, copy.crc(), StoreTier.MEMORY, body));
+      }
+      memory.remove(key);
+      return dr;
+    }
+
+    @Override
+    public void abort() {
+      if (!done) {
+        done = true;
+        diskWriter.abort();
+      }
+    }
+
+    @Override
+    public void close() {
+      abort();
+    }
+  }
+}

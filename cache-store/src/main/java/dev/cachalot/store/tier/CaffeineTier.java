@@ -1,0 +1,393 @@
+package dev.cachalot.store.tier;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.cachalot.store.CacheStore;
+import dev.cachalot.store.CommitResult;
+import dev.cachalot.store.EntryHead;
+import dev.cachalot.store.EntryWriter;
+import dev.cachalot.store.HeaderField;
+import dev.cachalot.store.ReplaceOutcome;
+import dev.cachalot.store.StoreConfig;
+import dev.cachalot.store.StoreKey;
+import dev.cachalot.store.StoreStats;
+import dev.cachalot.store.StoreTier;
+import dev.cachalot.store.StoredEntry;
+import dev.cachalot.store.TierStats;
+import dev.cachalot.store.WriteOutcome;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The memory tier: a Caffeine cache of entries whose bodies sit in off-heap buffers.
+ *
+ * <p>Weighted by body bytes plus a head estimate and bounded by {@code cache.memory.max-bytes};
+ * Caffeine's W-TinyLFU admission keeps one-hit wonders from evicting hot entries. Entries expire at
+ * their retain-until instant, measured by a Caffeine {@link Ticker} on the program's one
+ * {@link InstantSource}. Also usable alone as a memory-only {@link CacheStore}.
+ */
+public final class CaffeineTier implements CacheStore {
+  private static final Logger LOG = LoggerFactory.getLogger(CaffeineTier.class);
+  /** Entry ids minted by this tier start here, far above any disk-tier id, so they never collide. */
+  static final long MEMORY_ID_BASE = 1L << 50;
+
+  private final Cache<StoreKey, BufferedEntry> cache;
+  private final ConcurrentHashMap<StoreKey, Set<StoreKey>> variants = new ConcurrentHashMap<>();
+  private final long maxObjectBytes;
+  private final AtomicLong ids = new AtomicLong(MEMORY_ID_BASE);
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder writes = new LongAdder();
+  private final LongAdder declined = new LongAdder();
+  private final LongAdder evictions = new LongAdder();
+  private final LongAdder expirations = new LongAdder();
+  private final LongAdder failures = new LongAdder();
+  private volatile boolean closed;
+
+  /**
+   * Creates the tier.
+   *
+   * @param maxBytes bound on the summed weights
+   * @param maxObjectBytes largest body kept
+   * @param clock the program's time source (drives expiry)
+   */
+  public CaffeineTier(long maxBytes, long maxObjectBytes, InstantSource clock) {
+    this.maxObjectBytes = maxObjectBytes;
+    Ticker ticker = () -> epochNanos(clock.instant());
+    this.cache = Caffeine.newBuilder()
+        .maximumWeight(maxBytes)
+        .weigher((StoreKey k, BufferedEntry e) -> weight(k, e))
+        .expireAfter(new RetainUntilExpiry(clock))
+        .ticker(ticker)
+        .executor(Runnable::run)
+        .evictionListener(this::onEvicted)
+        .build();
+  }
+
+  /** The memory tier for a configuration (memory bound and largest object from it). */
+  public static CaffeineTier create(StoreConfig config, InstantSource clock) {
+    long max = config.diskEnabled()
+        ? config.memoryMaxObjectBytes()
+        : Math.min(config.memoryMaxObjectBytes(), config.maxObjectBytes());
+    return new CaffeineTier(config.memoryMaxBytes(), max, clock);
+  }
+
+  /** Largest body this tier keeps. */
+  public long maxObjectBytes() {
+    return maxObjectBytes;
+  }
+
+  @Override
+  public Optional<StoredEntry> lookup(StoreKey key, Instant now) {
+    return Optional.ofNullable(get(key, now));
+  }
+
+  /** Like {@link #lookup}, returning the entry or null. */
+  public BufferedEntry get(StoreKey key, Instant now) {
+    BufferedEntry e = closed ? null : cache.getIfPresent(key);
+    if (e == null || !e.head().retainUntil().isAfter(now)) {
+      misses.increment();
+      return null;
+    }
+    hits.increment();
+    return e;
+  }
+
+  /** A fresh entry id for an entry only this tier holds. */
+  public long newEntryId() {
+    return ids.incrementAndGet();
+  }
+
+  @Override
+  public List<StoreKey> listVariants(StoreKey key) {
+    Set<StoreKey> set = variants.get(key.primaryKey());
+    return set == null ? List.of() : new ArrayList<>(set);
+  }
+
+  @Override
+  public EntryWriter beginWrite(StoreKey key, EntryHead head, long expectedLength, Instant now) {
+    return new MemoryWriter(key, head, expectedLength);
+  }
+
+  /**
+   * Puts a complete entry (a commit, or a promotion from disk) under its key, replacing any entry
+   * there. Returns false when the body is larger than this tier keeps.
+   */
+  public boolean put(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc, ByteBuffer body) {
+    if (closed || body.limit() > maxObjectBytes) {
+      declined.increment();
+      return false;
+    }
+    BufferedEntry e = new BufferedEntry(key, head, entryId, headVersion, bodyCrc, StoreTier.MEMORY, body);
+    try {
+      cache.asMap().compute(key, (k, old) -> {
+        variants.computeIfAbsent(k.primaryKey(), pk -> ConcurrentHashMap.newKeySet()).add(k);
+        return e;
+      });
+      writes.increment();
+      return true;
+    } catch (RuntimeException ex) {
+      failures.increment();
+      LOG.warn("memory tier put failed for {}", key, ex);
+      return false;
+    }
+  }
+
+  /** Puts a copy of an entry that is already held in a buffer (promotion); false if too large. */
+  public boolean put(BufferedEntry entry) {
+    return put(entry.key(), entry.head(), entry.entryId(), entry.headVersion(), entry.bodyChecksum(),
+        entry.sharedBody());
+  }
+
+  @Override
+  public ReplaceOutcome replaceHead(
+      StoreKey key, long expectedEntryId, int expectedHeadVersion, EntryHead newHead, Instant now) {
+    ReplaceOutcome[] out = {ReplaceOutcome.NOT_FOUND};
+    try {
+      cache.asMap().computeIfPresent(key, (k, e) -> {
+        if (!e.head().retainUntil().isAfter(now)) {
+          return e;
+        }
+        if (e.entryId() != expectedEntryId || e.headVersion() != expectedHeadVersion) {
+          out[0] = ReplaceOutcome.CONFLICT;
+          return e;
+        }
+        out[0] = ReplaceOutcome.REPLACED;
+        return e.withHead(newHead, expectedHeadVersion + 1);
+      });
+      return out[0];
+    } catch (RuntimeException ex) {
+      failures.increment();
+      LOG.warn("memory tier replace failed for {}", key, ex);
+      return ReplaceOutcome.FAILED;
+    }
+  }
+
+  /**
+   * Mirrors a head replacement done in another tier: if the entry here has the same id and an
+   * older head version, its head becomes {@code newHead} at {@code newVersion}; if it has another
+   * id it is left alone; on any doubt the copy is dropped.
+   */
+  public void mirrorHead(StoreKey key, long entryId, int newVersion, EntryHead newHead) {
+    try {
+      cache.asMap().computeIfPresent(key, (k, e) -> {
+        if (e.entryId() != entryId) {
+          return e;
+        }
+        return e.headVersion() < newVersion ? e.withHead(newHead, newVersion) : e;
+      });
+    } catch (RuntimeException ex) {
+      failures.increment();
+      remove(key);
+    }
+  }
+
+  @Override
+  public boolean remove(StoreKey key) {
+    boolean[] removed = {false};
+    try {
+      cache.asMap().computeIfPresent(key, (k, e) -> {
+        forgetVariant(k);
+        removed[0] = true;
+        return null;
+      });
+    } catch (RuntimeException ex) {
+      failures.increment();
+      LOG.warn("memory tier remove failed for {}", key, ex);
+    }
+    return removed[0];
+  }
+
+  @Override
+  public int removeAll(StoreKey key) {
+    Set<StoreKey> set = variants.get(key.primaryKey());
+    if (set == null) {
+      return 0;
+    }
+    int n = 0;
+    for (StoreKey k : new ArrayList<>(set)) {
+      if (remove(k)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Counters and sizes of this tier. */
+  public TierStats tierStats() {
+    long bytes = cache.policy().eviction().map(ev -> ev.weightedSize().orElse(0)).orElse(0L);
+    return new TierStats(cache.estimatedSize(), bytes, hits.sum(), misses.sum(), writes.sum(),
+        declined.sum(), evictions.sum(), expirations.sum(), 0, failures.sum(), 0);
+  }
+
+  @Override
+  public StoreStats stats() {
+    TierStats t = tierStats();
+    return new StoreStats(t, TierStats.EMPTY, t.hits(), t.misses(), 0, t.writes(), declined.sum());
+  }
+
+  /** Runs pending expiry and eviction work now (tests and the sweeper). */
+  public void cleanUp() {
+    cache.cleanUp();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    cache.invalidateAll();
+    variants.clear();
+  }
+
+  private void onEvicted(StoreKey key, BufferedEntry value, RemovalCause cause) {
+    if (key == null) {
+      return;
+    }
+    forgetVariant(key);
+    if (cause == RemovalCause.EXPIRED) {
+      expirations.increment();
+    } else {
+      evictions.increment();
+    }
+  }
+
+  private void forgetVariant(StoreKey key) {
+    variants.computeIfPresent(key.primaryKey(), (pk, set) -> {
+      set.remove(key);
+      return set.isEmpty() ? null : set;
+    });
+  }
+
+  /** Weight of an entry: body bytes plus an estimate of key, head and object overhead. */
+  static int weight(StoreKey key, BufferedEntry e) {
+    long w = e.bodyLength() + 256 + key.primaryLength() + key.variantLength();
+    for (HeaderField f : e.head().fields()) {
+      w += 48 + 2L * (f.name().length() + f.value().length());
+    }
+    return (int) Math.min(Integer.MAX_VALUE, w);
+  }
+
+  static long epochNanos(Instant t) {
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+  }
+
+  /** Expires each entry at its retain-until instant. */
+  private static final class RetainUntilExpiry implements Expiry<StoreKey, BufferedEntry> {
+    private final InstantSource clock;
+
+    RetainUntilExpiry(InstantSource clock) {
+      this.clock = clock;
+    }
+
+    private long untilRetainEnd(BufferedEntry e) {
+      Instant now = clock.instant();
+      Instant end = e.head().retainUntil();
+      if (!end.isAfter(now)) {
+        return 0;
+      }
+      try {
+        return Duration.between(now, end).toNanos();
+      } catch (ArithmeticException overflow) {
+        return Long.MAX_VALUE;
+      }
+    }
+
+    @Override
+    public long expireAfterCreate(StoreKey key, BufferedEntry value, long currentTime) {
+      return untilRetainEnd(value);
+    }
+
+    @Override
+    public long expireAfterUpdate(StoreKey key, BufferedEntry value, long currentTime, long currentDuration) {
+      return untilRetainEnd(value);
+    }
+
+    @Override
+    public long expireAfterRead(StoreKey key, BufferedEntry value, long currentTime, long currentDuration) {
+      return currentDuration;
+    }
+  }
+
+  /** A write into the memory tier only (memory-only stores). */
+  private final class MemoryWriter implements EntryWriter {
+    private final StoreKey key;
+    private final EntryHead head;
+    private final long expectedLength;
+    private final BodyAccumulator body;
+    private WriteOutcome ended;
+
+    MemoryWriter(StoreKey key, EntryHead head, long expectedLength) {
+      this.key = key;
+      this.head = head;
+      this.expectedLength = expectedLength;
+      this.body = new BodyAccumulator(maxObjectBytes, expectedLength);
+      if (body.overflowed()) {
+        ended = WriteOutcome.TOO_LARGE;
+        declined.increment();
+      }
+    }
+
+    @Override
+    public boolean append(ByteBuffer data) {
+      if (ended != null) {
+        return false;
+      }
+      if (!body.append(data) || (expectedLength >= 0 && body.length() > expectedLength)) {
+        ended = WriteOutcome.TOO_LARGE;
+        declined.increment();
+        return false;
+      }
+      return true;
+    }
+
+    @Override
+    public long bytesWritten() {
+      return body.length();
+    }
+
+    @Override
+    public CommitResult commit(Instant now) {
+      if (ended != null) {
+        return CommitResult.notStored(ended == WriteOutcome.COMMITTED ? WriteOutcome.ABORTED : ended);
+      }
+      if (expectedLength >= 0 && body.length() != expectedLength) {
+        ended = WriteOutcome.TOO_LARGE;
+        declined.increment();
+        return CommitResult.notStored(ended);
+      }
+      ended = WriteOutcome.COMMITTED;
+      ByteBuffer bytes = body.finish();
+      long id = newEntryId();
+      if (!put(key, head, id, 0, body.crc(), bytes)) {
+        return CommitResult.notStored(closed ? WriteOutcome.FAILED : WriteOutcome.NO_SPACE);
+      }
+      return new CommitResult(WriteOutcome.COMMITTED,
+          new BufferedEntry(key, head, id, 0, body.crc(), StoreTier.MEMORY, bytes));
+    }
+
+    @Override
+    public void abort() {
+      if (ended == null) {
+        ended = WriteOutcome.ABORTED;
+      }
+    }
+
+    @Override
+    public void close() {
+      abort();
+    }
+  }
+}

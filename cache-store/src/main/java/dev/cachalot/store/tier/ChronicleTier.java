@@ -1,0 +1,989 @@
+package dev.cachalot.store.tier;
+
+import dev.cachalot.store.CacheStore;
+import dev.cachalot.store.ChunkKeys;
+import dev.cachalot.store.CommitResult;
+import dev.cachalot.store.CorruptBodyException;
+import dev.cachalot.store.EntryCodec;
+import dev.cachalot.store.EntryCodec.CorruptRecordException;
+import dev.cachalot.store.EntryCodec.Group;
+import dev.cachalot.store.EntryCodec.Variant;
+import dev.cachalot.store.EntryHead;
+import dev.cachalot.store.EntryWriter;
+import dev.cachalot.store.ReplaceOutcome;
+import dev.cachalot.store.StoreConfig;
+import dev.cachalot.store.StoreKey;
+import dev.cachalot.store.StoreStats;
+import dev.cachalot.store.StoreTier;
+import dev.cachalot.store.StoredEntry;
+import dev.cachalot.store.TierStats;
+import dev.cachalot.store.WriteOutcome;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.zip.CRC32C;
+import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The disk tier: two persisted Chronicle Map files under the cache directory.
+ *
+ * <ul>
+ *   <li>{@code heads.cm3}: primary-key hash -> {@link EntryCodec} record of all variants under
+ *       that primary (heads, body length, CRC32C, entry id, chunk size).
+ *   <li>{@code chunks.cm3}: chunk key ({@link ChunkKeys}: entry id, chunk index) -> body chunk
+ *       bytes followed by the chunk's CRC32C.
+ * </ul>
+ *
+ * <p>Commit protocol: chunks first, the head last; an entry is visible only once its head is in
+ * {@code heads.cm3}. A write cut off by a crash leaves only chunks no head refers to; start-up
+ * reclaims them. Every chunk is verified (length and CRC32C) whenever it is read, and small bodies
+ * are read and verified at lookup, so a corrupt body is a dropped, counted miss. Chronicle Map never
+ * evicts and throws when full, so this class owns eviction (sampled LFU/LRU over {@link DiskIndex},
+ * bounded by bytes and entries) and turns every Chronicle failure into a counted miss or declined
+ * write. A {@code clean-shutdown} marker decides whether start-up must run Chronicle's recovery
+ * (after {@code kill -9} segment locks may still be held in the file).
+ */
+public final class ChronicleTier implements CacheStore {
+  private static final Logger LOG = LoggerFactory.getLogger(ChronicleTier.class);
+  private static final String HEADS_FILE = "heads.cm3";
+  private static final String CHUNKS_FILE = "chunks.cm3";
+  private static final String CLEAN_MARKER = "clean-shutdown";
+  private static final String LOCK_FILE = "lock";
+  private static final int EVICTION_SAMPLES = 8;
+
+  private final StoreConfig config;
+  private final InstantSource clock;
+  private final Path directory;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final ChronicleMap<Long, byte[]> heads;
+  private final ChronicleMap<Long, ByteBuffer> chunks;
+  private final DiskIndex index;
+  private final AtomicLong nextEntryId;
+  private final Random random = new Random();
+  private final ScheduledExecutorService sweeper;
+  private final long startupMillis;
+
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder writes = new LongAdder();
+  private final LongAdder declined = new LongAdder();
+  private final LongAdder evictions = new LongAdder();
+  private final LongAdder expirations = new LongAdder();
+  private final LongAdder corruptions = new LongAdder();
+  private final LongAdder failures = new LongAdder();
+  private final LongAdder reclaimed = new LongAdder();
+  private volatile boolean closed;
+
+  private ChronicleTier(StoreConfig config, InstantSource clock, boolean startSweeper) throws IOException {
+    long t0 = System.nanoTime();
+    this.config = config;
+    this.clock = clock;
+    this.directory = config.directory().toAbsolutePath();
+    Files.createDirectories(directory);
+    this.lockChannel = FileChannel.open(directory.resolve(LOCK_FILE),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock l;
+    try {
+      l = lockChannel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      lockChannel.close();
+      throw new IOException("cache directory " + directory + " is in use (already open in this process)", e);
+    } catch (IOException | RuntimeException e) {
+      lockChannel.close();
+      throw new IOException("cannot lock cache directory " + directory + ": " + e, e);
+    }
+    if (l == null) {
+      lockChannel.close();
+      throw new IOException("cache directory " + directory + " is in use by another process");
+    }
+    this.lock = l;
+    Path clean = directory.resolve(CLEAN_MARKER);
+    boolean wasClean = Files.exists(clean);
+    ChronicleMap<Long, byte[]> h = null;
+    ChronicleMap<Long, ByteBuffer> c = null;
+    try {
+      h = openMap(headsBuilder(config), directory.resolve(HEADS_FILE), wasClean);
+      c = openMap(chunksBuilder(config), directory.resolve(CHUNKS_FILE), wasClean);
+    } catch (IOException | RuntimeException | AssertionError | InternalError e) {
+      // Storage corruption is a counted miss, never a crash: keep the damaged files for
+      // inspection, start empty.
+      closeQuietly(h);
+      closeQuietly(c);
+      String suffix = ".corrupt-" + System.currentTimeMillis();
+      LOG.error("disk cache files in {} cannot be opened ({}); moving them aside with suffix {} and starting empty",
+          directory, e.toString(), suffix);
+      corruptions.increment();
+      moveAside(directory.resolve(HEADS_FILE), suffix);
+      moveAside(directory.resolve(CHUNKS_FILE), suffix);
+      h = headsBuilder(config).createPersistedTo(directory.resolve(HEADS_FILE).toFile());
+      c = chunksBuilder(config).createPersistedTo(directory.resolve(CHUNKS_FILE).toFile());
+    }
+    this.heads = h;
+    this.chunks = c;
+    Files.deleteIfExists(clean);
+    this.index = new DiskIndex(Math.min(config.diskMaxEntries(), 1 << 20));
+    this.nextEntryId = new AtomicLong(rebuild() + 1);
+    this.startupMillis = (System.nanoTime() - t0) / 1_000_000;
+    LOG.info("disk cache {} ready in {} ms: {} entries, {} body bytes, {} orphan chunks reclaimed{}",
+        directory, startupMillis, index.count(), index.bytes(), reclaimed.sum(),
+        wasClean ? "" : " (recovered after an unclean shutdown)");
+    if (startSweeper) {
+      this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "cachalot-disk-sweeper");
+        t.setDaemon(true);
+        return t;
+      });
+      long period = config.sweepInterval().toMillis();
+      sweeper.scheduleWithFixedDelay(() -> sweepExpired(clock.instant()), period, period, TimeUnit.MILLISECONDS);
+    } else {
+      this.sweeper = null;
+    }
+  }
+
+  /**
+   * Opens (creating or recovering as needed) the disk tier in {@code config.directory()}, with a
+   * background sweeper of expired entries driven by {@code clock}.
+   *
+   * @throws IOException when the directory cannot be created or locked (it is in use)
+   */
+  public static ChronicleTier open(StoreConfig config, InstantSource clock) throws IOException {
+    return new ChronicleTier(config, clock, true);
+  }
+
+  /** Opens without the background sweeper (tests drive {@link #sweepExpired} themselves). */
+  public static ChronicleTier openWithoutSweeper(StoreConfig config, InstantSource clock) throws IOException {
+    return new ChronicleTier(config, clock, false);
+  }
+
+  private static ChronicleMapBuilder<Long, byte[]> headsBuilder(StoreConfig config) {
+    long entries = Math.max(1024, config.diskMaxEntries());
+    return ChronicleMap.of(Long.class, byte[].class)
+        .name("cachalot-heads")
+        .entries(entries)
+        .averageValueSize(config.averageHeadBytes())
+        .maxBloatFactor(4.0)
+        .putReturnsNull(true)
+        .removeReturnsNull(true);
+  }
+
+  private static ChronicleMapBuilder<Long, ByteBuffer> chunksBuilder(StoreConfig config) {
+    long expectedEntries = Math.max(1, Math.min(config.diskMaxEntries(),
+        config.diskMaxBytes() / Math.max(1, config.averageBodyBytes())));
+    long chunksPerEntry = Math.max(1, (config.averageBodyBytes() + config.chunkBytes() - 1L) / config.chunkBytes());
+    long entries = Math.max(1024, Math.max(expectedEntries * chunksPerEntry,
+        Math.min(config.diskMaxEntries(), 4 * expectedEntries)));
+    int averageChunk = (int) Math.min(config.averageBodyBytes(), config.chunkBytes()) + 4;
+    return ChronicleMap.of(Long.class, ByteBuffer.class)
+        .name("cachalot-chunks")
+        .entries(entries)
+        .averageValueSize(Math.max(64, averageChunk))
+        .maxBloatFactor(4.0)
+        .putReturnsNull(true)
+        .removeReturnsNull(true);
+  }
+
+  private static <K, V> ChronicleMap<K, V> openMap(ChronicleMapBuilder<K, V> builder, Path file, boolean wasClean)
+      throws IOException {
+    File f = file.toFile();
+    if (!f.exists() || wasClean) {
+      return builder.createPersistedTo(f);
+    }
+    LOG.warn("{} was not closed cleanly; running Chronicle Map recovery", file);
+    return builder.recoverPersistedTo(f, true);
+  }
+
+  private static void moveAside(Path file, String suffix) throws IOException {
+    if (Files.exists(file)) {
+      Files.move(file, file.resolveSibling(file.getFileName() + suffix));
+    }
+  }
+
+  private static void closeQuietly(ChronicleMap<?, ?> map) {
+    if (map != null) {
+      try {
+        map.close();
+      } catch (RuntimeException e) {
+        LOG.debug("closing a damaged map failed", e);
+      }
+    }
+  }
+
+  /**
+   * Rebuilds the index from the heads file, drops undecodable head records and reclaims chunks no
+   * head refers to (writes cut off by a crash). Returns the largest entry id seen.
+   */
+  private long rebuild() {
+    int nowSec = seconds(clock.instant());
+    Set<Long> liveIds = new HashSet<>();
+    List<Long> corrupt = new ArrayList<>();
+    long[] maxId = {0};
+    heads.forEachEntry(e -> {
+      long primaryHash = e.key().get();
+      byte[] record = e.value().get();
+      try {
+        Group g = EntryCodec.decode(record);
+        for (Variant v : g.variants()) {
+          StoreKey key = StoreKey.of(g.primary(), v.variant());
+          index.put(key.hash(), primaryHash, v.bodyLength(), v.head().retainUntil().getEpochSecond(), nowSec);
+          liveIds.add(v.entryId());
+          maxId[0] = Math.max(maxId[0], v.entryId());
+        }
+      } catch (CorruptRecordException ex) {
+        corrupt.add(primaryHash);
+      }
+    });
+    for (Long k : corrupt) {
+      LOG.warn("dropping corrupt head record {} in {}", Long.toHexString(k), directory);
+      heads.remove(k);
+      corruptions.increment();
+    }
+    List<Long> orphans = new ArrayList<>();
+    chunks.forEachEntry(e -> {
+      long ck = e.key().get();
+      long id = ChunkKeys.entryId(ck);
+      maxId[0] = Math.max(maxId[0], id);
+      if (!liveIds.contains(id)) {
+        orphans.add(ck);
+      }
+    });
+    for (Long ck : orphans) {
+      chunks.remove(ck);
+    }
+    reclaimed.add(orphans.size());
+    return maxId[0];
+  }
+
+  /** Milliseconds the last open took (start-up measurement). */
+  public long startupMillis() {
+    return startupMillis;
+  }
+
+  /** Heap bytes held by the on-heap index (the only per-entry heap cost of disk-only entries). */
+  public long indexHeapBytes() {
+    return index.heapBytes();
+  }
+
+  /** Number of chunk records in the chunks file (tests check that orphans were reclaimed). */
+  public long chunkCount() {
+    return chunks.longSize();
+  }
+
+  /** The cache directory. */
+  public Path directory() {
+    return directory;
+  }
+
+  // ---------------------------------------------------------------------------------- lookups
+
+  @Override
+  public Optional<StoredEntry> lookup(StoreKey key, Instant now) {
+    return Optional.ofNullable(get(key, now));
+  }
+
+  /** Like {@link #lookup}, returning the entry or null. */
+  public StoredEntry get(StoreKey key, Instant now) {
+    StoredEntry e = find(key, now);
+    if (e == null) {
+      misses.increment();
+    } else {
+      hits.increment();
+    }
+    return e;
+  }
+
+  private StoredEntry find(StoreKey key, Instant now) {
+    if (closed) {
+      return null;
+    }
+    try {
+      Variant v = findVariant(key, now);
+      if (v == null) {
+        return null;
+      }
+      index.touch(key.hash(), seconds(now));
+      if (v.bodyLength() <= config.inlineReadMaxBytes()) {
+        ByteBuffer body = readWhole(key, v);
+        if (body == null) {
+          return null;
+        }
+        return new BufferedEntry(key, v.head(), v.entryId(), v.headVersion(), v.bodyCrc(), StoreTier.DISK, body);
+      }
+      return new ChunkedEntry(this, key, v);
+    } catch (RuntimeException | AssertionError | InternalError e) {
+      failures.increment();
+      LOG.warn("disk tier lookup failed for {}", key, e);
+      return null;
+    }
+  }
+
+  /** The aged hit count of a key (raised by every lookup hit), or -1 when not stored. */
+  public int hitCount(StoreKey key) {
+    return index.hits(key.hash());
+  }
+
+  /** Forgets a key's hit count (after it was promoted to memory, so it must earn the next one). */
+  public void resetHits(StoreKey key) {
+    index.resetHits(key.hash());
+  }
+
+  private Variant findVariant(StoreKey key, Instant now) {
+    byte[] record = heads.get(key.primaryHash());
+    if (record == null) {
+      return null;
+    }
+    Group g;
+    try {
+      g = EntryCodec.decode(record);
+    } catch (CorruptRecordException e) {
+      dropCorruptGroup(key.primaryHash(), record, e.getMessage());
+      return null;
+    }
+    if (!key.primaryEquals(g.primary())) {
+      return null;
+    }
+    Variant v = null;
+    for (Variant x : g.variants()) {
+      if (key.variantEquals(x.variant())) {
+        v = x;
+        break;
+      }
+    }
+    if (v == null || !v.head().retainUntil().isAfter(now)) {
+      return null;
+    }
+    return v;
+  }
+
+  private void dropCorruptGroup(long primaryHash, byte[] record, String why) {
+    corruptions.increment();
+    LOG.warn("dropping corrupt head record {} in {}: {}", Long.toHexString(primaryHash), directory, why);
+    try {
+      heads.remove(primaryHash, record);
+    } catch (RuntimeException e) {
+      failures.increment();
+    }
+  }
+
+  /** Reads and verifies a whole (small) body; on any mismatch drops the entry and returns null. */
+  private ByteBuffer readWhole(StoreKey key, Variant v) {
+    int len = (int) v.bodyLength();
+    byte[] body = new byte[len];
+    int chunkCount = chunkCount(v);
+    CRC32C crc = new CRC32C();
+    for (int i = 0; i < chunkCount; i++) {
+      int off = i * v.chunkBytes();
+      int want = Math.min(v.chunkBytes(), len - off);
+      ChunkRead r = readChunk(v.entryId(), i, body, off, want);
+      if (r != ChunkRead.OK) {
+        if (r == ChunkRead.CORRUPT) {
+          dropCorruptEntry(key, v.entryId(), "chunk " + i + " failed its check");
+        } else {
+          // Missing chunk: removed or replaced concurrently, or lost: not servable.
+          dropIfCurrent(key, v.entryId());
+        }
+        return null;
+      }
+    }
+    crc.update(body, 0, len);
+    if ((int) crc.getValue() != v.bodyCrc()) {
+      dropCorruptEntry(key, v.entryId(), "body checksum mismatch");
+      return null;
+    }
+    return ByteBuffer.wrap(body);
+  }
+
+  /** Result of reading one chunk. */
+  enum ChunkRead {
+    /** Read and verified. */
+    OK,
+    /** No such chunk (entry removed, replaced or never completed). */
+    MISSING,
+    /** Length or CRC32C check failed. */
+    CORRUPT
+  }
+
+  /**
+   * Copies chunk {@code index} of {@code entryId} (expected {@code want} payload bytes) into
+   * {@code dst[off..off+want)}, checking its length and CRC32C.
+   */
+  ChunkRead readChunk(long entryId, int index, byte[] dst, int off, int want) {
+    try (ExternalMapQueryContext<Long, ByteBuffer, ?> c = chunks.queryContext(ChunkKeys.of(entryId, index))) {
+      MapEntry<Long, ByteBuffer> e = c.entry();
+      if (e == null) {
+        return ChunkRead.MISSING;
+      }
+      Data<ByteBuffer> d = e.value();
+      if (d.size() != want + 4L) {
+        return ChunkRead.CORRUPT;
+      }
+      d.bytes().read(d.offset(), dst, off, want);
+      byte[] tail = new byte[4];
+      d.bytes().read(d.offset() + want, tail, 0, 4);
+      CRC32C crc = new CRC32C();
+      crc.update(dst, off, want);
+      int stored = ((tail[0] & 0xff) << 24) | ((tail[1] & 0xff) << 16) | ((tail[2] & 0xff) << 8) | (tail[3] & 0xff);
+      return stored == (int) crc.getValue() ? ChunkRead.OK : ChunkRead.CORRUPT;
+    }
+  }
+
+  /** Drops an entry whose body failed a check (if it is still the stored one) and counts it. */
+  void dropCorruptEntry(StoreKey key, long entryId, String why) {
+    corruptions.increment();
+    LOG.warn("dropping corrupt entry {} (id {}) in {}: {}", key, entryId, directory, why);
+    dropIfCurrent(key, entryId);
+  }
+
+  private void dropIfCurrent(StoreKey key, long entryId) {
+    try {
+      removeVariants(key.primaryHash(), v -> v.entryId() == entryId && v.hasVariant(key.variant()));
+    } catch (RuntimeException e) {
+      failures.increment();
+    }
+  }
+
+  /** Counts a failure seen while streaming a body. */
+  void countFailure() {
+    failures.increment();
+  }
+
+  static int chunkCount(Variant v) {
+    return (int) ((v.bodyLength() + v.chunkBytes() - 1) / v.chunkBytes());
+  }
+
+  @Override
+  public List<StoreKey> listVariants(StoreKey key) {
+    if (closed) {
+      return List.of();
+    }
+    try {
+      byte[] record = heads.get(key.primaryHash());
+      if (record == null) {
+        return List.of();
+      }
+      Group g = EntryCodec.decode(record);
+      if (!key.primaryEquals(g.primary())) {
+        return List.of();
+      }
+      List<StoreKey> out = new ArrayList<>(g.variants().size());
+      for (Variant v : g.variants()) {
+        out.add(StoreKey.of(g.primary(), v.variant()));
+      }
+      return out;
+    } catch (CorruptRecordException e) {
+      corruptions.increment();
+      return List.of();
+    } catch (RuntimeException | AssertionError | InternalError e) {
+      failures.increment();
+      LOG.warn("disk tier listVariants failed for {}", key, e);
+      return List.of();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------- writes
+
+  @Override
+  public EntryWriter beginWrite(StoreKey key, EntryHead head, long expectedLength, Instant now) {
+    return new DiskWriter(key, head, expectedLength);
+  }
+
+  /** A write: chunks as they fill, the head at commit. */
+  private final class DiskWriter implements EntryWriter {
+    private final StoreKey key;
+    private final EntryHead head;
+    private final long expectedLength;
+    private final long entryId;
+    private final int chunkBytes = config.chunkBytes();
+    private final CRC32C bodyCrc = new CRC32C();
+    private final CRC32C chunkCrc = new CRC32C();
+    private ByteBuffer chunk;
+    private long length;
+    private int chunksWritten;
+    private WriteOutcome ended;
+
+    DiskWriter(StoreKey key, EntryHead head, long expectedLength) {
+      this.key = key;
+      this.head = head;
+      this.expectedLength = expectedLength;
+      this.entryId = nextEntryId.getAndIncrement();
+      if (closed) {
+        decline(WriteOutcome.FAILED);
+      } else if (expectedLength > config.maxObjectBytes() || entryId > ChunkKeys.MAX_ENTRY_ID) {
+        decline(WriteOutcome.TOO_LARGE);
+      } else {
+        int first = expectedLength >= 0 ? (int) Math.min(chunkBytes, expectedLength) : chunkBytes;
+        chunk = ByteBuffer.allocate(first + 4);
+      }
+    }
+
+    @Override
+    public boolean append(ByteBuffer data) {
+      if (ended != null) {
+        return false;
+      }
+      int n = data.remaining();
+      if (length + n > config.maxObjectBytes() || (expectedLength >= 0 && length + n > expectedLength)) {
+        decline(WriteOutcome.TOO_LARGE);
+        return false;
+      }
+      ByteBuffer src = data.duplicate();
+      bodyCrc.update(src.duplicate());
+      length += n;
+      while (src.hasRemaining()) {
+        if (chunk.position() == chunkBytes) {
+          if (!flush()) {
+            return false;
+          }
+        }
+        int room = Math.min(chunkBytes, chunk.capacity() - 4) - chunk.position();
+        if (room == 0) {
+          ByteBuffer bigger = ByteBuffer.allocate(chunkBytes + 4);
+          chunk.flip();
+          bigger.put(chunk);
+          chunk = bigger;
+          room = chunkBytes - chunk.position();
+        }
+        int take = Math.min(room, src.remaining());
+        ByteBuffer slice = src.duplicate();
+        slice.limit(slice.position() + take);
+        chunk.put(slice);
+        src.position(src.position() + take);
+      }
+      return true;
+    }
+
+    /** Writes the buffered chunk (payload + CRC32C); false when the write was declined. */
+    private boolean flush() {
+      int payload = chunk.position();
+      chunkCrc.reset();
+      chunkCrc.update(chunk.array(), 0, payload);
+      chunk.putInt((int) chunkCrc.getValue());
+      chunk.flip();
+      long ck = ChunkKeys.of(entryId, chunksWritten);
+      try {
+        putChunk(ck, chunk);
+      } catch (MapFullException e) {
+        decline(WriteOutcome.NO_SPACE);
+        return false;
+      } catch (RuntimeException | AssertionError | InternalError e) {
+        failures.increment();
+        LOG.warn("disk tier chunk write failed for {}", key, e);
+        decline(WriteOutcome.FAILED);
+        return false;
+      }
+      chunksWritten++;
+      chunk.clear();
+      return true;
+    }
+
+    @Override
+    public long bytesWritten() {
+      return length;
+    }
+
+    @Override
+    public CommitResult commit(Instant now) {
+      if (ended != null) {
+        return CommitResult.notStored(ended == WriteOutcome.COMMITTED ? WriteOutcome.ABORTED : ended);
+      }
+      if (expectedLength >= 0 && length != expectedLength) {
+        decline(WriteOutcome.TOO_LARGE);
+        return CommitResult.notStored(WriteOutcome.TOO_LARGE);
+      }
+      if (chunk.position() > 0 && !flush()) {
+        return CommitResult.notStored(ended);
+      }
+      Variant v = new Variant(key.variant(), entryId, 0, length, (int) bodyCrc.getValue(), chunkBytes, head);
+      try {
+        commitHead(key, v, now);
+      } catch (MapFullException e) {
+        decline(WriteOutcome.NO_SPACE);
+        return CommitResult.notStored(WriteOutcome.NO_SPACE);
+      } catch (RuntimeException | AssertionError | InternalError e) {
+        failures.increment();
+        LOG.warn("disk tier commit failed for {}", key, e);
+        decline(WriteOutcome.FAILED);
+        return CommitResult.notStored(WriteOutcome.FAILED);
+      }
+      ended = WriteOutcome.COMMITTED;
+      writes.increment();
+      chunk = null;
+      return new CommitResult(WriteOutcome.COMMITTED, new ChunkedEntry(ChronicleTier.this, key, v));
+    }
+
+    private void decline(WriteOutcome why) {
+      if (ended == null) {
+        ended = why;
+        declined.increment();
+        chunk = null;
+        removeChunks(entryId, chunksWritten);
+      }
+    }
+
+    @Override
+    public void abort() {
+      if (ended == null) {
+        ended = WriteOutcome.ABORTED;
+        chunk = null;
+        removeChunks(entryId, chunksWritten);
+      }
+    }
+
+    @Override
+    public void close() {
+      abort();
+    }
+  }
+
+  /** Chronicle reported the map full and eviction could not make room. */
+  private static final class MapFullException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    MapFullException(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  private static boolean isFull(RuntimeException e) {
+    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return e instanceof IllegalStateException && (m.contains("full") || m.contains("tier") || m.contains("bloat"));
+  }
+
+  private void putChunk(long ck, ByteBuffer value) {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        chunks.put(ck, value);
+        return;
+      } catch (IllegalStateException e) {
+        if (!isFull(e) || attempt >= 3) {
+          throw attempt >= 3 ? new MapFullException(e) : e;
+        }
+        evict(64);
+      }
+    }
+  }
+
+  /** Inserts or replaces the variant's head in its group: the commit point. */
+  private void commitHead(StoreKey key, Variant nv, Instant now) {
+    List<StoreKey> droppedKeys = new ArrayList<>();
+    List<Variant> dropped = new ArrayList<>();
+    for (int attempt = 0; ; attempt++) {
+      droppedKeys.clear();
+      dropped.clear();
+      try {
+        heads.compute(key.primaryHash(), (k, old) -> {
+          List<Variant> keep = new ArrayList<>();
+          if (old != null) {
+            try {
+              Group g = EntryCodec.decode(old);
+              boolean samePrimary = key.primaryEquals(g.primary());
+              for (Variant v : g.variants()) {
+                // A 64-bit hash collision between two primaries: the newer one takes the slot.
+                if (!samePrimary || v.hasVariant(nv.variant())) {
+                  dropped.add(v);
+                  droppedKeys.add(StoreKey.of(g.primary(), v.variant()));
+                } else {
+                  keep.add(v);
+                }
+              }
+            } catch (CorruptRecordException e) {
+              corruptions.increment();
+            }
+          }
+          keep.add(nv);
+          while (keep.size() > config.maxVariants()) {
+            Variant v = keep.remove(0);
+            dropped.add(v);
+            droppedKeys.add(StoreKey.of(key.primary(), v.variant()));
+          }
+          return EntryCodec.encode(new Group(key.primary(), keep));
+        });
+        break;
+      } catch (IllegalStateException e) {
+        if (!isFull(e) || attempt >= 3) {
+          throw attempt >= 3 ? new MapFullException(e) : e;
+        }
+        evict(64);
+      }
+    }
+    index.put(key.hash(), key.primaryHash(), nv.bodyLength(), nv.head().retainUntil().getEpochSecond(),
+        seconds(now));
+    for (int i = 0; i < dropped.size(); i++) {
+      if (droppedKeys.get(i).hash() != key.hash()) {
+        index.remove(droppedKeys.get(i).hash());
+      }
+      removeChunks(dropped.get(i).entryId(), chunkCount(dropped.get(i)));
+    }
+    evictIfNeeded();
+  }
+
+  private void removeChunks(long entryId, int count) {
+    for (int i = 0; i < count; i++) {
+      try {
+        chunks.remove(ChunkKeys.of(entryId, i));
+      } catch (RuntimeException e) {
+        failures.increment();
+      }
+    }
+  }
+
+  /** Evicts while over the byte or entry bound. */
+  private void evictIfNeeded() {
+    int guard = 0;
+    while ((index.count() > config.diskMaxEntries() || index.bytes() > config.diskMaxBytes()) && guard++ < 10_000) {
+      if (!evictOne()) {
+        break;
+      }
+    }
+  }
+
+  /** Evicts up to {@code n} entries regardless of the bounds (the map reported itself full). */
+  private void evict(int n) {
+    for (int i = 0; i < n; i++) {
+      if (!evictOne()) {
+        break;
+      }
+    }
+  }
+
+  private boolean evictOne() {
+    DiskIndex.Victim v = index.sampleVictim(random, EVICTION_SAMPLES);
+    if (v == null) {
+      return false;
+    }
+    int removed = removeVariants(v.primaryHash(), x -> true, v.keyHash());
+    if (removed == 0) {
+      index.remove(v.keyHash());
+    }
+    evictions.add(removed);
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------- replace / remove
+
+  @Override
+  public ReplaceOutcome replaceHead(
+      StoreKey key, long expectedEntryId, int expectedHeadVersion, EntryHead newHead, Instant now) {
+    if (closed) {
+      return ReplaceOutcome.FAILED;
+    }
+    ReplaceOutcome[] out = {ReplaceOutcome.NOT_FOUND};
+    try {
+      heads.computeIfPresent(key.primaryHash(), (k, old) -> {
+        Group g;
+        try {
+          g = EntryCodec.decode(old);
+        } catch (CorruptRecordException e) {
+          corruptions.increment();
+          out[0] = ReplaceOutcome.FAILED;
+          return null;
+        }
+        if (!key.primaryEquals(g.primary())) {
+          return old;
+        }
+        List<Variant> vs = new ArrayList<>(g.variants());
+        for (int i = 0; i < vs.size(); i++) {
+          Variant v = vs.get(i);
+          if (!v.hasVariant(key.variant())) {
+            continue;
+          }
+          if (!v.head().retainUntil().isAfter(now)) {
+            return old;
+          }
+          if (v.entryId() != expectedEntryId || v.headVersion() != expectedHeadVersion) {
+            out[0] = ReplaceOutcome.CONFLICT;
+            return old;
+          }
+          vs.set(i, v.withHead(newHead));
+          out[0] = ReplaceOutcome.REPLACED;
+          return EntryCodec.encode(new Group(g.primary(), vs));
+        }
+        return old;
+      });
+    } catch (RuntimeException | AssertionError | InternalError e) {
+      failures.increment();
+      LOG.warn("disk tier replace failed for {}", key, e);
+      return ReplaceOutcome.FAILED;
+    }
+    if (out[0] == ReplaceOutcome.REPLACED) {
+      index.retain(key.hash(), newHead.retainUntil().getEpochSecond());
+    }
+    return out[0];
+  }
+
+  @Override
+  public boolean remove(StoreKey key) {
+    if (closed) {
+      return false;
+    }
+    try {
+      return removeVariants(key.primaryHash(), v -> v.hasVariant(key.variant()), key.hash(), key.primary()) > 0;
+    } catch (RuntimeException | AssertionError | InternalError e) {
+      failures.increment();
+      LOG.warn("disk tier remove failed for {}", key, e);
+      return false;
+    }
+  }
+
+  @Override
+  public int removeAll(StoreKey key) {
+    if (closed) {
+      return 0;
+    }
+    try {
+      return removeVariants(key.primaryHash(), v -> true, 0, key.primary());
+    } catch (RuntimeException | AssertionError | InternalError e) {
+      failures.increment();
+      LOG.warn("disk tier removeAll failed for {}", key, e);
+      return 0;
+    }
+  }
+
+  private int removeVariants(long primaryHash, java.util.function.Predicate<Variant> which) {
+    return removeVariants(primaryHash, which, 0, null);
+  }
+
+  private int removeVariants(long primaryHash, java.util.function.Predicate<Variant> which, long onlyKeyHash) {
+    return removeVariants(primaryHash, which, onlyKeyHash, null);
+  }
+
+  /**
+   * Removes the variants under {@code primaryHash} that match {@code which} (and, when
+   * {@code onlyKeyHash != 0}, whose key hash is that; when {@code primary != null}, only if the
+   * group's primary is that), then their chunks. Returns how many were removed.
+   */
+  private int removeVariants(long primaryHash, java.util.function.Predicate<Variant> which, long onlyKeyHash,
+      byte[] primary) {
+    List<Variant> removed = new ArrayList<>();
+    byte[][] groupPrimary = {null};
+    heads.computeIfPresent(primaryHash, (k, old) -> {
+      removed.clear();
+      Group g;
+      try {
+        g = EntryCodec.decode(old);
+      } catch (CorruptRecordException e) {
+        corruptions.increment();
+        return null;
+      }
+      if (primary != null && !Arrays.equals(primary, g.primary())) {
+        return old;
+      }
+      groupPrimary[0] = g.primary();
+      List<Variant> keep = new ArrayList<>();
+      for (Variant v : g.variants()) {
+        boolean match = which.test(v)
+            && (onlyKeyHash == 0 || StoreKey.of(g.primary(), v.variant()).hash() == onlyKeyHash);
+        (match ? removed : keep).add(v);
+      }
+      if (removed.isEmpty()) {
+        return old;
+      }
+      return keep.isEmpty() ? null : EntryCodec.encode(new Group(g.primary(), keep));
+    });
+    for (Variant v : removed) {
+      index.remove(StoreKey.of(groupPrimary[0], v.variant()).hash());
+      removeChunks(v.entryId(), chunkCount(v));
+    }
+    return removed.size();
+  }
+
+  /**
+   * Removes variants whose retain-until is at or before {@code now} (the background sweep; tests
+   * call it directly with their clock). Returns how many were removed.
+   */
+  public int sweepExpired(Instant now) {
+    if (closed) {
+      return 0;
+    }
+    int total = 0;
+    try {
+      long nowSec = now.getEpochSecond();
+      for (DiskIndex.Victim v : index.expired(nowSec, 100_000)) {
+        int n = removeVariants(v.primaryHash(), x -> !x.head().retainUntil().isAfter(now), v.keyHash());
+        if (n == 0) {
+          index.retain(v.keyHash(), Long.MAX_VALUE);
+        }
+        total += n;
+      }
+    } catch (RuntimeException | AssertionError | InternalError e) {
+      failures.increment();
+      LOG.warn("disk tier sweep failed", e);
+    }
+    expirations.add(total);
+    return total;
+  }
+
+  // ---------------------------------------------------------------------------------- stats, close
+
+  /** Counters and sizes of this tier. */
+  public TierStats tierStats() {
+    return new TierStats(index.count(), index.bytes(), hits.sum(), misses.sum(), writes.sum(),
+        declined.sum(), evictions.sum(), expirations.sum(), corruptions.sum(), failures.sum(),
+        reclaimed.sum());
+  }
+
+  @Override
+  public StoreStats stats() {
+    TierStats t = tierStats();
+    return new StoreStats(TierStats.EMPTY, t, t.hits(), t.misses(), 0, t.writes(), t.declined());
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (sweeper != null) {
+      sweeper.shutdownNow();
+      try {
+        sweeper.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      heads.close();
+      chunks.close();
+      Files.write(directory.resolve(CLEAN_MARKER), new byte[0]);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("closing disk cache {} failed; next start will run recovery", directory, e);
+    }
+    try {
+      lock.release();
+      lockChannel.close();
+    } catch (IOException e) {
+      LOG.debug("releasing the cache directory lock failed", e);
+    }
+  }
+
+  static int seconds(Instant t) {
+    long s = t.getEpochSecond();
+    return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, s));
+  }
+}

@@ -1,0 +1,81 @@
+package dev.cachalot.store;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** Test fixtures: small store configurations, deterministic bodies and heads with explicit times. */
+public final class Fixtures {
+  /** Chunk size used by tests (small, so multi-chunk bodies stay small). */
+  public static final int CHUNK = 4096;
+
+  private Fixtures() {}
+
+  /** A small configuration in {@code dir}: 4 KiB chunks, bodies up to 8 KiB read inline. */
+  public static StoreConfig.Builder small(Path dir) {
+    return StoreConfig.builder()
+        .directory(dir)
+        .memoryMaxBytes(16L << 20)
+        .memoryMaxObjectBytes(64 * 1024)
+        .maxObjectBytes(4L << 20)
+        .diskMaxBytes(32L << 20)
+        .diskMaxEntries(4096)
+        .chunkBytes(CHUNK)
+        .averageHeadBytes(256)
+        .averageBodyBytes(8 * 1024)
+        .inlineReadMaxBytes(2 * CHUNK)
+        .promoteAfterHits(2)
+        .maxVariants(8)
+        .sweepInterval(Duration.ofHours(1));
+  }
+
+  /** Deterministic body bytes for a seed. */
+  public static byte[] body(long seed, int length) {
+    byte[] b = new byte[length];
+    new SplittableRandom(seed).nextBytes(b);
+    return b;
+  }
+
+  /** A head with a few fields, retained until {@code now + retain}. */
+  public static EntryHead head(Instant now, Duration retain, String etag) {
+    return new EntryHead(200,
+        List.of(new HeaderField("Content-Type", "application/octet-stream"),
+            new HeaderField("ETag", etag),
+            new HeaderField("Cache-Control", "max-age=60")),
+        now.minusMillis(5), now, now.plus(retain));
+  }
+
+  /** Writes and commits a body in pieces of {@code piece} bytes. */
+  public static CommitResult put(CacheStore store, StoreKey key, EntryHead head, byte[] body, int piece,
+      Instant now) {
+    try (EntryWriter w = store.beginWrite(key, head, body.length, now)) {
+      for (int off = 0; off < body.length; off += piece) {
+        w.append(ByteBuffer.wrap(body, off, Math.min(piece, body.length - off)));
+      }
+      return w.commit(now);
+    }
+  }
+
+  /** Reads a whole body through the stream API. */
+  public static byte[] read(StoredEntry e) {
+    try (InputStream in = e.openBody()) {
+      return in.readAllBytes();
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex);
+    }
+  }
+
+  /** Reads a body range through a channel. */
+  public static byte[] readRange(StoredEntry e, long offset, long length) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    e.transferTo(offset, length, java.nio.channels.Channels.newChannel(out));
+    return out.toByteArray();
+  }
+}

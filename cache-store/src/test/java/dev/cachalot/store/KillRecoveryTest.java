@@ -1,0 +1,150 @@
+package dev.cachalot.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.cachalot.store.tier.ChronicleTier;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Black-box crash test: a child JVM writes entries in a loop and is killed with {@code kill -9}
+ * (Process.destroyForcibly) in the middle of its writes; on reopen every reported commit must be
+ * there intact, nothing half-written may be visible, and the cut-off write's chunks are reclaimed.
+ * It waits on the child process (bounded), as black-box process tests may.
+ */
+class KillRecoveryTest {
+  @TempDir Path dir;
+
+  @Test
+  void killedWriterLosesNoCommittedEntryAndShowsNoTornOne() throws Exception {
+    for (int round = 0; round < 2; round++) {
+      Map<Integer, Integer> done = new HashMap<>();
+      Map<Integer, Integer> inFlight = new HashMap<>();
+      Map<Integer, Integer> previousDone = new HashMap<>(lastState);
+      runAndKill(round == 0 ? 150 : 260, done, inFlight);
+      // Merge this round's reports into the state carried over from earlier rounds.
+      Map<Integer, Integer> expected = new HashMap<>(previousDone);
+      expected.putAll(done);
+      verify(expected, inFlight);
+      lastState.clear();
+      lastState.putAll(expected);
+      // An in-flight write may or may not have committed; re-read what is there to carry on.
+      try (ChronicleTier tier = ChronicleTier.openWithoutSweeper(Fixtures.small(dir).build(), new TestClock(KillTestWriter.NOW))) {
+        for (int k : inFlight.keySet()) {
+          Optional<StoredEntry> e = tier.lookup(KillTestWriter.key(k), KillTestWriter.NOW);
+          if (e.isPresent()) {
+            String etag = e.get().head().firstValue("ETag");
+            lastState.put(k, Integer.parseInt(etag.substring(1, etag.length() - 1)));
+          }
+        }
+      }
+    }
+  }
+
+  private final Map<Integer, Integer> lastState = new HashMap<>();
+
+  private void runAndKill(int commitsBeforeKill, Map<Integer, Integer> done, Map<Integer, Integer> inFlight)
+      throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("--sun-misc")
+          || arg.startsWith("--enable-native-access")) {
+        cmd.add(arg);
+      }
+    }
+    cmd.add("-Xmx256m");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(KillTestWriter.class.getName());
+    cmd.add(dir.toString());
+    Process child = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(
+        dir.resolve("child-stderr.txt").toFile())).start();
+    CountDownLatch enough = new CountDownLatch(1);
+    Map<Integer, Integer> begun = new HashMap<>();
+    int[] commits = {0};
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          String[] p = line.split(" ");
+          synchronized (done) {
+            if (p[0].equals("BEGIN")) {
+              begun.put(Integer.parseInt(p[1]), Integer.parseInt(p[2]));
+            } else if (p[0].equals("DONE")) {
+              done.put(Integer.parseInt(p[1]), Integer.parseInt(p[2]));
+              if (++commits[0] >= commitsBeforeKill) {
+                enough.countDown();
+              }
+            }
+          }
+        }
+      } catch (IOException e) {
+        // the child was killed
+      }
+    });
+    reader.start();
+    boolean reached = enough.await(90, TimeUnit.SECONDS);
+    child.destroyForcibly();
+    assertTrue(child.waitFor(30, TimeUnit.SECONDS), "child did not die");
+    reader.join(10_000);
+    if (!reached) {
+      fail("child reported only " + commits[0] + " commits; stderr: "
+          + Files.readString(dir.resolve("child-stderr.txt")));
+    }
+    synchronized (done) {
+      for (Map.Entry<Integer, Integer> b : begun.entrySet()) {
+        Integer d = done.get(b.getKey());
+        if (d == null || d < b.getValue()) {
+          inFlight.put(b.getKey(), b.getValue());
+        }
+      }
+    }
+    assertFalse(Files.exists(dir.resolve("clean-shutdown")), "the child never closed the store");
+  }
+
+  private void verify(Map<Integer, Integer> expected, Map<Integer, Integer> inFlight) throws IOException {
+    try (ChronicleTier tier = ChronicleTier.openWithoutSweeper(Fixtures.small(dir).build(), new TestClock(KillTestWriter.NOW))) {
+      long liveChunks = 0;
+      for (int k = 0; k < KillTestWriter.KEYS; k++) {
+        Optional<StoredEntry> e = tier.lookup(KillTestWriter.key(k), KillTestWriter.NOW);
+        Integer committed = expected.get(k);
+        Integer flying = inFlight.get(k);
+        if (e.isEmpty()) {
+          assertEquals(null, committed, "committed entry for key " + k + " lost");
+          continue;
+        }
+        String etag = e.get().head().firstValue("ETag");
+        int seq = Integer.parseInt(etag.substring(1, etag.length() - 1));
+        boolean allowed = (committed != null && seq == committed) || (flying != null && seq == flying);
+        assertTrue(allowed, "key " + k + " shows seq " + seq + ", committed " + committed + ", in flight " + flying);
+        byte[] want = Fixtures.body(seq, KillTestWriter.size(seq));
+        assertArrayEquals(want, Fixtures.read(e.get()), "body of key " + k + " seq " + seq);
+        liveChunks += (want.length + Fixtures.CHUNK - 1) / Fixtures.CHUNK;
+      }
+      assertEquals(liveChunks, tier.chunkCount(), "chunks of cut-off writes are reclaimed");
+      assertEquals(0, tier.tierStats().corruptions());
+    }
+    File stderr = dir.resolve("child-stderr.txt").toFile();
+    assertTrue(stderr.exists());
+  }
+}

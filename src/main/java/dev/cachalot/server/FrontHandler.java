@@ -1,0 +1,240 @@
+package dev.cachalot.server;
+
+import dev.cachalot.config.ServerConfig;
+import dev.cachalot.http.HeaderFields;
+import dev.cachalot.http.RequestHead;
+import dev.cachalot.metrics.ExchangeRecord;
+import dev.cachalot.metrics.ProxyMetrics;
+import dev.cachalot.origin.OriginException;
+import dev.cachalot.origin.OriginTarget;
+import dev.cachalot.origin.ProxyHeaders;
+import io.undertow.server.AbstractServerConnection;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first and only Undertow handler of the proxy listener, on the I/O thread: framing verdict,
+ * admission (503 + Retry-After over the concurrency limit or while draining), virtual-host routing
+ * (421/404), conversion to {@link ClientRequest}, then the processor's fast path or a dispatch to a
+ * worker thread for the blocking path. Records one {@link ExchangeRecord} per exchange on completion.
+ */
+final class FrontHandler implements HttpHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(FrontHandler.class);
+    private static final String ID_PREFIX = Long.toString(ThreadLocalRandom.current().nextLong() >>> 28, 36);
+
+    private final RequestProcessor processor;
+    private final VirtualHosts hosts;
+    private final ServerConfig config;
+    private final ProxyHeaders proxyHeaders;
+    private final ProxyMetrics metrics;
+    private final ExchangeListener listener;
+    private final Clock clock;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong ids = new AtomicLong();
+    private volatile boolean draining;
+
+    FrontHandler(RequestProcessor processor, VirtualHosts hosts, ServerConfig config, ProxyHeaders proxyHeaders,
+                 ProxyMetrics metrics, ExchangeListener listener, Clock clock) {
+        this.processor = processor;
+        this.hosts = hosts;
+        this.config = config;
+        this.proxyHeaders = proxyHeaders;
+        this.metrics = metrics;
+        this.listener = listener;
+        this.clock = clock;
+    }
+
+    /** Requests being processed now. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    /** From now on, new requests get 503 and their connections close. */
+    void drain() {
+        draining = true;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange ex) {
+        long startNanos = System.nanoTime();
+        ConnectionGuard guard = ex.getConnection() instanceof AbstractServerConnection
+                ? GuardedOpenListener.guardOf(((AbstractServerConnection) ex.getConnection()).getChannel()) : null;
+        if (guard != null) {
+            FramingViolation v = guard.violation;
+            if (v != null) {
+                // Normally the conduit never lets such a request through; this is the second lock.
+                guard.answered = true;
+                ex.setPersistent(false);
+                plain(ex, v.status(), v.message());
+                return;
+            }
+            guard.activeExchanges.incrementAndGet();
+            ex.addExchangeCompleteListener((e, next) -> {
+                guard.activeExchanges.decrementAndGet();
+                next.proceed();
+            });
+        }
+        if (draining) {
+            metrics.rejected("shutdown");
+            ex.setPersistent(false);
+            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
+            plain(ex, 503, "server is shutting down");
+            return;
+        }
+        if (inFlight.incrementAndGet() > config.limits().maxConcurrentRequests()) {
+            inFlight.decrementAndGet();
+            metrics.rejected("overload");
+            // RFC 9110 §15.6.4: tell the client when to come back instead of queueing it.
+            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
+            plain(ex, 503, "too many concurrent requests");
+            return;
+        }
+        String requestId = ID_PREFIX + "-" + Long.toString(ids.incrementAndGet(), 36);
+        String peer = peerAddress(ex);
+        HeaderFields headers = headers(ex);
+        String client = proxyHeaders.clientAddress(peer, headers);
+        String protocol = ex.getProtocol().toString();
+        String host = headers.first("Host");
+        String authority = host != null ? host : "";
+        ClientInfo info = new ClientInfo(requestId, peer, client, ex.isSecure() || "https".equals(ex.getRequestScheme()),
+                protocol, clock.instant(), startNanos);
+        String target = target(ex);
+        RequestHead head = new RequestHead(ex.getRequestMethod().toString(), info.secure() ? "https" : "http",
+                authority, target, protocol, headers);
+        OriginTarget route = hosts.resolve(host);
+
+        long contentLength = contentLength(ex, headers);
+        ClientBody body = new ClientBody(ex, contentLength != 0);
+        UndertowResponseSink sink = new UndertowResponseSink(ex, body);
+        ex.addExchangeCompleteListener((e, next) -> {
+            inFlight.decrementAndGet();
+            record(e, info, head, route, body, sink);
+            next.proceed();
+        });
+        if (route == null) {
+            metrics.rejected("unknown-host");
+            ServerConfig.UnknownHost u = config.unknownHost();
+            sink.outcome("NO_ROUTE");
+            sink.sendError(u.status(), "no route for host '" + (host == null ? "" : host) + "' (request " + requestId
+                    + ")");
+            return;
+        }
+        ClientRequest request = new ClientRequest(head, route, info, contentLength, body);
+        try {
+            if (processor.tryAnswerNow(request, sink)) {
+                return;
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("fast path failed for {} {}", requestId, head.uri(), e);
+            if (!sink.isStarted()) {
+                sink.sendError(500, "internal error (request " + requestId + ")");
+            }
+            return;
+        }
+        ex.dispatch(() -> process(ex, request, sink));
+    }
+
+    private void process(HttpServerExchange ex, ClientRequest request, UndertowResponseSink sink) {
+        ex.startBlocking();
+        try {
+            processor.process(request, sink);
+        } catch (OriginException e) {
+            sink.sendError(e.kind().status(), e.getMessage() + " (request " + request.client().requestId() + ")");
+        } catch (Throwable t) {
+            LOG.warn("request {} failed", request.client().requestId(), t);
+            sink.sendError(502, "proxy error (request " + request.client().requestId() + ")");
+        } finally {
+            ex.endExchange();
+        }
+    }
+
+    private void record(HttpServerExchange ex, ClientInfo info, RequestHead head, OriginTarget route, ClientBody body,
+                        UndertowResponseSink sink) {
+        try {
+            int status = ex.isResponseStarted() || ex.isComplete() ? ex.getStatusCode() : 0;
+            ExchangeRecord r = new ExchangeRecord(info.start(), info.requestId(), info.clientAddress(), head.method(),
+                    head.target(), head.authority(), info.protocol(), status, body.bytes, sink.bytesOut,
+                    System.nanoTime() - info.startNanos(), sink.originNanos, sink.outcome,
+                    route == null ? "" : route.route());
+            metrics.exchangeCompleted(r);
+            listener.exchangeCompleted(r);
+        } catch (RuntimeException e) {
+            LOG.debug("exchange listener failed", e);
+        }
+    }
+
+    private static String peerAddress(HttpServerExchange ex) {
+        InetSocketAddress a = ex.getSourceAddress();
+        if (a == null || a.getAddress() == null) {
+            return "unknown";
+        }
+        return a.getAddress().getHostAddress();
+    }
+
+    private static HeaderFields headers(HttpServerExchange ex) {
+        HeaderFields.Builder b = HeaderFields.builder();
+        for (HeaderValues hv : ex.getRequestHeaders()) {
+            String name = hv.getHeaderName().toString();
+            for (String v : hv) {
+                b.add(name, v);
+            }
+        }
+        return b.build();
+    }
+
+    /** The request target in origin form: path and query as received, never decoded. */
+    static String target(HttpServerExchange ex) {
+        String uri = ex.getRequestURI();
+        if (ex.isHostIncludedInRequestURI()) {
+            // Absolute form (RFC 9112 §3.2.2): keep only the path.
+            int scheme = uri.indexOf("://");
+            int slash = scheme < 0 ? -1 : uri.indexOf('/', scheme + 3);
+            uri = slash < 0 ? "/" : uri.substring(slash);
+        }
+        if (uri.isEmpty()) {
+            uri = "/";
+        }
+        String q = ex.getQueryString();
+        return q == null || q.isEmpty() ? uri : uri + "?" + q;
+    }
+
+    private static long contentLength(HttpServerExchange ex, HeaderFields headers) {
+        if (headers.contains("Transfer-Encoding")) {
+            return -1;
+        }
+        String cl = headers.first("Content-Length");
+        if (cl != null) {
+            try {
+                return Long.parseLong(cl.trim());
+            } catch (NumberFormatException e) {
+                return -1;
+            }
+        }
+        if (ex.getProtocol().toString().startsWith("HTTP/2")) {
+            // HTTP/2 may carry a body without Content-Length (RFC 9113 §8.1.1); assume one unless the method forbids.
+            String m = ex.getRequestMethod().toString();
+            return m.equals("GET") || m.equals("HEAD") || m.equals("OPTIONS") || m.equals("DELETE")
+                    || m.equals("TRACE") ? 0 : -1;
+        }
+        return 0;
+    }
+
+    private static void plain(HttpServerExchange ex, int status, String message) {
+        byte[] b = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        ex.setStatusCode(status);
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+        ex.getResponseHeaders().put(Headers.CONTENT_LENGTH, b.length);
+        ex.getResponseSender().send(ByteBuffer.wrap(b));
+    }
+}

@@ -1,0 +1,166 @@
+package dev.cachalot.server;
+
+import dev.cachalot.http.HeaderFields;
+import dev.cachalot.http.ResponseHead;
+import dev.cachalot.origin.ProxyHeaders;
+import io.undertow.io.IoCallback;
+import io.undertow.io.Sender;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.xnio.IoUtils;
+
+/** The {@link ResponseSink} on an Undertow exchange; the only class that writes client responses. */
+final class UndertowResponseSink implements ResponseSink {
+    private final HttpServerExchange exchange;
+    private final ClientBody body;
+    volatile long bytesOut;
+    volatile String outcome = "PASS";
+    volatile long originNanos = -1;
+    private volatile boolean started;
+
+    UndertowResponseSink(HttpServerExchange exchange, ClientBody body) {
+        this.exchange = exchange;
+        this.body = body;
+    }
+
+    @Override
+    public void sendComplete(ResponseHead head, ByteBuffer... buffers) {
+        long total = 0;
+        ByteBuffer[] copies = new ByteBuffer[buffers.length];
+        for (int i = 0; i < buffers.length; i++) {
+            copies[i] = buffers[i].duplicate();
+            total += copies[i].remaining();
+        }
+        writeHead(head, total);
+        bytesOut = total;
+        Sender sender = exchange.getResponseSender();
+        if (copies.length == 0) {
+            exchange.endExchange();
+        } else {
+            sender.send(copies, IoCallback.END_EXCHANGE);
+        }
+    }
+
+    @Override
+    public OutputStream start(ResponseHead head, long contentLength) throws IOException {
+        writeHead(head, contentLength);
+        OutputStream out = exchange.getOutputStream();
+        return new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                out.write(b);
+                bytesOut++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                out.write(b, off, len);
+                bytesOut += len;
+            }
+
+            @Override
+            public void flush() throws IOException {
+                out.flush();
+            }
+
+            @Override
+            public void close() throws IOException {
+                out.close();
+            }
+        };
+    }
+
+    @Override
+    public void sendHeadOnly(ResponseHead head) {
+        started = true;
+        prepare();
+        exchange.setStatusCode(head.status());
+        if (!head.reason().isEmpty()) {
+            exchange.setReasonPhrase(head.reason());
+        }
+        copyHeaders(head.headers(), true);
+        exchange.endExchange();
+    }
+
+    @Override
+    public void sendError(int status, String message) {
+        if (exchange.isResponseStarted()) {
+            // Too late for a status: end the connection so the client sees an incomplete response.
+            IoUtils.safeClose(exchange.getConnection());
+            return;
+        }
+        started = true;
+        exchange.getResponseHeaders().clear();
+        byte[] b = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+        if (status == 503) {
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+        }
+        prepare();
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, b.length);
+        bytesOut = b.length;
+        exchange.getResponseSender().send(ByteBuffer.wrap(b), IoCallback.END_EXCHANGE);
+    }
+
+    @Override
+    public boolean isStarted() {
+        return started || exchange.isResponseStarted();
+    }
+
+    @Override
+    public void outcome(String outcome) {
+        this.outcome = outcome;
+    }
+
+    @Override
+    public void originNanos(long nanos) {
+        this.originNanos = nanos;
+    }
+
+    @Override
+    public void closeConnection() {
+        exchange.setPersistent(false);
+    }
+
+    private void writeHead(ResponseHead head, long contentLength) {
+        started = true;
+        prepare();
+        exchange.setStatusCode(head.status());
+        if (!head.reason().isEmpty()) {
+            exchange.setReasonPhrase(head.reason());
+        }
+        copyHeaders(head.headers(), false);
+        if (contentLength >= 0) {
+            exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, contentLength);
+        }
+    }
+
+    /**
+     * A request body left unread (e.g. the origin answered before asking for it) would have to be
+     * drained before the next request; closing is cheaper and safe (RFC 9110 §10.1.1 for Expect).
+     */
+    private void prepare() {
+        if (body != null && body.unread()) {
+            exchange.setPersistent(false);
+        }
+    }
+
+    private void copyHeaders(HeaderFields fields, boolean keepContentLength) {
+        HeaderFields h = ProxyHeaders.stripHopByHop(fields);
+        HeaderMap map = exchange.getResponseHeaders();
+        for (int i = 0; i < h.size(); i++) {
+            String name = h.name(i);
+            if (!keepContentLength && name.equalsIgnoreCase("Content-Length")) {
+                continue;
+            }
+            map.add(HttpString.tryFromString(name), h.value(i));
+        }
+    }
+}
