@@ -427,11 +427,13 @@ public final class CachingPipeline implements RequestProcessor {
                 .withCollapsed(true);
         ResponseHead h = shape(s.head(), null, false, status, x);
         x.sink.outcome(status.shortStatus().name());
-        OutputStream out = x.sink.start(h, s.contentLength());
         if (in == null) {
-            out.close();
+            // HEAD: the head of the shared GET response, without a body (RFC 9110 §9.3.2).
+            x.sink.sendHeadOnly(s.contentLength() < 0 ? h
+                    : h.withHeaders(h.headers().with("Content-Length", Long.toString(s.contentLength()))));
             return;
         }
+        OutputStream out = x.sink.start(h, s.contentLength());
         long done = 0;
         try (InputStream body = in) {
             byte[] buf = new byte[COPY_BUFFER];
@@ -721,6 +723,18 @@ public final class CachingPipeline implements RequestProcessor {
      */
     private void pump(Exchange x, OriginResponse resp, ResponseHead clientHead, long length, EntryWriter writer,
                       InFlightBody fan, CompletableFuture<Optional<StoredEntry>> committed) {
+        if (x.isHead() || StatusCodes.hasNoContent(resp.head().status())) {
+            // RFC 9110 §9.3.2, §8.6: no body follows; the origin's Content-Length is kept.
+            resp.close();
+            if (writer != null) {
+                committed.complete(writer.commit(clock.instant()).stored());
+            }
+            if (fan != null) {
+                fan.complete();
+            }
+            x.sink.sendHeadOnly(clientHead);
+            return;
+        }
         OutputStream out = null;
         boolean clientOk = true;
         try {
@@ -731,9 +745,8 @@ public final class CachingPipeline implements RequestProcessor {
         long received = 0;
         boolean clean = false;
         String failure = null;
-        boolean bodyExpected = !x.isHead() && !StatusCodes.hasNoContent(resp.head().status());
         try {
-            if (bodyExpected) {
+            {
                 InputStream in = resp.body();
                 byte[] buf = new byte[COPY_BUFFER];
                 while (true) {
@@ -765,14 +778,12 @@ public final class CachingPipeline implements RequestProcessor {
                         }
                     }
                 }
-            } else {
-                clean = true;
             }
         } catch (IOException e) {
             failure = e.toString();
         }
-        boolean complete = clean && (!bodyExpected || StorePolicy.isComplete(resp.head(), received, true))
-                && (length < 0 || !bodyExpected || received == length);
+        boolean complete = clean && StorePolicy.isComplete(resp.head(), received, true)
+                && (length < 0 || received == length);
         if (complete) {
             resp.close();
             if (writer != null) {
@@ -829,7 +840,7 @@ public final class CachingPipeline implements RequestProcessor {
         if (ClientConditionals.evaluate(x.head, stored, now) == ClientConditionals.Outcome.NOT_MODIFIED) {
             ResponseHead h = shape(ClientConditionals.notModified(head), age, validated, status, x);
             sink.outcome(status.shortStatus().name());
-            sink.sendComplete(h);
+            sink.sendHeadOnly(h);
             return true;
         }
         RangePlan plan = RangePlanner.plan(x.head, stored, "cachalot-" + Long.toHexString(boundaries.incrementAndGet()),
@@ -878,15 +889,15 @@ public final class CachingPipeline implements RequestProcessor {
             streamStored(sink, h, new SequenceInputStream(Collections.enumeration(parts)), m.contentLength());
             return true;
         }
-        ResponseHead h = shape(head.withHeaders(head.headers().without("Content-Length")), age, validated, status, x);
         if (x.isHead()) {
-            if (nonBlocking) {
-                return false;
-            }
+            // RFC 9111 §4.3.5 / RFC 9110 §9.3.2: HEAD answered from the stored GET, its length announced.
+            ResponseHead h = shape(head.withHeaders(head.headers().with("Content-Length",
+                    Long.toString(stored.bodyLength()))), age, validated, status, x);
             sink.outcome(status.shortStatus().name());
-            sink.start(h, stored.bodyLength()).close();
+            sink.sendHeadOnly(h);
             return true;
         }
+        ResponseHead h = shape(head, age, validated, status, x);
         if (buffer.isPresent()) {
             sink.outcome(status.shortStatus().name());
             sink.sendComplete(h, buffer.get());
