@@ -322,12 +322,12 @@ public final class CachingPipeline implements RequestProcessor {
             execute(x, d, null);
             return;
         }
-        if (coalescer.isHitForMiss(x.primary)) {
-            hitForMissPasses.incrementAndGet();
+        if (!mayCollapse) {
             execute(x, d, null);
             return;
         }
-        if (!mayCollapse) {
+        if (coalescer.isHitForMiss(x.primary)) {
+            hitForMissPasses.incrementAndGet();
             execute(x, d, null);
             return;
         }
@@ -648,12 +648,12 @@ public final class CachingPipeline implements RequestProcessor {
             String detail = sd instanceof StoreDecision.DontStore
                     ? ((StoreDecision.DontStore) sd).reason().detail() : null;
             if (flight != null) {
-                coalescer.publish(flight, new Result.GoAlone(detail == null ? "not shared" : detail));
                 if (sd instanceof StoreDecision.DontStore
                         && responseCausedNotStored(((StoreDecision.DontStore) sd).reason())) {
                     // Hit-for-miss: the next requests for this URL go straight to the origin.
                     coalescer.markHitForMiss(x.primary);
                 }
+                coalescer.publish(flight, new Result.GoAlone(detail == null ? "not shared" : detail));
             }
             CacheStatus status = CacheStatus.forwarded(policy.cacheName(), reason, rh.status(), false, null, detail);
             ResponseHead h = shape(proxyHeaders.toClient(rh, x.request.client().protocol()), null, false, status, x);

@@ -26,6 +26,8 @@ final class RecordingSink implements ResponseSink {
     final ByteArrayOutputStream body = new ByteArrayOutputStream();
     final CountDownLatch firstBytes = new CountDownLatch(1);
     final CountDownLatch done = new CountDownLatch(1);
+    /** Opens when the first body write is attempted (before any write gate). */
+    final CountDownLatch writeAttempted = new CountDownLatch(1);
     volatile CountDownLatch writeGate;
     volatile boolean failWrites;
 
@@ -63,6 +65,7 @@ final class RecordingSink implements ResponseSink {
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
+                writeAttempted.countDown();
                 CountDownLatch g = writeGate;
                 if (g != null) {
                     try {
