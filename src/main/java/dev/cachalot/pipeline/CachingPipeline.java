@@ -425,7 +425,7 @@ public final class CachingPipeline implements RequestProcessor {
         }
         CacheStatus status = CacheStatus.forwarded(policy.cacheName(), reason, s.originStatus(), true, null, null)
                 .withCollapsed(true);
-        ResponseHead h = shape(s.head(), null, false, status, x);
+        ResponseHead h = shape(proxyHeaders.toClient(s.head(), x.head.protocol()), null, false, status, x);
         x.sink.outcome(status.shortStatus().name());
         if (in == null) {
             // HEAD: the head of the shared GET response, without a body (RFC 9110 §9.3.2).
@@ -441,6 +441,9 @@ public final class CachingPipeline implements RequestProcessor {
             while ((n = body.read(buf)) != -1) {
                 out.write(buf, 0, n);
                 done += n;
+                if (body.available() == 0) {
+                    out.flush(); // the origin paused: hand over what we have instead of buffering it
+                }
             }
         } catch (InFlightBody.LaggedException e) {
             // Too slow for the fan-out: continue from the committed entry, or abort.
@@ -768,6 +771,9 @@ public final class CachingPipeline implements RequestProcessor {
                     if (clientOk) {
                         try {
                             out.write(buf, 0, n);
+                            if (in.available() == 0) {
+                                out.flush(); // the origin paused: hand over what we have instead of buffering it
+                            }
                         } catch (IOException e) {
                             clientOk = false;
                             boolean keepFilling = fan != null || writer != null && config.fillOnClientDisconnect();
@@ -838,7 +844,7 @@ public final class CachingPipeline implements RequestProcessor {
         Instant now = x.now;
         ResponseSink sink = x.sink;
         if (ClientConditionals.evaluate(x.head, stored, now) == ClientConditionals.Outcome.NOT_MODIFIED) {
-            ResponseHead h = shape(ClientConditionals.notModified(head), age, validated, status, x);
+            ResponseHead h = shapeStored(ClientConditionals.notModified(head), age, validated, status, x);
             sink.outcome(status.shortStatus().name());
             sink.sendHeadOnly(h);
             return true;
@@ -848,7 +854,7 @@ public final class CachingPipeline implements RequestProcessor {
         Optional<ByteBuffer> buffer = entry.bodyBuffer();
         if (plan instanceof RangePlan.Unsatisfiable) {
             RangePlan.Unsatisfiable u = (RangePlan.Unsatisfiable) plan;
-            ResponseHead h = shape(new ResponseHead(416, head.headers().without("Content-Length", "Content-Type",
+            ResponseHead h = shapeStored(new ResponseHead(416, head.headers().without("Content-Length", "Content-Type",
                     "Content-Encoding").with("Content-Range", u.contentRange())), age, validated, status, x);
             sink.outcome(status.shortStatus().name());
             sink.sendComplete(h);
@@ -856,7 +862,7 @@ public final class CachingPipeline implements RequestProcessor {
         }
         if (plan instanceof RangePlan.Single) {
             RangePlan.Single r = (RangePlan.Single) plan;
-            ResponseHead h = shape(new ResponseHead(206, head.headers().without("Content-Length")
+            ResponseHead h = shapeStored(new ResponseHead(206, head.headers().without("Content-Length")
                     .with("Content-Range", r.contentRange())), age, validated, status, x);
             if (buffer.isPresent()) {
                 ByteBuffer b = buffer.get();
@@ -877,7 +883,7 @@ public final class CachingPipeline implements RequestProcessor {
                 return false;
             }
             RangePlan.Multipart m = (RangePlan.Multipart) plan;
-            ResponseHead h = shape(new ResponseHead(206, head.headers().without("Content-Length", "Content-Range")
+            ResponseHead h = shapeStored(new ResponseHead(206, head.headers().without("Content-Length", "Content-Range")
                     .with("Content-Type", m.contentType())), age, validated, status, x);
             List<InputStream> parts = new ArrayList<>();
             for (RangePlan.Part p : m.parts()) {
@@ -891,13 +897,13 @@ public final class CachingPipeline implements RequestProcessor {
         }
         if (x.isHead()) {
             // RFC 9111 §4.3.5 / RFC 9110 §9.3.2: HEAD answered from the stored GET, its length announced.
-            ResponseHead h = shape(head.withHeaders(head.headers().with("Content-Length",
+            ResponseHead h = shapeStored(head.withHeaders(head.headers().with("Content-Length",
                     Long.toString(stored.bodyLength()))), age, validated, status, x);
             sink.outcome(status.shortStatus().name());
             sink.sendHeadOnly(h);
             return true;
         }
-        ResponseHead h = shape(head, age, validated, status, x);
+        ResponseHead h = shapeStored(head, age, validated, status, x);
         if (buffer.isPresent()) {
             sink.outcome(status.shortStatus().name());
             sink.sendComplete(h, buffer.get());
@@ -923,6 +929,11 @@ public final class CachingPipeline implements RequestProcessor {
 
     private ResponseHead shape(ResponseHead head, Long age, boolean validated, CacheStatus status, Exchange x) {
         return ResponseShaper.shape(head, age, validated, status, x.now, policy);
+    }
+
+    /** Shapes a response served from the store: Via added (RFC 9110 §7.6.3) like any forwarded one. */
+    private ResponseHead shapeStored(ResponseHead head, long age, boolean validated, CacheStatus status, Exchange x) {
+        return shape(proxyHeaders.toClient(head, x.head.protocol()), age, validated, status, x);
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -278,6 +278,17 @@ final class InFlightBody {
             throw new IllegalStateException("chunk at " + position + " was released while still needed");
         }
 
+        /** Bytes readable without blocking (0 when the next read would wait for the origin). */
+        @Override
+        public int available() {
+            lock.lock();
+            try {
+                return lagged || closed ? 0 : (int) Math.min(Integer.MAX_VALUE, total - position);
+            } finally {
+                lock.unlock();
+            }
+        }
+
         @Override
         public void close() {
             lock.lock();
