@@ -776,7 +776,8 @@ public final class CachingPipeline implements RequestProcessor {
                             }
                         } catch (IOException e) {
                             clientOk = false;
-                            boolean keepFilling = fan != null || writer != null && config.fillOnClientDisconnect();
+                            boolean keepFilling = fan != null && fan.readers() > 0
+                                    || writer != null && config.fillOnClientDisconnect();
                             if (!keepFilling) {
                                 failure = "client went away";
                                 break;

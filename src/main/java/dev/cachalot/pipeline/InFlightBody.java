@@ -150,6 +150,16 @@ final class InFlightBody {
         }
     }
 
+    /** Readers currently attached. */
+    int readers() {
+        lock.lock();
+        try {
+            return readers.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Bytes received so far. */
     long received() {
         lock.lock();

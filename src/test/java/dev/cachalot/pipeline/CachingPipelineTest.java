@@ -352,4 +352,30 @@ class CachingPipelineTest {
         assertEquals(Harness.T0.plusSeconds(100 + 50 + 1000), h.stored("/ret").orElseThrow().head().retainUntil());
         assertNotNull(StandardCharsets.UTF_8);
     }
+
+    @Test
+    void aCacheableBodyIsStillStoredWhenTheClientGoesAway() throws Exception {
+        Harness h = new Harness(new FakeOrigin(r -> Script.ok("fill me", "Cache-Control", "max-age=60")));
+        RecordingSink gone = new RecordingSink();
+        gone.failWrites = true;
+        h.pipeline.process(Harness.client(get("/fill")), gone);
+        assertTrue(h.stored("/fill").isPresent(), "pipeline.fill-on-client-disconnect keeps filling");
+
+        Harness off = new Harness(new FakeOrigin(r -> Script.ok("fill me", "Cache-Control", "max-age=60")),
+                PipelineConfig.defaults().withFillOnClientDisconnect(false));
+        RecordingSink gone2 = new RecordingSink();
+        gone2.failWrites = true;
+        off.pipeline.process(Harness.client(get("/fill")), gone2);
+        assertTrue(off.stored("/fill").isEmpty(), "without it the fetch stops with the client");
+    }
+
+    @Test
+    void badPipelineSettingsNameTheKey() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PipelineConfig.defaults().withCollapseWait(Duration.ZERO));
+        assertTrue(e.getMessage().contains("pipeline.collapse-wait"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PipelineConfig.defaults().withMaxFollowerLagBytes(10));
+        assertTrue(e.getMessage().contains("pipeline.max-follower-lag-bytes"), e.getMessage());
+    }
 }

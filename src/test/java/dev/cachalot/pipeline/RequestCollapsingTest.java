@@ -327,4 +327,32 @@ class RequestCollapsingTest {
         }
         assertEquals(2, origin.requestCount());
     }
+
+    @Test
+    void aLateFollowerThatCannotStartAtByteZeroIsServedFromTheStoreOnceCommitted() throws Exception {
+        CountDownLatch last = new CountDownLatch(1);
+        byte[] body = bytes(30_000, 5);
+        FakeOrigin origin = new FakeOrigin(r -> Script.ok("", "Cache-Control", "max-age=60")
+                .chunks(java.util.Arrays.copyOfRange(body, 0, 10_000), java.util.Arrays.copyOfRange(body, 10_000, 20_000),
+                        java.util.Arrays.copyOfRange(body, 20_000, 30_000))
+                .gateChunk(2, last));
+        Harness h = new Harness(origin, PipelineConfig.defaults().withMaxFollowerLagBytes(16 * 1024));
+        RecordingSink leaderSink = new RecordingSink();
+        CompletableFuture<Void> leader = CompletableFuture.runAsync(() -> {
+            try {
+                h.pipeline.process(Harness.client(get("/late")), leaderSink);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, threads);
+        await("the leader to pass the lag window", () -> leaderSink.bodyBytes().length >= 20_000);
+        CompletableFuture<RecordingSink> late = async(h, get("/late"));
+        await("the late follower to join", () -> h.pipeline.stats().followersJoined() == 1);
+        last.countDown();
+        leader.get(20, TimeUnit.SECONDS);
+        RecordingSink s = late.get(20, TimeUnit.SECONDS);
+        assertArrayEquals(body, s.bodyBytes());
+        assertEquals("HIT", s.outcome, "it waited for the commit and looked the key up again");
+        assertEquals(1, origin.requestCount());
+    }
 }
