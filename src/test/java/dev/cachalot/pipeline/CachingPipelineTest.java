@@ -378,4 +378,14 @@ class CachingPipelineTest {
                 () -> PipelineConfig.defaults().withMaxFollowerLagBytes(10));
         assertTrue(e.getMessage().contains("pipeline.max-follower-lag-bytes"), e.getMessage());
     }
+
+    @Test
+    void aChunkedBodyCutOffWithoutLengthIsNeverStored() throws Exception {
+        Harness h = new Harness(new FakeOrigin(r -> Script.ok("no length", "Cache-Control", "max-age=60")
+                .length(-1).cut()));
+        RecordingSink s = h.send(get("/chunked-cut"));
+        assertEquals(-1, s.announcedLength);
+        assertTrue(s.aborted);
+        assertTrue(h.stored("/chunked-cut").isEmpty());
+    }
 }
