@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
+import net.openhft.chronicle.hash.ChronicleHashCorruption;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
@@ -124,12 +125,13 @@ public final class ChronicleTier implements CacheStore {
     }
     this.lock = l;
     Path clean = directory.resolve(CLEAN_MARKER);
-    boolean wasClean = Files.exists(clean);
+    boolean existed = Files.exists(directory.resolve(HEADS_FILE));
+    boolean wasClean = !existed || Files.exists(clean);
     ChronicleMap<Long, byte[]> h = null;
     ChronicleMap<Long, ByteBuffer> c = null;
     try {
-      h = openMap(headsBuilder(config), directory.resolve(HEADS_FILE), wasClean);
-      c = openMap(chunksBuilder(config), directory.resolve(CHUNKS_FILE), wasClean);
+      h = openMap(headsBuilder(config), directory.resolve(HEADS_FILE), wasClean, this::onRecoveryCorruption);
+      c = openMap(chunksBuilder(config), directory.resolve(CHUNKS_FILE), wasClean, this::onRecoveryCorruption);
     } catch (IOException | RuntimeException | AssertionError | InternalError e) {
       // Storage corruption is a counted miss, never a crash: keep the damaged files for
       // inspection, start empty.
@@ -148,7 +150,7 @@ public final class ChronicleTier implements CacheStore {
     this.chunks = c;
     Files.deleteIfExists(clean);
     this.index = new DiskIndex(Math.min(config.diskMaxEntries(), 1 << 20));
-    this.nextEntryId = new AtomicLong(rebuild() + 1);
+    this.nextEntryId = new AtomicLong(rebuild(!wasClean) + 1);
     this.startupMillis = (System.nanoTime() - t0) / 1_000_000;
     LOG.info("disk cache {} ready in {} ms: {} entries, {} body bytes, {} orphan chunks reclaimed{}",
         directory, startupMillis, index.count(), index.bytes(), reclaimed.sum(),
@@ -208,14 +210,23 @@ public final class ChronicleTier implements CacheStore {
         .removeReturnsNull(true);
   }
 
-  private static <K, V> ChronicleMap<K, V> openMap(ChronicleMapBuilder<K, V> builder, Path file, boolean wasClean)
-      throws IOException {
+  private static <K, V> ChronicleMap<K, V> openMap(ChronicleMapBuilder<K, V> builder, Path file, boolean wasClean,
+      ChronicleHashCorruption.Listener listener) throws IOException {
     File f = file.toFile();
     if (!f.exists() || wasClean) {
       return builder.createPersistedTo(f);
     }
     LOG.warn("{} was not closed cleanly; running Chronicle Map recovery", file);
-    return builder.recoverPersistedTo(f, true);
+    return builder.recoverPersistedTo(f, true, listener);
+  }
+
+  /**
+   * Logs what Chronicle's recovery repaired. Not counted as a corruption: after a kill most reports
+   * are bookkeeping fixes (free-space counters); entries that are really lost are counted by our own
+   * checks (undecodable heads, missing or bad chunks).
+   */
+  private void onRecoveryCorruption(ChronicleHashCorruption c) {
+    LOG.warn("recovery repaired segment {}: {}", c.segmentIndex(), c.message());
   }
 
   private static void moveAside(Path file, String suffix) throws IOException {
@@ -238,10 +249,12 @@ public final class ChronicleTier implements CacheStore {
    * Rebuilds the index from the heads file, drops undecodable head records and reclaims chunks no
    * head refers to (writes cut off by a crash). Returns the largest entry id seen.
    */
-  private long rebuild() {
+  private long rebuild(boolean checkChunks) {
     int nowSec = seconds(clock.instant());
     Set<Long> liveIds = new HashSet<>();
     List<Long> corrupt = new ArrayList<>();
+    List<StoreKey> incomplete = new ArrayList<>();
+    List<Variant> incompleteVariants = new ArrayList<>();
     long[] maxId = {0};
     heads.forEachEntry(e -> {
       long primaryHash = e.key().get();
@@ -253,11 +266,28 @@ public final class ChronicleTier implements CacheStore {
           index.put(key.hash(), primaryHash, v.bodyLength(), v.head().retainUntil().getEpochSecond(), nowSec);
           liveIds.add(v.entryId());
           maxId[0] = Math.max(maxId[0], v.entryId());
+          if (checkChunks) {
+            incomplete.add(key);
+            incompleteVariants.add(v);
+          }
         }
       } catch (CorruptRecordException ex) {
         corrupt.add(primaryHash);
       }
     });
+    // After a crash (or damage dropped by Chronicle's recovery) make sure every head's chunks are
+    // all there; an entry missing one is dropped and counted.
+    for (int i = 0; i < incomplete.size(); i++) {
+      Variant v = incompleteVariants.get(i);
+      int n = chunkCount(v);
+      for (int c = 0; c < n; c++) {
+        if (!chunks.containsKey(ChunkKeys.of(v.entryId(), c))) {
+          dropMissing(incomplete.get(i), v.entryId(), "chunk " + c + " missing after recovery");
+          liveIds.remove(v.entryId());
+          break;
+        }
+      }
+    }
     for (Long k : corrupt) {
       LOG.warn("dropping corrupt head record {} in {}", Long.toHexString(k), directory);
       heads.remove(k);
@@ -404,8 +434,7 @@ public final class ChronicleTier implements CacheStore {
         if (r == ChunkRead.CORRUPT) {
           dropCorruptEntry(key, v.entryId(), "chunk " + i + " failed its check");
         } else {
-          // Missing chunk: removed or replaced concurrently, or lost: not servable.
-          dropIfCurrent(key, v.entryId());
+          dropMissing(key, v.entryId(), "chunk " + i + " missing");
         }
         return null;
       }
@@ -459,11 +488,23 @@ public final class ChronicleTier implements CacheStore {
     dropIfCurrent(key, entryId);
   }
 
-  private void dropIfCurrent(StoreKey key, long entryId) {
+  /**
+   * Drops an entry with a missing chunk if it is still the stored one (then it is damaged and
+   * counted as a corruption; otherwise it was just removed or replaced while being read).
+   */
+  void dropMissing(StoreKey key, long entryId, String why) {
+    if (dropIfCurrent(key, entryId) > 0) {
+      corruptions.increment();
+      LOG.warn("dropping incomplete entry {} (id {}) in {}: {}", key, entryId, directory, why);
+    }
+  }
+
+  private int dropIfCurrent(StoreKey key, long entryId) {
     try {
-      removeVariants(key.primaryHash(), v -> v.entryId() == entryId && v.hasVariant(key.variant()));
+      return removeVariants(key.primaryHash(), v -> v.entryId() == entryId && v.hasVariant(key.variant()));
     } catch (RuntimeException e) {
       failures.increment();
+      return 0;
     }
   }
 

@@ -136,6 +136,7 @@ final class ChunkedEntry implements StoredEntry {
         throw new CorruptBodyException("chunk " + chunkIndex + " of " + key + " failed its checksum");
       }
       if (r == ChronicleTier.ChunkRead.MISSING) {
+        tier.dropMissing(key, v.entryId(), "chunk " + chunkIndex + " missing");
         throw new IOException("chunk " + chunkIndex + " of " + key + " is gone (entry removed or replaced)");
       }
       if (whole) {
