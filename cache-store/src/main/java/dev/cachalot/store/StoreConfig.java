@@ -19,7 +19,7 @@ import java.time.Duration;
  * @param averageHeadBytes {@code cache.disk.average-head-bytes}: sizing hint for the heads file; default 1 KiB
  * @param averageBodyBytes {@code cache.disk.average-body-bytes}: sizing hint for the chunks file; default 32 KiB
  * @param inlineReadMaxBytes {@code cache.disk.inline-read-max-bytes}: disk bodies up to this are read and
- *     verified at lookup into one buffer (larger ones stream, chunk by chunk, each chunk verified); default 1 MiB
+ *     verified at lookup into one buffer (larger ones stream, chunk by chunk, each chunk verified); default 64 KiB
  * @param promoteAfterHits {@code cache.disk.promote-after-hits}: disk hits (counted, aged) before a body
  *     is copied into memory; default 2
  * @param maxVariants {@code cache.max-variants}: variants kept per primary key (oldest dropped); default 32
@@ -82,7 +82,7 @@ public record StoreConfig(
   /** The defaults (directory {@code ./var/cache}). */
   public static StoreConfig defaults() {
     return new StoreConfig(Path.of("var", "cache"), true, 256 * MIB, 1 * MIB, 1 * GIB,
-        8 * GIB, 1_000_000, (int) (64 * KIB), (int) KIB, (int) (32 * KIB), 1 * MIB, 2, 32,
+        8 * GIB, 1_000_000, (int) (64 * KIB), (int) KIB, (int) (32 * KIB), 64 * KIB, 2, 32,
         Duration.ofSeconds(60));
   }
 

@@ -110,6 +110,7 @@ class ChronicleTierTest {
     try (ChronicleTier tier = open(config)) {
       IOException e = assertThrows(IOException.class, () -> open(config));
       assertTrue(e.getMessage().contains("in use"), e.getMessage());
+      assertTrue(tier.lookup(StoreKey.of("x"), clock.now()).isEmpty(), "the first opener still works");
     }
   }
 

@@ -200,7 +200,7 @@ public final class ChronicleTier implements CacheStore {
     long chunksPerEntry = Math.max(1, (config.averageBodyBytes() + config.chunkBytes() - 1L) / config.chunkBytes());
     long entries = Math.max(1024, Math.max(expectedEntries * chunksPerEntry,
         Math.min(config.diskMaxEntries(), 4 * expectedEntries)));
-    int averageChunk = (int) Math.min(config.averageBodyBytes(), config.chunkBytes()) + 4;
+    int averageChunk = Math.min(config.averageBodyBytes(), config.chunkBytes()) + 4;
     return ChronicleMap.of(Long.class, ByteBuffer.class)
         .name("cachalot-chunks")
         .entries(entries)
