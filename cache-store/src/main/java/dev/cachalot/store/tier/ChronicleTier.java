@@ -149,7 +149,7 @@ public final class ChronicleTier implements CacheStore {
     this.heads = h;
     this.chunks = c;
     Files.deleteIfExists(clean);
-    this.index = new DiskIndex(Math.min(config.diskMaxEntries(), 1 << 20));
+    this.index = new DiskIndex(1024);
     this.nextEntryId = new AtomicLong(rebuild(!wasClean) + 1);
     this.startupMillis = (System.nanoTime() - t0) / 1_000_000;
     LOG.info("disk cache {} ready in {} ms: {} entries, {} body bytes, {} orphan chunks reclaimed{}",
@@ -187,6 +187,7 @@ public final class ChronicleTier implements CacheStore {
     long entries = Math.max(1024, config.diskMaxEntries());
     return ChronicleMap.of(Long.class, byte[].class)
         .name("cachalot-heads")
+        .sparseFile(true)
         .entries(entries)
         .averageValueSize(config.averageHeadBytes())
         .maxBloatFactor(4.0)
@@ -198,11 +199,11 @@ public final class ChronicleTier implements CacheStore {
     long expectedEntries = Math.max(1, Math.min(config.diskMaxEntries(),
         config.diskMaxBytes() / Math.max(1, config.averageBodyBytes())));
     long chunksPerEntry = Math.max(1, (config.averageBodyBytes() + config.chunkBytes() - 1L) / config.chunkBytes());
-    long entries = Math.max(1024, Math.max(expectedEntries * chunksPerEntry,
-        Math.min(config.diskMaxEntries(), 4 * expectedEntries)));
+    long entries = Math.max(1024, expectedEntries * chunksPerEntry);
     int averageChunk = Math.min(config.averageBodyBytes(), config.chunkBytes()) + 4;
     return ChronicleMap.of(Long.class, ByteBuffer.class)
         .name("cachalot-chunks")
+        .sparseFile(true)
         .entries(entries)
         .averageValueSize(Math.max(64, averageChunk))
         .maxBloatFactor(4.0)
