@@ -39,6 +39,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.hash.ChronicleHashCorruption;
@@ -100,6 +101,8 @@ public final class ChronicleTier implements CacheStore {
   private final LongAdder failures = new LongAdder();
   private final LongAdder reclaimed = new LongAdder();
   private volatile boolean closed;
+  /** Operations hold the read side; close takes the write side, so no access outlives the mapping. */
+  private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
 
   private ChronicleTier(StoreConfig config, InstantSource clock, boolean startSweeper) throws IOException {
     long t0 = System.nanoTime();
@@ -310,6 +313,19 @@ public final class ChronicleTier implements CacheStore {
     return maxId[0];
   }
 
+  private boolean enter() {
+    life.readLock().lock();
+    if (closed) {
+      life.readLock().unlock();
+      return false;
+    }
+    return true;
+  }
+
+  private void exit() {
+    life.readLock().unlock();
+  }
+
   /** Milliseconds the last open took (start-up measurement). */
   public long startupMillis() {
     return startupMillis;
@@ -339,6 +355,18 @@ public final class ChronicleTier implements CacheStore {
 
   /** Like {@link #lookup}, returning the entry or null. */
   public StoredEntry get(StoreKey key, Instant now) {
+    if (!enter()) {
+      misses.increment();
+    return null;
+    }
+    try {
+      return get0(key, now);
+    } finally {
+      exit();
+    }
+  }
+
+  private StoredEntry get0(StoreKey key, Instant now) {
     StoredEntry e = find(key, now);
     if (e == null) {
       misses.increment();
@@ -463,6 +491,17 @@ public final class ChronicleTier implements CacheStore {
    * {@code dst[off..off+want)}, checking its length and CRC32C.
    */
   ChunkRead readChunk(long entryId, int index, byte[] dst, int off, int want) {
+    if (!enter()) {
+      return ChunkRead.MISSING;
+    }
+    try {
+      return readChunk0(entryId, index, dst, off, want);
+    } finally {
+      exit();
+    }
+  }
+
+  private ChunkRead readChunk0(long entryId, int index, byte[] dst, int off, int want) {
     try (ExternalMapQueryContext<Long, ByteBuffer, ?> c = chunks.queryContext(ChunkKeys.of(entryId, index))) {
       MapEntry<Long, ByteBuffer> e = c.entry();
       if (e == null) {
@@ -520,9 +559,17 @@ public final class ChronicleTier implements CacheStore {
 
   @Override
   public List<StoreKey> listVariants(StoreKey key) {
-    if (closed) {
+    if (!enter()) {
       return List.of();
     }
+    try {
+      return listVariants0(key);
+    } finally {
+      exit();
+    }
+  }
+
+  private List<StoreKey> listVariants0(StoreKey key) {
     try {
       byte[] record = heads.get(key.primaryHash());
       if (record == null) {
@@ -621,6 +668,18 @@ public final class ChronicleTier implements CacheStore {
 
     /** Writes the buffered chunk (payload + CRC32C); false when the write was declined. */
     private boolean flush() {
+      if (!enter()) {
+        decline(WriteOutcome.FAILED);
+        return false;
+      }
+      try {
+        return flush0();
+      } finally {
+        exit();
+      }
+    }
+
+    private boolean flush0() {
       int payload = chunk.position();
       chunkCrc.reset();
       chunkCrc.update(chunk.array(), 0, payload);
@@ -650,6 +709,18 @@ public final class ChronicleTier implements CacheStore {
 
     @Override
     public CommitResult commit(Instant now) {
+      if (!enter()) {
+        decline(WriteOutcome.FAILED);
+        return CommitResult.notStored(ended == WriteOutcome.COMMITTED ? WriteOutcome.ABORTED : ended);
+      }
+      try {
+        return commit0(now);
+      } finally {
+        exit();
+      }
+    }
+
+    private CommitResult commit0(Instant now) {
       if (ended != null) {
         return CommitResult.notStored(ended == WriteOutcome.COMMITTED ? WriteOutcome.ABORTED : ended);
       }
@@ -785,6 +856,17 @@ public final class ChronicleTier implements CacheStore {
   }
 
   private void removeChunks(long entryId, int count) {
+    if (!enter()) {
+      return;
+    }
+    try {
+      removeChunks0(entryId, count);
+    } finally {
+      exit();
+    }
+  }
+
+  private void removeChunks0(long entryId, int count) {
     for (int i = 0; i < count; i++) {
       try {
         chunks.remove(ChunkKeys.of(entryId, i));
@@ -831,9 +913,18 @@ public final class ChronicleTier implements CacheStore {
   @Override
   public ReplaceOutcome replaceHead(
       StoreKey key, long expectedEntryId, int expectedHeadVersion, EntryHead newHead, Instant now) {
-    if (closed) {
+    if (!enter()) {
       return ReplaceOutcome.FAILED;
     }
+    try {
+      return replaceHead0(key, expectedEntryId, expectedHeadVersion, newHead, now);
+    } finally {
+      exit();
+    }
+  }
+
+  private ReplaceOutcome replaceHead0(
+      StoreKey key, long expectedEntryId, int expectedHeadVersion, EntryHead newHead, Instant now) {
     ReplaceOutcome[] out = {ReplaceOutcome.NOT_FOUND};
     try {
       heads.computeIfPresent(key.primaryHash(), (k, old) -> {
@@ -880,7 +971,7 @@ public final class ChronicleTier implements CacheStore {
 
   @Override
   public boolean remove(StoreKey key) {
-    if (closed) {
+    if (!enter()) {
       return false;
     }
     try {
@@ -889,12 +980,14 @@ public final class ChronicleTier implements CacheStore {
       failures.increment();
       LOG.warn("disk tier remove failed for {}", key, e);
       return false;
+    } finally {
+      exit();
     }
   }
 
   @Override
   public int removeAll(StoreKey key) {
-    if (closed) {
+    if (!enter()) {
       return 0;
     }
     try {
@@ -903,6 +996,8 @@ public final class ChronicleTier implements CacheStore {
       failures.increment();
       LOG.warn("disk tier removeAll failed for {}", key, e);
       return 0;
+    } finally {
+      exit();
     }
   }
 
@@ -959,7 +1054,7 @@ public final class ChronicleTier implements CacheStore {
    * call it directly with their clock). Returns how many were removed.
    */
   public int sweepExpired(Instant now) {
-    if (closed) {
+    if (!enter()) {
       return 0;
     }
     int total = 0;
@@ -975,6 +1070,8 @@ public final class ChronicleTier implements CacheStore {
     } catch (RuntimeException | AssertionError | InternalError e) {
       failures.increment();
       LOG.warn("disk tier sweep failed", e);
+    } finally {
+      exit();
     }
     expirations.add(total);
     return total;
@@ -1000,7 +1097,6 @@ public final class ChronicleTier implements CacheStore {
     if (closed) {
       return;
     }
-    closed = true;
     if (sweeper != null) {
       sweeper.shutdownNow();
       try {
@@ -1009,12 +1105,17 @@ public final class ChronicleTier implements CacheStore {
         Thread.currentThread().interrupt();
       }
     }
+    // Wait for operations in flight: the maps' memory is unmapped on close.
+    life.writeLock().lock();
     try {
+      closed = true;
       heads.close();
       chunks.close();
       Files.write(directory.resolve(CLEAN_MARKER), new byte[0]);
     } catch (IOException | RuntimeException e) {
       LOG.warn("closing disk cache {} failed; next start will run recovery", directory, e);
+    } finally {
+      life.writeLock().unlock();
     }
     try {
       lock.release();
