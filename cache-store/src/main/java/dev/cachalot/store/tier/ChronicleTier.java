@@ -3,7 +3,6 @@ package dev.cachalot.store.tier;
 import dev.cachalot.store.CacheStore;
 import dev.cachalot.store.ChunkKeys;
 import dev.cachalot.store.CommitResult;
-import dev.cachalot.store.CorruptBodyException;
 import dev.cachalot.store.EntryCodec;
 import dev.cachalot.store.EntryCodec.CorruptRecordException;
 import dev.cachalot.store.EntryCodec.Group;
@@ -23,6 +22,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -39,8 +40,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.hash.ChronicleHashCorruption;
 import net.openhft.chronicle.hash.Data;
@@ -115,7 +117,7 @@ public final class ChronicleTier implements CacheStore {
     FileLock l;
     try {
       l = lockChannel.tryLock();
-    } catch (java.nio.channels.OverlappingFileLockException e) {
+    } catch (OverlappingFileLockException e) {
       lockChannel.close();
       throw new IOException("cache directory " + directory + " is in use (already open in this process)", e);
     } catch (IOException | RuntimeException e) {
@@ -783,7 +785,7 @@ public final class ChronicleTier implements CacheStore {
   }
 
   private static boolean isFull(RuntimeException e) {
-    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
     return e instanceof IllegalStateException && (m.contains("full") || m.contains("tier") || m.contains("bloat"));
   }
 
@@ -1001,11 +1003,11 @@ public final class ChronicleTier implements CacheStore {
     }
   }
 
-  private int removeVariants(long primaryHash, java.util.function.Predicate<Variant> which) {
+  private int removeVariants(long primaryHash, Predicate<Variant> which) {
     return removeVariants(primaryHash, which, 0, null);
   }
 
-  private int removeVariants(long primaryHash, java.util.function.Predicate<Variant> which, long onlyKeyHash) {
+  private int removeVariants(long primaryHash, Predicate<Variant> which, long onlyKeyHash) {
     return removeVariants(primaryHash, which, onlyKeyHash, null);
   }
 
@@ -1014,7 +1016,7 @@ public final class ChronicleTier implements CacheStore {
    * {@code onlyKeyHash != 0}, whose key hash is that; when {@code primary != null}, only if the
    * group's primary is that), then their chunks. Returns how many were removed.
    */
-  private int removeVariants(long primaryHash, java.util.function.Predicate<Variant> which, long onlyKeyHash,
+  private int removeVariants(long primaryHash, Predicate<Variant> which, long onlyKeyHash,
       byte[] primary) {
     List<Variant> removed = new ArrayList<>();
     byte[][] groupPrimary = {null};
