@@ -35,8 +35,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *     -f 1 -wi 2 -i 3 -w 2s -r 3s -t 1 -prof gc      (and again with -t 2)
  * </pre>
  * {@code lookup}: the lookup alone (for memory: the body is then available as a buffer without a
- * copy). {@code lookupAndRead}: lookup plus sending the whole body to a null channel (what a hit
- * costs the store). {@code put}: a whole write (begin, append in 64 KiB pieces, commit) over 64 keys.
+ * copy). {@code lookupAndRead}: lookup plus writing the whole body to a channel that copies it once
+ * (like a socket write): what serving a hit costs the store. {@code put}: a whole write (begin, append in 64 KiB pieces, commit) over 64 keys.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -451,16 +451,19 @@ public final class ChronicleTier implements CacheStore {
     }
   }
 
-  /** Reads and verifies a whole (small) body; on any mismatch drops the entry and returns null. */
+  /**
+   * Reads and verifies a whole (small) body; on any mismatch drops the entry and returns null.
+   * One CRC32C pass over the whole body checks every chunk at once (a bad chunk changes the body
+   * checksum), so the per-chunk checksums are not computed here.
+   */
   private ByteBuffer readWhole(StoreKey key, Variant v) {
     int len = (int) v.bodyLength();
     byte[] body = new byte[len];
     int chunkCount = chunkCount(v);
-    CRC32C crc = new CRC32C();
     for (int i = 0; i < chunkCount; i++) {
       int off = i * v.chunkBytes();
       int want = Math.min(v.chunkBytes(), len - off);
-      ChunkRead r = readChunk(v.entryId(), i, body, off, want);
+      ChunkRead r = readChunk(v.entryId(), i, body, off, want, false);
       if (r != ChunkRead.OK) {
         if (r == ChunkRead.CORRUPT) {
           dropCorruptEntry(key, v.entryId(), "chunk " + i + " failed its check");
@@ -470,6 +473,7 @@ public final class ChronicleTier implements CacheStore {
         return null;
       }
     }
+    CRC32C crc = new CRC32C();
     crc.update(body, 0, len);
     if ((int) crc.getValue() != v.bodyCrc()) {
       dropCorruptEntry(key, v.entryId(), "body checksum mismatch");
@@ -490,20 +494,20 @@ public final class ChronicleTier implements CacheStore {
 
   /**
    * Copies chunk {@code index} of {@code entryId} (expected {@code want} payload bytes) into
-   * {@code dst[off..off+want)}, checking its length and CRC32C.
+   * {@code dst[off..off+want)}, checking its length and, when {@code verify}, its CRC32C.
    */
-  ChunkRead readChunk(long entryId, int index, byte[] dst, int off, int want) {
+  ChunkRead readChunk(long entryId, int index, byte[] dst, int off, int want, boolean verify) {
     if (!enter()) {
       return ChunkRead.MISSING;
     }
     try {
-      return readChunk0(entryId, index, dst, off, want);
+      return readChunk0(entryId, index, dst, off, want, verify);
     } finally {
       exit();
     }
   }
 
-  private ChunkRead readChunk0(long entryId, int index, byte[] dst, int off, int want) {
+  private ChunkRead readChunk0(long entryId, int index, byte[] dst, int off, int want, boolean verify) {
     try (ExternalMapQueryContext<Long, ByteBuffer, ?> c = chunks.queryContext(ChunkKeys.of(entryId, index))) {
       MapEntry<Long, ByteBuffer> e = c.entry();
       if (e == null) {
@@ -514,6 +518,9 @@ public final class ChronicleTier implements CacheStore {
         return ChunkRead.CORRUPT;
       }
       d.bytes().read(d.offset(), dst, off, want);
+      if (!verify) {
+        return ChunkRead.OK;
+      }
       byte[] tail = new byte[4];
       d.bytes().read(d.offset() + want, tail, 0, 4);
       CRC32C crc = new CRC32C();
