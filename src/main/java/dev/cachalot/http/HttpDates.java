@@ -24,6 +24,9 @@ public final class HttpDates {
 
     private static final Map<Long, String> DAYS = Map.of(1L, "Mon", 2L, "Tue", 3L, "Wed", 4L, "Thu", 5L, "Fri",
             6L, "Sat", 7L, "Sun");
+    /** Full day names for the RFC 850 form; Locale.ROOT has no English full names under CLDR. */
+    private static final Map<Long, String> FULL_DAYS = Map.of(1L, "Monday", 2L, "Tuesday", 3L, "Wednesday",
+            4L, "Thursday", 5L, "Friday", 6L, "Saturday", 7L, "Sunday");
     private static final Map<Long, String> MONTHS = Map.ofEntries(Map.entry(1L, "Jan"), Map.entry(2L, "Feb"),
             Map.entry(3L, "Mar"), Map.entry(4L, "Apr"), Map.entry(5L, "May"), Map.entry(6L, "Jun"),
             Map.entry(7L, "Jul"), Map.entry(8L, "Aug"), Map.entry(9L, "Sep"), Map.entry(10L, "Oct"),
@@ -42,7 +45,10 @@ public final class HttpDates {
 
     /** RFC 850: Sunday, 06-Nov-94 08:49:37 GMT. */
     private static final DateTimeFormatter RFC_850 = new DateTimeFormatterBuilder()
-            .appendPattern("EEEE, dd-MMM-").appendValueReduced(ChronoField.YEAR, 2, 2, 1970)
+            .appendText(ChronoField.DAY_OF_WEEK, FULL_DAYS).appendLiteral(", ")
+            .appendValue(ChronoField.DAY_OF_MONTH, 2).appendLiteral('-')
+            .appendText(ChronoField.MONTH_OF_YEAR, MONTHS).appendLiteral('-')
+            .appendValueReduced(ChronoField.YEAR, 2, 2, 1970)
             .appendPattern(" HH:mm:ss 'GMT'").toFormatter(Locale.ROOT).withZone(ZoneOffset.UTC);
 
     /** asctime: Sun Nov  6 08:49:37 1994. */
@@ -55,6 +61,63 @@ public final class HttpDates {
         return IMF_FIXDATE.format(instant);
     }
 
+    private static final String DAY_NAMES = "MonTueWedThuFriSatSun";
+    private static final String MONTH_NAMES = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+    /**
+     * Allocation-light parser for the common IMF-fixdate form ("Sun, 06 Nov 1994 08:49:37 GMT"),
+     * checked exactly as the formatter checks it (day name must match the date); null when the text
+     * is not in that exact form, so the formatter-based path decides. Added because formatter
+     * parsing cost ~1.5 us per call on the hit path.
+     */
+    static Instant parseImfFixdate(String s) {
+        if (s.length() != 29 || s.charAt(3) != ',' || s.charAt(4) != ' ' || s.charAt(7) != ' ' || s.charAt(11) != ' '
+                || s.charAt(16) != ' ' || s.charAt(19) != ':' || s.charAt(22) != ':' || !s.startsWith(" GMT", 25)) {
+            return null;
+        }
+        int dayName = name(DAY_NAMES, s, 0);
+        int month = name(MONTH_NAMES, s, 8);
+        int day = digits(s, 5, 2);
+        int year = digits(s, 12, 4);
+        int hour = digits(s, 17, 2);
+        int minute = digits(s, 20, 2);
+        int second = digits(s, 23, 2);
+        if (dayName < 0 || month < 0 || day < 1 || year < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59) {
+            return null;
+        }
+        try {
+            java.time.LocalDate date = java.time.LocalDate.of(year, month + 1, day);
+            if (date.getDayOfWeek().getValue() != dayName + 1) {
+                return null;
+            }
+            return Instant.ofEpochSecond(date.toEpochDay() * 86400L + hour * 3600L + minute * 60L + second);
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static int name(String names, String s, int at) {
+        for (int i = 0; i < names.length(); i += 3) {
+            if (names.regionMatches(i, s, at, 3)) {
+                return i / 3;
+            }
+        }
+        return -1;
+    }
+
+    private static int digits(String s, int at, int n) {
+        int v = 0;
+        for (int i = at; i < at + n; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    }
+
     /** Parses any of the three HTTP-date forms; surrounding whitespace is ignored. */
     public static Optional<Instant> parse(String value) {
         if (value == null) {
@@ -63,6 +126,10 @@ public final class HttpDates {
         String s = value.trim();
         if (s.isEmpty()) {
             return Optional.empty();
+        }
+        Instant fast = parseImfFixdate(s);
+        if (fast != null) {
+            return Optional.of(fast);
         }
         try {
             return Optional.of(ZonedDateTime.parse(s, IMF_FIXDATE).toInstant());

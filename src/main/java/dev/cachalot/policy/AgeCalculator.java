@@ -22,20 +22,26 @@ import java.time.Instant;
 public final class AgeCalculator {
     private AgeCalculator() {}
 
-    /** current_age in seconds of a stored response at {@code now}. */
+    /** current_age in seconds of a stored response at {@code now} (its corrected initial age is parsed once). */
     public static long currentAge(StoredResponse stored, Instant now) {
-        return currentAge(stored.requestTime(), stored.responseTime(), stored.head().headers(), now);
+        long residentTime = DeltaSeconds.clamp(seconds(stored.responseTime(), now));
+        return DeltaSeconds.add(stored.correctedInitialAge(), residentTime);
     }
 
     /** current_age in seconds from the raw inputs. */
     public static long currentAge(Instant requestTime, Instant responseTime, HeaderFields headers, Instant now) {
         Instant date = HttpDates.parse(headers.first("Date")).orElse(responseTime);
-        long apparentAge = DeltaSeconds.clamp(seconds(date, responseTime));
-        long responseDelay = DeltaSeconds.clamp(seconds(requestTime, responseTime));
-        long correctedAgeValue = DeltaSeconds.add(ageValue(headers), responseDelay);
-        long correctedInitialAge = Math.max(apparentAge, correctedAgeValue);
+        long correctedInitialAge = correctedInitialAge(requestTime, responseTime, date, ageValue(headers));
         long residentTime = DeltaSeconds.clamp(seconds(responseTime, now));
         return DeltaSeconds.add(correctedInitialAge, residentTime);
+    }
+
+    /** corrected_initial_age = max(apparent_age, age_value + response_delay), each floored at 0. */
+    static long correctedInitialAge(Instant requestTime, Instant responseTime, Instant dateValue, long ageValue) {
+        long apparentAge = DeltaSeconds.clamp(seconds(dateValue, responseTime));
+        long responseDelay = DeltaSeconds.clamp(seconds(requestTime, responseTime));
+        long correctedAgeValue = DeltaSeconds.add(ageValue, responseDelay);
+        return Math.max(apparentAge, correctedAgeValue);
     }
 
     /**

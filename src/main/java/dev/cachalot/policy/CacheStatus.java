@@ -1,9 +1,5 @@
 package dev.cachalot.policy;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 /**
  * One Cache-Status entry (RFC 9211 §2) describing what this cache did, plus the matching short
  * status word. Build it with the factory for the outcome, then {@link #format()} it.
@@ -53,6 +49,28 @@ public record CacheStatus(String cacheName, boolean hit, ForwardReason fwd, int 
         return new CacheStatus(cacheName, false, null, 0, false, false, null, detail, ShortStatus.MISS);
     }
 
+    /**
+     * The entry for a decision answered without waiting for the origin: Serve (hit), ServeStale
+     * (stale hit), GatewayTimeout. Revalidate and Forward outcomes depend on the origin's answer;
+     * use {@link #revalidated}, {@link #forwarded} or {@link #staleOnError} once it is known.
+     */
+    public static CacheStatus of(CacheDecision decision, PolicyConfig config) {
+        String name = config.cacheName();
+        if (decision instanceof CacheDecision.Serve) {
+            CacheDecision.Serve s = (CacheDecision.Serve) decision;
+            return hit(name, s.ttl(), s.detail());
+        }
+        if (decision instanceof CacheDecision.ServeStale) {
+            CacheDecision.ServeStale s = (CacheDecision.ServeStale) decision;
+            return staleHit(name, s.ttl(), s.detail());
+        }
+        if (decision instanceof CacheDecision.GatewayTimeout) {
+            return gatewayTimeout(name, ((CacheDecision.GatewayTimeout) decision).detail());
+        }
+        throw new IllegalArgumentException("outcome of " + decision.getClass().getSimpleName()
+                + " depends on the origin response");
+    }
+
     /** A copy marked collapsed (RFC 9211 §2.6). */
     public CacheStatus withCollapsed(boolean c) {
         return new CacheStatus(cacheName, hit, fwd, fwdStatus, stored, c, ttl, detail, shortStatus);
@@ -63,32 +81,34 @@ public record CacheStatus(String cacheName, boolean hit, ForwardReason fwd, int 
         return new CacheStatus(cacheName, hit, fwd, fwdStatus, stored, collapsed, ttl, d, shortStatus);
     }
 
-    /** The serialised entry, e.g. {@code Cachalot; fwd=uri-miss; fwd-status=200; stored; ttl=60}. */
+    /** The serialised entry (RFC 8941 canonical form), e.g. {@code Cachalot;fwd=uri-miss;fwd-status=200;stored;ttl=60}. */
     public String format() {
-        Map<String, Object> p = new LinkedHashMap<>();
+        StringBuilder sb = new StringBuilder(64);
+        Object name = StructuredFields.isToken(cacheName) ? new StructuredFields.Token(cacheName) : cacheName;
+        StructuredFields.serializeBare(name, sb);
         if (hit) {
-            p.put("hit", Boolean.TRUE);
+            sb.append(";hit");
         }
         if (fwd != null) {
-            p.put("fwd", new StructuredFields.Token(fwd.token()));
+            sb.append(";fwd=").append(fwd.token());
         }
         if (fwdStatus > 0) {
-            p.put("fwd-status", (long) fwdStatus);
+            sb.append(";fwd-status=").append(fwdStatus);
         }
         if (stored) {
-            p.put("stored", Boolean.TRUE);
+            sb.append(";stored");
         }
         if (collapsed) {
-            p.put("collapsed", Boolean.TRUE);
+            sb.append(";collapsed");
         }
         if (ttl != null) {
-            p.put("ttl", Math.max(-DeltaSeconds.MAX, Math.min(DeltaSeconds.MAX, ttl)));
+            sb.append(";ttl=").append(Math.max(-DeltaSeconds.MAX, Math.min(DeltaSeconds.MAX, ttl)));
         }
         if (detail != null && !detail.isEmpty()) {
-            p.put("detail", StructuredFields.printable(detail));
+            sb.append(";detail=");
+            StructuredFields.serializeBare(StructuredFields.printable(detail), sb);
         }
-        Object name = StructuredFields.isToken(cacheName) ? new StructuredFields.Token(cacheName) : cacheName;
-        return StructuredFields.serializeList(List.of(new StructuredFields.Item(name, p)));
+        return sb.toString();
     }
 
     @Override

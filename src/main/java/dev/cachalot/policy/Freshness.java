@@ -77,7 +77,9 @@ public final class Freshness {
             return new Lifetime(cc.maxAge(), Source.MAX_AGE, cc.invalid().contains("max-age") ? "invalid max-age" : null);
         }
         Instant date = HttpDates.parse(head.headers().first("Date")).orElse(responseTime);
-        List<String> expires = head.headers().all("Expires");
+        // RFC 9213 §2.2: when a targeted field applies, Cache-Control AND Expires are ignored.
+        List<String> expires = dirs.source() == ResponseDirectives.Source.CACHE_CONTROL
+                ? head.headers().all("Expires") : List.of();
         if (!expires.isEmpty()) {
             // RFC 9111 §4.2.1: first occurrence of a duplicated field is used (same choice as Cache-Control).
             Optional<Instant> exp = HttpDates.parse(expires.get(0));
@@ -101,9 +103,21 @@ public final class Freshness {
         return new Lifetime(0, Source.NONE, null);
     }
 
-    /** True when the response carries explicit expiration (max-age, s-maxage in a shared cache, or Expires). */
-    public static boolean hasExplicitExpiration(ResponseHead head, CacheControl cc, PolicyConfig config) {
+    /**
+     * True when the response carries explicit expiration (max-age, s-maxage in a shared cache, or
+     * Expires unless a targeted field applies).
+     */
+    public static boolean hasExplicitExpiration(ResponseHead head, ResponseDirectives dirs, PolicyConfig config) {
+        CacheControl cc = dirs.cc();
         return cc.maxAge() != DeltaSeconds.ABSENT || (config.shared() && cc.sMaxAge() != DeltaSeconds.ABSENT)
-                || head.headers().contains("Expires");
+                || (dirs.source() == ResponseDirectives.Source.CACHE_CONTROL && head.headers().contains("Expires"));
+    }
+
+    /**
+     * The remaining freshness of a stored response at {@code now} in seconds: lifetime minus current
+     * age, negative when stale (the Cache-Status {@code ttl}, RFC 9211 §2.4).
+     */
+    public static long remaining(StoredResponse stored, Instant now, PolicyConfig config, RouteOverrides overrides) {
+        return stored.lifetime(config, overrides).seconds() - AgeCalculator.currentAge(stored, now);
     }
 }

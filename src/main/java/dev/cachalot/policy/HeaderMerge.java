@@ -28,8 +28,11 @@ public final class HeaderMerge {
      *
      * @param stored    the head to store (shared by future clients)
      * @param forClient the head for the client whose request caused the update (may carry its Set-Cookie)
+     * @param storable  false when the updated directives forbid keeping the response (no-store, or
+     *                  unqualified private in a shared cache): serve {@code forClient} to this client
+     *                  only and remove the stored response
      */
-    public record Result(ResponseHead stored, ResponseHead forClient) {}
+    public record Result(ResponseHead stored, ResponseHead forClient, boolean storable) {}
 
     /** What to do with a stored GET response after a HEAD response (RFC 9111 §4.3.5). */
     public enum HeadUpdateKind {
@@ -69,10 +72,9 @@ public final class HeaderMerge {
         boolean shareable = config.setCookiePolicy() == SetCookiePolicy.STORE_WHEN_SHAREABLE
                 && (cc.isPublic() || cc.sMaxAge() != DeltaSeconds.ABSENT);
         HeaderFields.Builder sb = merged.toBuilder();
-        if (updateCookies.isEmpty()) {
-            sb.addAll(storedCookies);
-        } else if (shareable) {
-            sb.addAll(updateCookies);
+        if (shareable) {
+            // A stored Set-Cookie survives only while the merged response is still marked shareable.
+            sb.addAll(updateCookies.isEmpty() ? storedCookies : updateCookies);
         }
         HeaderFields storedFields = sb.build();
         if (config.shared() && cc.isPrivate() && !cc.privateFields().isEmpty()) {
@@ -80,7 +82,10 @@ public final class HeaderMerge {
         }
         HeaderFields clientFields = updateCookies.isEmpty() ? storedFields
                 : storedFields.without("Set-Cookie").toBuilder().addAll(updateCookies).build();
-        return new Result(stored.withHeaders(storedFields), stored.withHeaders(clientFields));
+        // RFC 9111 §3.2 keeps §3.1's exclusions: the listed private fields are not stored.
+        boolean storable = !(cc.noStore() && !cc.mustUnderstand())
+                && !(config.shared() && cc.isPrivate() && cc.privateFields().isEmpty());
+        return new Result(stored.withHeaders(storedFields), stored.withHeaders(clientFields), storable);
     }
 
     private static HeaderFields onlySetCookie(HeaderFields h) {

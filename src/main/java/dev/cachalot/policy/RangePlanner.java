@@ -1,7 +1,9 @@
 package dev.cachalot.policy;
 
+import dev.cachalot.http.HeaderFields;
 import dev.cachalot.http.HttpDates;
 import dev.cachalot.http.RequestHead;
+import dev.cachalot.http.ResponseHead;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -82,6 +84,38 @@ public final class RangePlanner {
         String trailer = "\r\n--" + boundary + "--\r\n";
         total += trailer.length();
         return new RangePlan.Multipart(boundary, "multipart/byteranges; boundary=" + boundary, parts, trailer, total);
+    }
+
+    /**
+     * The response head for a plan, built from the stored head: 206 with Content-Range and
+     * Content-Length for one part; 206 with the multipart Content-Type and exact Content-Length for
+     * several; 416 with {@code Content-Range: bytes *&#47;len} (RFC 9110 §15.5.17) and only Date,
+     * ETag and Last-Modified kept; the stored head unchanged for {@link RangePlan.Full}. Every ranged
+     * or full 200 answer advertises {@code Accept-Ranges: bytes} (RFC 9110 §14.3).
+     */
+    public static ResponseHead head(ResponseHead stored, RangePlan plan) {
+        HeaderFields s = stored.headers();
+        if (plan instanceof RangePlan.Single) {
+            RangePlan.Single one = (RangePlan.Single) plan;
+            return new ResponseHead(206, s.toBuilder().set("Content-Range", one.contentRange())
+                    .set("Content-Length", Long.toString(one.length())).set("Accept-Ranges", "bytes").build());
+        }
+        if (plan instanceof RangePlan.Multipart) {
+            RangePlan.Multipart m = (RangePlan.Multipart) plan;
+            return new ResponseHead(206, s.toBuilder().remove("Content-Range").set("Content-Type", m.contentType())
+                    .set("Content-Length", Long.toString(m.contentLength())).set("Accept-Ranges", "bytes").build());
+        }
+        if (plan instanceof RangePlan.Unsatisfiable) {
+            HeaderFields.Builder b = HeaderFields.builder();
+            for (String n : new String[] {"Date", "ETag", "Last-Modified"}) {
+                for (String v : s.all(n)) {
+                    b.add(n, v);
+                }
+            }
+            b.add("Content-Range", ((RangePlan.Unsatisfiable) plan).contentRange()).add("Content-Length", "0");
+            return new ResponseHead(416, b.build());
+        }
+        return stored.status() == 200 ? stored.withHeaders(s.with("Accept-Ranges", "bytes")) : stored;
     }
 
     private static String contentRange(ByteRangeSet.Resolved r, long len) {

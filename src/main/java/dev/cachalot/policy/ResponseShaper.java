@@ -33,7 +33,7 @@ public final class ResponseShaper {
         HeaderFields.Builder b = head.headers().toBuilder();
         if (age != null) {
             b.set("Age", Long.toString(DeltaSeconds.clamp(age)));
-            if (!validated) {
+            if (!validated && mentionsQualifiedNoCache(head.headers())) {
                 CacheControl cc = ResponseDirectives.of(head.headers(), config, RouteOverrides.NONE).cc();
                 if (cc.noCache()) {
                     for (String f : cc.noCacheFields()) {
@@ -50,5 +50,18 @@ public final class ResponseShaper {
             b.set(config.statusHeader(), status.shortStatus().name());
         }
         return head.withHeaders(b.build());
+    }
+
+    /** Cheap pre-check so the common hit does not parse directives: any field value containing "no-cache=". */
+    private static boolean mentionsQualifiedNoCache(HeaderFields h) {
+        for (int i = 0; i < h.size(); i++) {
+            String v = h.value(i);
+            for (int j = 0; j + 9 <= v.length(); j++) {
+                if (v.regionMatches(true, j, "no-cache=", 0, 9)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

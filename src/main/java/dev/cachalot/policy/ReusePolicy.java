@@ -1,6 +1,5 @@
 package dev.cachalot.policy;
 
-import dev.cachalot.http.HttpDates;
 import dev.cachalot.http.RequestHead;
 
 import java.time.Instant;
@@ -35,23 +34,21 @@ public final class ReusePolicy {
      */
     public static CacheDecision decide(RequestHead request, List<StoredResponse> variants, Instant now,
                                        PolicyConfig config, RouteOverrides overrides) {
-        RequestHead forward = ForwardedFields.sanitize(request);
         String bypass = overrides.bypassPrefixFor(request.path());
         if (bypass != null) {
-            return new CacheDecision.Forward(ForwardReason.BYPASS, forward, "override bypass " + bypass);
+            return forward(request, ForwardReason.BYPASS, "override bypass " + bypass);
         }
         if (!request.isMethod("GET") && !request.isMethod("HEAD")) {
-            return new CacheDecision.Forward(ForwardReason.METHOD, forward, null);
+            return forward(request, ForwardReason.METHOD, null);
         }
         CacheControl req = RequestDirectives.parse(request.headers());
         boolean onlyIfCached = req.onlyIfCached();
         if (request.headers().contains("If-Match") || request.headers().contains("If-Unmodified-Since")) {
             // RFC 9111 §4.3.2: these preconditions are not applicable to a cache; the origin evaluates them.
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.REQUEST, forward,
-                    "precondition for origin"));
+            return network(onlyIfCached, forward(request, ForwardReason.REQUEST, "precondition for origin"));
         }
         if (variants.isEmpty()) {
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.URI_MISS, forward, null));
+            return network(onlyIfCached, forward(request, ForwardReason.URI_MISS, null));
         }
         StoredResponse selected = select(variants, request);
         if (selected == null) {
@@ -61,20 +58,27 @@ public final class ReusePolicy {
                 return network(onlyIfCached, new CacheDecision.Revalidate(null,
                         ConditionalRequests.build(request, null, variants), ForwardReason.VARY_MISS, 0, 0, null));
             }
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.VARY_MISS, forward, null));
+            return network(onlyIfCached, forward(request, ForwardReason.VARY_MISS, null));
         }
 
-        ResponseDirectives dirs = ResponseDirectives.of(selected.head().headers(), config, overrides);
+        ResponseDirectives dirs = selected.directives(config, overrides);
         CacheControl res = dirs.cc();
-        Freshness.Lifetime lifetime = Freshness.lifetime(selected, dirs, config, overrides);
+        Freshness.Lifetime lifetime = selected.lifetime(config, overrides);
         long age = AgeCalculator.currentAge(selected, now);
         long ttl = lifetime.seconds() - age;
         String overrideDetail = join(dirs.overrideDetail(), lifetime.source() == Freshness.Source.OVERRIDE
                 ? lifetime.detail() : null);
 
+        String unusable = unusable(selected, res, config);
+        if (unusable != null) {
+            // Defence in depth: a stored response that the current configuration would not have
+            // stored (e.g. an entry from a disk tier written under another config, or a head
+            // updated to private/no-store) is never reused.
+            return network(onlyIfCached, forward(request, ForwardReason.MISS, "stored response not reusable: " + unusable));
+        }
         if (config.shared() && request.headers().contains("Authorization") && !StorePolicy.allowsAuthorized(res)) {
             // RFC 9111 §3.5 (deliberately also applied at reuse, see docs/policy.md).
-            return network(onlyIfCached, new CacheDecision.Forward(ForwardReason.REQUEST, forward, "authorization"));
+            return network(onlyIfCached, forward(request, ForwardReason.REQUEST, "authorization"));
         }
         if (req.noCache()) {
             // RFC 9111 §5.2.1.4 (and §5.4 Pragma): do not use a stored response without validation.
@@ -104,9 +108,10 @@ public final class ReusePolicy {
         boolean forbidden = res.forbidsStaleInSharedCache() && config.shared()
                 || res.mustRevalidate() || (res.noCache() && res.noCacheFields().isEmpty());
         if (!forbidden) {
-            // RFC 9111 §5.2.1.2: max-stale accepts a response stale by at most the given seconds.
+            // RFC 9111 §5.2.1.2: max-stale accepts a response stale by at most the given seconds; a
+            // request max-age still bounds the age (§5.2.1.1).
             if (req.hasMaxStale() && staleness <= req.maxStale()
-                    && (req.maxAge() == DeltaSeconds.ABSENT || age <= DeltaSeconds.add(req.maxAge(), req.maxStale()))) {
+                    && (req.maxAge() == DeltaSeconds.ABSENT || age <= req.maxAge())) {
                 return new CacheDecision.ServeStale(selected, StaleReason.MAX_STALE, age, ttl, null,
                         join("max-stale", overrideDetail));
             }
@@ -134,7 +139,7 @@ public final class ReusePolicy {
             if (!VaryNormalizer.matches(v, request)) {
                 continue;
             }
-            Instant d = HttpDates.parse(v.head().headers().first("Date")).orElse(v.responseTime());
+            Instant d = v.dateValue();
             if (best == null || d.isAfter(bestDate)
                     || (d.equals(bestDate) && v.responseTime().isAfter(best.responseTime()))) {
                 best = v;
@@ -142,6 +147,29 @@ public final class ReusePolicy {
             }
         }
         return best;
+    }
+
+    /** A Forward decision carrying the sanitised request. */
+    private static CacheDecision.Forward forward(RequestHead request, ForwardReason reason, String detail) {
+        return new CacheDecision.Forward(reason, ForwardedFields.sanitize(request), detail);
+    }
+
+    /** Why a stored response must not be reused under this configuration, or null. */
+    static String unusable(StoredResponse stored, CacheControl cc, PolicyConfig config) {
+        if (cc.noStore() && !cc.mustUnderstand()) {
+            return "no-store";
+        }
+        if (config.shared() && cc.isPrivate() && cc.privateFields().isEmpty()) {
+            return "private";
+        }
+        if (stored.head().headers().contains("Set-Cookie")) {
+            boolean shareable = config.setCookiePolicy() == SetCookiePolicy.STORE_WHEN_SHAREABLE
+                    && (cc.isPublic() || cc.sMaxAge() != DeltaSeconds.ABSENT);
+            if (!shareable) {
+                return "set-cookie";
+            }
+        }
+        return null;
     }
 
     private static CacheDecision revalidate(RequestHead request, StoredResponse selected, List<StoredResponse> variants,

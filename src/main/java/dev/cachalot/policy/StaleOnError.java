@@ -24,14 +24,17 @@ public final class StaleOnError {
             return Optional.empty();
         }
         CacheControl req = RequestDirectives.parse(request.headers());
-        ResponseDirectives dirs = ResponseDirectives.of(entry.head().headers(), config, overrides);
+        ResponseDirectives dirs = entry.directives(config, overrides);
         CacheControl res = dirs.cc();
+        if (ReusePolicy.unusable(entry, res, config) != null) {
+            return Optional.empty();
+        }
         if ((config.shared() && res.forbidsStaleInSharedCache()) || res.mustRevalidate()
                 || (res.noCache() && res.noCacheFields().isEmpty())) {
             return Optional.empty();
         }
         long age = AgeCalculator.currentAge(entry, now);
-        long ttl = Freshness.lifetime(entry, dirs, config, overrides).seconds() - age;
+        long ttl = entry.lifetime(config, overrides).seconds() - age;
         long staleness = Math.max(0, -ttl);
         if (req.noCache() && req.staleIfError() == DeltaSeconds.ABSENT) {
             return Optional.empty(); // the client asked for validation and did not accept errors

@@ -2,10 +2,12 @@ package dev.cachalot.policy;
 
 import dev.cachalot.http.HeaderFields;
 import dev.cachalot.http.HopByHop;
+import dev.cachalot.http.HttpDates;
 import dev.cachalot.http.RequestHead;
 import dev.cachalot.http.ResponseHead;
 import dev.cachalot.http.StatusCodes;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,11 +28,13 @@ public final class StorePolicy {
      *
      * @param request   the client request as received (its Authorization and Cache-Control matter)
      * @param response  the origin response head
+     * @param responseTime when the response was received: becomes its Date when it has none
+     *                  (RFC 9110 §6.6.1: a recipient MUST record the time and add Date if it caches it)
      * @param config    the policy configuration
      * @param overrides the route's overrides
      */
-    public static StoreDecision decide(RequestHead request, ResponseHead response, PolicyConfig config,
-                                       RouteOverrides overrides) {
+    public static StoreDecision decide(RequestHead request, ResponseHead response, Instant responseTime,
+                                       PolicyConfig config, RouteOverrides overrides) {
         if (overrides.bypassPrefixFor(request.path()) != null) {
             return new StoreDecision.DontStore(NotStoredReason.BYPASS);
         }
@@ -92,7 +96,7 @@ public final class StorePolicy {
         // RFC 9111 §3: at least one of public, Expires, max-age, s-maxage (shared), or a heuristically
         // cacheable status code; a forced TTL is the operator's opt-in equivalent.
         boolean override = overrides.forceTtl() != null;
-        if (!(cc.isPublic() || Freshness.hasExplicitExpiration(response, cc, config)
+        if (!(cc.isPublic() || Freshness.hasExplicitExpiration(response, dirs, config)
                 || Freshness.HEURISTICALLY_CACHEABLE.contains(status) || (!config.shared() && cc.isPrivate())
                 || override)) {
             return new StoreDecision.DontStore(NotStoredReason.NOT_CACHEABLE);
@@ -101,7 +105,11 @@ public final class StorePolicy {
         if (override) {
             detail = detail == null ? "override force-ttl" : detail + "; override force-ttl";
         }
-        return new StoreDecision.Store(storableHead(response, cc, config), dirs, detail);
+        ResponseHead head = storableHead(response, cc, config);
+        if (!head.headers().contains("Date")) {
+            head = head.withHeaders(head.headers().toBuilder().add("Date", HttpDates.format(responseTime)).build());
+        }
+        return new StoreDecision.Store(head, dirs, detail);
     }
 
     /** RFC 9111 §3.5: the directives that allow a shared cache to store a response to an authorised request. */

@@ -122,12 +122,13 @@ public final class VaryNormalizer {
      * named in its Vary has the same normalised value in both requests, and Vary is not "*".
      */
     public static boolean matches(StoredResponse stored, RequestHead request) {
-        List<String> names = varyNames(stored.head().headers());
-        for (String n : names) {
+        List<String> names = stored.varyNames();
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
             if (n.equals("*")) {
                 return false;
             }
-            String a = normalize(n, stored.selectingHeaders().all(n));
+            String a = stored.normalizedSelecting(i);
             String b = normalize(n, request.headers().all(n));
             if (a == null ? b != null : !a.equals(b)) {
                 return false;

@@ -125,6 +125,21 @@ class FreshnessTest {
     }
 
     @Test
+    void targetedFieldMakesCacheIgnoreExpires() {
+        ResponseHead h = response(200, "Expires", date(600), "Date", date(0), "CDN-Cache-Control", "public");
+        assertEquals(Freshness.Source.NONE, lifetime(h).source());
+        assertFalse(Freshness.hasExplicitExpiration(h, ResponseDirectives.of(h.headers(), CONFIG, RouteOverrides.NONE),
+                CONFIG));
+    }
+
+    @Test
+    void remainingFreshnessIsLifetimeMinusAge() {
+        StoredResponse s = Fixtures.stored(0, response(200, "Cache-Control", "max-age=60"));
+        assertEquals(50, Freshness.remaining(s, at(10), CONFIG, RouteOverrides.NONE));
+        assertEquals(-40, Freshness.remaining(s, at(100), CONFIG, RouteOverrides.NONE));
+    }
+
+    @Test
     void invalidTargetedFieldIsIgnored() {
         ResponseHead h = response(200, "Cache-Control", "max-age=60", "CDN-Cache-Control", "max-age=\"unterminated");
         assertEquals(ResponseDirectives.Source.CACHE_CONTROL,
@@ -135,7 +150,7 @@ class FreshnessTest {
     @Test
     void targetedNoStorePreventsStoringDespiteCacheControl() {
         ResponseHead h = response(200, "Cache-Control", "max-age=60", "CDN-Cache-Control", "no-store");
-        assertFalse(StorePolicy.decide(Fixtures.get("/"), h, CONFIG, RouteOverrides.NONE).stored());
+        assertFalse(StorePolicy.decide(Fixtures.get("/"), h, Fixtures.T0, CONFIG, RouteOverrides.NONE).stored());
     }
 
     @Test

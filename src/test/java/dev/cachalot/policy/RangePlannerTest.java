@@ -134,4 +134,26 @@ class RangePlannerTest {
         assertTrue(ByteRangeSet.overlapping(s.resolve(10)));
         assertEquals(List.of(), ByteRangeSet.parse("bytes=-5").orElseThrow().resolve(0));
     }
+
+    @Test
+    void headsForEachPlan() {
+        ResponseHead stored = BODY.head();
+        ResponseHead one = RangePlanner.head(stored, plan("bytes=0-9"));
+        assertEquals(206, one.status());
+        assertEquals("bytes 0-9/10000", one.headers().first("Content-Range"));
+        assertEquals("10", one.headers().first("Content-Length"));
+        assertEquals("\"e\"", one.headers().first("ETag"));
+        RangePlan.Multipart m = assertInstanceOf(RangePlan.Multipart.class, plan("bytes=0-9,20-29"));
+        ResponseHead multi = RangePlanner.head(stored, m);
+        assertEquals("multipart/byteranges; boundary=SEP", multi.headers().first("Content-Type"));
+        assertEquals(Long.toString(m.contentLength()), multi.headers().first("Content-Length"));
+        ResponseHead unsat = RangePlanner.head(stored, plan("bytes=20000-"));
+        assertEquals(416, unsat.status());
+        assertEquals("bytes */10000", unsat.headers().first("Content-Range"));
+        assertEquals("0", unsat.headers().first("Content-Length"));
+        assertEquals(null, unsat.headers().first("Content-Type"));
+        ResponseHead full = RangePlanner.head(stored, plan("bytes=5-1"));
+        assertEquals(200, full.status());
+        assertEquals("bytes", full.headers().first("Accept-Ranges"));
+    }
 }

@@ -128,4 +128,16 @@ class ResponseShaperTest {
         assertThrows(IllegalArgumentException.class, () -> CONFIG.withStatusHeader("bad header"));
         assertThrows(IllegalArgumentException.class, () -> new RouteOverrides(null, java.util.Set.of(), List.of("api")));
     }
+
+    @Test
+    void cacheStatusFromLocalDecisions() {
+        StoredResponse s = Fixtures.stored(0, response(200, "Cache-Control", "max-age=60"));
+        assertEquals("Cachalot;hit;ttl=50", CacheStatus.of(new CacheDecision.Serve(s, 10, 50, null), CONFIG).format());
+        assertEquals(ShortStatus.STALE, CacheStatus.of(new CacheDecision.ServeStale(s, StaleReason.MAX_STALE, 70, -10, null,
+                "max-stale"), CONFIG).shortStatus());
+        assertEquals("Cachalot;detail=\"only-if-cached\"",
+                CacheStatus.of(new CacheDecision.GatewayTimeout(ForwardReason.URI_MISS, "only-if-cached"), CONFIG).format());
+        assertThrows(IllegalArgumentException.class, () -> CacheStatus.of(new CacheDecision.Forward(ForwardReason.MISS,
+                Fixtures.get("/"), null), CONFIG));
+    }
 }

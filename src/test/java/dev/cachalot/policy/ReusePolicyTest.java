@@ -116,6 +116,14 @@ class ReusePolicyTest {
     }
 
     @Test
+    void requestMaxAgeStillBoundsAgeWhenMaxStaleIsPresent() {
+        assertInstanceOf(CacheDecision.Revalidate.class,
+                decide(get("/", "Cache-Control", "max-age=70, max-stale=100"), 80, FRESH_60));
+        assertInstanceOf(CacheDecision.ServeStale.class,
+                decide(get("/", "Cache-Control", "max-age=90, max-stale=100"), 80, FRESH_60));
+    }
+
+    @Test
     void mustRevalidateForbidsServingStaleEvenWithMaxStale() {
         StoredResponse s = stored(0, response(200, "Cache-Control", "max-age=60, must-revalidate"));
         CacheDecision.Revalidate r = assertInstanceOf(CacheDecision.Revalidate.class,
@@ -271,6 +279,22 @@ class ReusePolicyTest {
     void targetedFieldFreshnessIsUsedForReuse() {
         StoredResponse s = stored(0, response(200, "Cache-Control", "no-cache", "CDN-Cache-Control", "max-age=300"));
         assertInstanceOf(CacheDecision.Serve.class, decide(get("/"), 100, s));
+    }
+
+    @Test
+    void storedResponseThatCurrentConfigWouldNotStoreIsNeverReused() {
+        StoredResponse priv = stored(0, response(200, "Cache-Control", "private, max-age=60"));
+        CacheDecision.Forward f = assertInstanceOf(CacheDecision.Forward.class, decide(get("/"), 1, priv));
+        assertEquals("stored response not reusable: private", f.detail());
+        StoredResponse cookie = stored(0, response(200, "Cache-Control", "max-age=60", "Set-Cookie", "sid=alice"));
+        assertEquals("stored response not reusable: set-cookie",
+                assertInstanceOf(CacheDecision.Forward.class, decide(get("/"), 1, cookie)).detail());
+        StoredResponse publicCookie = stored(0, response(200, "Cache-Control", "public, max-age=60", "Set-Cookie", "ab=1"));
+        assertInstanceOf(CacheDecision.Serve.class, decide(get("/"), 1, publicCookie));
+        assertInstanceOf(CacheDecision.Forward.class, ReusePolicy.decide(get("/"), List.of(publicCookie), at(1),
+                CONFIG.withSetCookiePolicy(SetCookiePolicy.STRIP_AND_STORE), RouteOverrides.NONE));
+        StoredResponse noStore = stored(0, response(200, "Cache-Control", "no-store, max-age=60"));
+        assertInstanceOf(CacheDecision.Forward.class, decide(get("/"), 1, noStore));
     }
 
     @Test

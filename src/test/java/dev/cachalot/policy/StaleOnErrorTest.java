@@ -73,6 +73,13 @@ class StaleOnErrorTest {
     }
 
     @Test
+    void unshareableStoredResponseIsNeverServedOnError() {
+        StoredResponse cookie = stored(0, response(200, "Cache-Control", "max-age=60, stale-if-error=100",
+                "Set-Cookie", "sid=alice"));
+        assertFalse(decide(cookie, OriginFailure.status(503), 70).isPresent());
+    }
+
+    @Test
     void noEntryMeansNoStale() {
         assertFalse(StaleOnError.decide(get("/"), null, OriginFailure.timeout(), at(0), CONFIG, RouteOverrides.NONE).isPresent());
     }

@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class StorePolicyTest {
 
     private static StoreDecision decide(dev.cachalot.http.RequestHead req, ResponseHead resp) {
-        return StorePolicy.decide(req, resp, CONFIG, RouteOverrides.NONE);
+        return StorePolicy.decide(req, resp, Fixtures.T0, CONFIG, RouteOverrides.NONE);
     }
 
     private static NotStoredReason reason(StoreDecision d) {
@@ -87,7 +87,7 @@ class StorePolicyTest {
 
     @Test
     void privateCacheMayStorePrivateResponse() {
-        StoreDecision d = StorePolicy.decide(get("/"), response(200, "Cache-Control", "private"), CONFIG.withShared(false),
+        StoreDecision d = StorePolicy.decide(get("/"), response(200, "Cache-Control", "private"), Fixtures.T0, CONFIG.withShared(false),
                 RouteOverrides.NONE);
         assertTrue(d.stored());
     }
@@ -166,7 +166,7 @@ class StorePolicyTest {
 
     @Test
     void stripAndStorePolicyStoresWithoutSetCookie() {
-        StoreDecision d = StorePolicy.decide(get("/"), response(200, "Cache-Control", "max-age=60", "Set-Cookie", "sid=a"),
+        StoreDecision d = StorePolicy.decide(get("/"), response(200, "Cache-Control", "max-age=60", "Set-Cookie", "sid=a"), Fixtures.T0,
                 CONFIG.withSetCookiePolicy(SetCookiePolicy.STRIP_AND_STORE), RouteOverrides.NONE);
         StoreDecision.Store s = assertInstanceOf(StoreDecision.Store.class, d);
         assertFalse(s.head().headers().contains("Set-Cookie"));
@@ -174,7 +174,7 @@ class StorePolicyTest {
 
     @Test
     void dontStorePolicyRefusesEvenPublicSetCookie() {
-        StoreDecision d = StorePolicy.decide(get("/"), response(200, "Cache-Control", "public, max-age=60", "Set-Cookie", "a=b"),
+        StoreDecision d = StorePolicy.decide(get("/"), response(200, "Cache-Control", "public, max-age=60", "Set-Cookie", "a=b"), Fixtures.T0,
                 CONFIG.withSetCookiePolicy(SetCookiePolicy.DONT_STORE), RouteOverrides.NONE);
         assertEquals(NotStoredReason.SET_COOKIE, reason(d));
     }
@@ -183,14 +183,14 @@ class StorePolicyTest {
     void bypassRouteIsNeverStored() {
         RouteOverrides o = new RouteOverrides(null, Set.of(), List.of("/admin"));
         assertEquals(NotStoredReason.BYPASS, reason(StorePolicy.decide(get("/admin/x"),
-                response(200, "Cache-Control", "max-age=60"), CONFIG, o)));
+                response(200, "Cache-Control", "max-age=60"), Fixtures.T0, CONFIG, o)));
     }
 
     @Test
     void forcedTtlMakesUncacheableStatusStorableAndSaysSo() {
         RouteOverrides o = new RouteOverrides(Duration.ofSeconds(30), Set.of(), List.of());
         StoreDecision.Store s = assertInstanceOf(StoreDecision.Store.class,
-                StorePolicy.decide(get("/"), response(302), CONFIG, o));
+                StorePolicy.decide(get("/"), response(302), Fixtures.T0, CONFIG, o));
         assertTrue(s.detail().contains("override"));
     }
 
@@ -198,14 +198,14 @@ class StorePolicyTest {
     void forcedTtlNeverOverridesNoStore() {
         RouteOverrides o = new RouteOverrides(Duration.ofSeconds(30), Set.of(), List.of());
         assertEquals(NotStoredReason.NO_STORE, reason(StorePolicy.decide(get("/"),
-                response(200, "Cache-Control", "no-store"), CONFIG, o)));
+                response(200, "Cache-Control", "no-store"), Fixtures.T0, CONFIG, o)));
     }
 
     @Test
     void ignoredPrivateDirectiveIsReportedInDetail() {
         RouteOverrides o = new RouteOverrides(null, Set.of("private"), List.of());
         StoreDecision.Store s = assertInstanceOf(StoreDecision.Store.class,
-                StorePolicy.decide(get("/"), response(200, "Cache-Control", "private, max-age=60"), CONFIG, o));
+                StorePolicy.decide(get("/"), response(200, "Cache-Control", "private, max-age=60"), Fixtures.T0, CONFIG, o));
         assertEquals("override ignored private", s.detail());
     }
 
@@ -213,8 +213,19 @@ class StorePolicyTest {
     void notIgnoringAbsentDirectiveAddsNoDetail() {
         RouteOverrides o = new RouteOverrides(null, Set.of("private"), List.of());
         StoreDecision.Store s = assertInstanceOf(StoreDecision.Store.class,
-                StorePolicy.decide(get("/"), response(200, "Cache-Control", "max-age=60"), CONFIG, o));
+                StorePolicy.decide(get("/"), response(200, "Cache-Control", "max-age=60"), Fixtures.T0, CONFIG, o));
         assertNull(s.detail());
+    }
+
+    @Test
+    void storedResponseWithoutDateGetsTheReceiveTime() {
+        StoreDecision.Store s = assertInstanceOf(StoreDecision.Store.class, StorePolicy.decide(get("/"),
+                response(200, "Cache-Control", "max-age=60"), Fixtures.at(42), CONFIG, RouteOverrides.NONE));
+        assertEquals(Fixtures.date(42), s.head().headers().first("Date"));
+        StoreDecision.Store kept = assertInstanceOf(StoreDecision.Store.class, StorePolicy.decide(get("/"),
+                response(200, "Cache-Control", "max-age=60", "Date", Fixtures.date(1)), Fixtures.at(42), CONFIG,
+                RouteOverrides.NONE));
+        assertEquals(Fixtures.date(1), kept.head().headers().first("Date"));
     }
 
     @Test

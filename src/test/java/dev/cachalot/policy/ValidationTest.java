@@ -125,6 +125,24 @@ class ValidationTest {
     }
 
     @Test
+    void storedSetCookieIsDroppedWhenUpdateMakesResponseUnshareable() {
+        HeaderMerge.Result r = HeaderMerge.merge(response(200, "Cache-Control", "public, max-age=10", "Set-Cookie", "ab=1"),
+                response(304, "Cache-Control", "max-age=10"), CONFIG);
+        assertFalse(r.stored().headers().contains("Set-Cookie"));
+        assertTrue(r.storable());
+    }
+
+    @Test
+    void notModifiedThatSaysPrivateOrNoStoreMakesEntryUnstorable() {
+        assertFalse(HeaderMerge.merge(response(200, "Cache-Control", "max-age=10"),
+                response(304, "Cache-Control", "private"), CONFIG).storable());
+        assertFalse(HeaderMerge.merge(response(200, "Cache-Control", "max-age=10"),
+                response(304, "Cache-Control", "no-store"), CONFIG).storable());
+        assertTrue(HeaderMerge.merge(response(200, "Cache-Control", "max-age=10"),
+                response(304, "Cache-Control", "private=\"x-a\", max-age=5"), CONFIG).storable());
+    }
+
+    @Test
     void headResponseWithMatchingValidatorsUpdatesStoredGet() {
         StoredResponse s = stored(0, response(200, "ETag", "\"e\"", "Cache-Control", "max-age=1"));
         HeaderMerge.HeadUpdate u = HeaderMerge.headUpdate(s, response(200, "ETag", "\"e\"", "Cache-Control", "max-age=99",
