@@ -140,7 +140,7 @@ if port_open "$DEMO_ORIGIN"; then
 fi
 "$JAVA" "${JAVA_FLAGS[@]}" -cp "$JAR" dev.cachalot.demo.DemoOrigin --listen "$DEMO_ORIGIN" &
 origin_pid=$!
-for _ in $(seq 1 100); do
+for _ in $(seq 1 200); do
   port_open "$DEMO_ORIGIN" && break
   kill -0 "$origin_pid" 2>/dev/null || { echo "run.sh: the demo origin exited" >&2; exit 1; }
   sleep 0.1

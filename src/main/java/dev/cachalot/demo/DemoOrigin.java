@@ -1,9 +1,10 @@
 package dev.cachalot.demo;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.cachalot.http.HttpDates;
+import io.undertow.Undertow;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -11,10 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
+import java.util.Deque;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,38 +31,34 @@ public final class DemoOrigin implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("cachalot.demo.origin");
     private static final String HELLO = "Hello from the Cachalot demo origin!\n";
     private static final String HELLO_ETAG = "\"hello-v1\"";
+    private static final String TEXT = "text/plain; charset=utf-8";
 
-    private final HttpServer server;
-    private final ExecutorService executor;
     private final InstantSource clock;
     private final Instant lastModified;
     private final AtomicLong requests = new AtomicLong();
+    private Undertow server;
 
-    private DemoOrigin(HttpServer server, ExecutorService executor, InstantSource clock) {
-        this.server = server;
-        this.executor = executor;
+    private DemoOrigin(InstantSource clock) {
         this.clock = clock;
         this.lastModified = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     }
 
     /** Starts the origin on {@code address} (port 0 picks a free port). */
-    public static DemoOrigin start(InetSocketAddress address, InstantSource clock) throws IOException {
-        HttpServer server = HttpServer.create(address, 64);
-        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "demo-origin");
-            t.setDaemon(true);
-            return t;
-        });
-        DemoOrigin origin = new DemoOrigin(server, executor, clock);
-        server.createContext("/", origin::handle);
-        server.setExecutor(executor);
-        server.start();
+    public static DemoOrigin start(InetSocketAddress address, InstantSource clock) {
+        DemoOrigin origin = new DemoOrigin(clock);
+        origin.server = Undertow.builder()
+                .addHttpListener(address.getPort(), address.getHostString())
+                .setIoThreads(1)
+                .setWorkerThreads(4)
+                .setHandler(origin::handle)
+                .build();
+        origin.server.start();
         return origin;
     }
 
     /** The port it listens on. */
     public int port() {
-        return server.getAddress().getPort();
+        return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
     }
 
     /** Requests received so far (every method and path). */
@@ -73,65 +68,64 @@ public final class DemoOrigin implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.stop();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    private void handle(HttpServerExchange ex) throws IOException {
+        if (ex.isInIoThread()) {
+            ex.dispatch(this::handle); // /big streams with blocking writes
+            return;
+        }
+        ex.startBlocking();
         long n = requests.incrementAndGet();
         int status;
         try {
             status = route(ex, n);
         } catch (RuntimeException e) {
             LOG.error("request #{} failed", n, e);
-            status = send(ex, 500, "text/plain; charset=utf-8", "no-store", "internal error\n");
-        } finally {
-            ex.close();
+            status = send(ex, 500, TEXT, "no-store", "internal error\n");
         }
-        LOG.info("origin request #{}: {} {} -> {}", n, ex.getRequestMethod(), ex.getRequestURI(), status);
+        String query = ex.getQueryString().isEmpty() ? "" : "?" + ex.getQueryString();
+        LOG.info("origin request #{}: {} {}{} -> {}", n, ex.getRequestMethod(), ex.getRequestPath(), query, status);
+        ex.endExchange();
     }
 
-    private int route(HttpExchange ex, long n) throws IOException {
-        String method = ex.getRequestMethod();
+    private int route(HttpServerExchange ex, long n) throws IOException {
+        String method = ex.getRequestMethod().toString();
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            ex.getResponseHeaders().set("Allow", "GET, HEAD");
-            return send(ex, 405, "text/plain; charset=utf-8", "no-store", "only GET and HEAD\n");
+            ex.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
+            return send(ex, 405, TEXT, "no-store", "only GET and HEAD\n");
         }
         Instant now = clock.instant();
-        return switch (ex.getRequestURI().getPath()) {
+        return switch (ex.getRequestPath()) {
             case "/" -> send(ex, 200, "text/html; charset=utf-8", "max-age=60", index());
             case "/hello" -> hello(ex);
-            case "/time" -> send(ex, 200, "text/plain; charset=utf-8", "max-age=5",
+            case "/time" -> send(ex, 200, TEXT, "max-age=5",
                     "Generated by the origin at " + now + " (origin request #" + n + ").\n"
                             + "Cacheable for 5 seconds: repeat within 5 s and Cachalot serves this same text.\n");
-            case "/nocache" -> send(ex, 200, "text/plain; charset=utf-8", "no-store",
+            case "/nocache" -> send(ex, 200, TEXT, "no-store",
                     "Never stored (Cache-Control: no-store). Generated at " + now + " (origin request #" + n + ").\n");
             case "/big" -> big(ex);
-            default -> send(ex, 404, "text/plain; charset=utf-8", "max-age=10", "no such demo resource\n");
+            default -> send(ex, 404, TEXT, "max-age=10", "no such demo resource\n");
         };
     }
 
     /** /hello: fresh for 60 s, with validators; answers conditional requests with 304. */
-    private int hello(HttpExchange ex) throws IOException {
-        Headers h = ex.getResponseHeaders();
-        h.set("ETag", HELLO_ETAG);
-        h.set("Last-Modified", HttpDates.format(lastModified));
+    private int hello(HttpServerExchange ex) throws IOException {
+        HeaderMap h = ex.getResponseHeaders();
+        h.put(Headers.ETAG, HELLO_ETAG);
+        h.put(Headers.LAST_MODIFIED, HttpDates.format(lastModified));
         if (notModified(ex.getRequestHeaders())) {
-            h.set("Cache-Control", "max-age=60");
-            ex.sendResponseHeaders(304, -1);
+            h.put(Headers.CACHE_CONTROL, "max-age=60");
+            ex.setStatusCode(304);
             return 304;
         }
-        return send(ex, 200, "text/plain; charset=utf-8", "max-age=60", HELLO);
+        return send(ex, 200, TEXT, "max-age=60", HELLO);
     }
 
     /** RFC 9110 §13.1.2 (weak comparison), and §13.1.3: If-Modified-Since only without If-None-Match. */
-    private boolean notModified(Headers request) {
-        String inm = request.getFirst("If-None-Match");
+    private boolean notModified(HeaderMap request) {
+        String inm = request.getFirst(Headers.IF_NONE_MATCH);
         if (inm != null) {
             for (String tag : inm.split(",")) {
                 String t = tag.trim();
@@ -144,7 +138,7 @@ public final class DemoOrigin implements AutoCloseable {
             }
             return false;
         }
-        String ims = request.getFirst("If-Modified-Since");
+        String ims = request.getFirst(Headers.IF_MODIFIED_SINCE);
         if (ims != null) {
             Optional<Instant> since = HttpDates.parse(ims);
             return since.isPresent() && !lastModified.isAfter(since.get());
@@ -153,65 +147,49 @@ public final class DemoOrigin implements AutoCloseable {
     }
 
     /** /big?size=N: N generated bytes (default 1 MiB), cacheable for 5 minutes, streamed. */
-    private int big(HttpExchange ex) throws IOException {
+    private int big(HttpServerExchange ex) throws IOException {
         long size = 1024 * 1024;
-        String query = ex.getRequestURI().getRawQuery();
-        if (query != null) {
-            for (String param : query.split("&")) {
-                if (param.startsWith("size=")) {
-                    try {
-                        size = Long.parseLong(param.substring(5));
-                    } catch (NumberFormatException e) {
-                        size = -1;
-                    }
-                }
+        Deque<String> param = ex.getQueryParameters().get("size");
+        if (param != null && !param.isEmpty()) {
+            try {
+                size = Long.parseLong(param.getFirst());
+            } catch (NumberFormatException e) {
+                size = -1;
             }
         }
         if (size < 0 || size > MAX_BIG) {
-            return send(ex, 400, "text/plain; charset=utf-8", "no-store",
-                    "size must be a number of bytes from 0 to " + MAX_BIG + "\n");
+            return send(ex, 400, TEXT, "no-store", "size must be a number of bytes from 0 to " + MAX_BIG + "\n");
         }
-        Headers h = ex.getResponseHeaders();
-        h.set("Content-Type", "application/octet-stream");
-        h.set("Cache-Control", "max-age=300");
-        h.set("ETag", "\"big-" + size + "\"");
-        boolean head = ex.getRequestMethod().equals("HEAD");
-        if (head) {
-            h.set("Content-Length", Long.toString(size));
+        HeaderMap h = ex.getResponseHeaders();
+        h.put(Headers.CONTENT_TYPE, "application/octet-stream");
+        h.put(Headers.CACHE_CONTROL, "max-age=300");
+        h.put(Headers.ETAG, "\"big-" + size + "\"");
+        ex.setResponseContentLength(size);
+        byte[] chunk = new byte[64 * 1024];
+        for (int i = 0; i < chunk.length; i++) {
+            chunk[i] = (byte) ('a' + i % 26);
         }
-        ex.sendResponseHeaders(200, head ? -1 : (size == 0 ? -1 : size));
-        if (!head && size > 0) {
-            byte[] chunk = new byte[64 * 1024];
-            for (int i = 0; i < chunk.length; i++) {
-                chunk[i] = (byte) ('a' + i % 26);
-            }
-            try (OutputStream out = ex.getResponseBody()) {
-                long left = size;
-                while (left > 0) {
-                    int len = (int) Math.min(chunk.length, left);
-                    out.write(chunk, 0, len);
-                    left -= len;
-                }
-            }
+        OutputStream out = ex.getOutputStream(); // HEAD: Undertow keeps Content-Length and drops the bytes
+        long left = size;
+        while (left > 0) {
+            int len = (int) Math.min(chunk.length, left);
+            out.write(chunk, 0, len);
+            left -= len;
         }
+        out.close();
         return 200;
     }
 
-    private static int send(HttpExchange ex, int status, String contentType, String cacheControl, String body)
+    private static int send(HttpServerExchange ex, int status, String contentType, String cacheControl, String body)
             throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        Headers h = ex.getResponseHeaders();
-        h.set("Content-Type", contentType);
-        h.set("Cache-Control", cacheControl);
-        if (ex.getRequestMethod().equals("HEAD")) {
-            h.set("Content-Length", Integer.toString(bytes.length));
-            ex.sendResponseHeaders(status, -1);
-        } else {
-            ex.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
+        ex.setStatusCode(status);
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
+        ex.getResponseHeaders().put(Headers.CACHE_CONTROL, cacheControl);
+        ex.setResponseContentLength(bytes.length);
+        OutputStream out = ex.getOutputStream();
+        out.write(bytes);
+        out.close();
         return status;
     }
 
@@ -244,7 +222,12 @@ public final class DemoOrigin implements AutoCloseable {
         InetSocketAddress listen = new InetSocketAddress("127.0.0.1", 8081);
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--listen") && i + 1 < args.length) {
-                listen = parseHostPort(args[++i]);
+                try {
+                    listen = parseHostPort(args[++i]);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("DemoOrigin: " + e.getMessage());
+                    System.exit(2);
+                }
             } else if (args[i].equals("-h") || args[i].equals("--help")) {
                 System.out.println("usage: DemoOrigin [--listen HOST:PORT]   (default 127.0.0.1:8081)");
                 return;

@@ -319,11 +319,6 @@ public final class DropwizardProxyMetrics implements ProxyMetrics, AutoCloseable
         }
     }
 
-    /** The underlying registry: for the exporter and tests in this package only. */
-    MetricRegistry registry() {
-        return registry;
-    }
-
     // ---- internals ----
 
     private static int statusSlot(int status) {

@@ -126,6 +126,28 @@ class DemoOriginTest {
     }
 
     @Test
+    void headOfBigKeepsTheLengthAndSendsNoBytes() throws Exception {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + origin.port() + "/big?size=5000"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode());
+        assertEquals("5000", r.headers().firstValue("Content-Length").orElseThrow());
+        assertEquals("", r.body());
+    }
+
+    @Test
+    void headerNamesKeepTheirUsualSpellingOnTheWire() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", origin.port())) {
+            s.getOutputStream().write("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String head = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertTrue(head.contains("\r\nETag: \"hello-v1\"\r\n"), head);
+            assertTrue(head.contains("\r\nLast-Modified: "), head);
+            assertTrue(head.contains("\r\nCache-Control: max-age=60\r\n"), head);
+        }
+    }
+
+    @Test
     void countsEveryRequestItReceives() throws Exception {
         get("/hello");
         get("/hello");

@@ -101,6 +101,55 @@ class DropwizardProxyMetricsTest {
     }
 
     @Test
+    void concurrentRecordingLosesNothing() throws Exception {
+        DropwizardProxyMetrics m = noJvm();
+        int threads = 4;
+        int each = 10_000;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<Thread> workers = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String outcome = t % 2 == 0 ? "HIT" : "MISS";
+            String route = "route-" + (t % 2);
+            Thread w = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < each; i++) {
+                    m.exchangeCompleted(exchange(200, outcome, 1, 2, 1000));
+                    m.originExchange(route, 200, 1000);
+                }
+            });
+            w.start();
+            workers.add(w);
+        }
+        go.countDown();
+        for (Thread w : workers) {
+            w.join();
+        }
+        PromText p = scrape(m);
+        assertEquals(Optional.of(2.0 * each), p.value("cachalot_requests_total", Map.of("status_class", "2xx", "outcome", "hit")));
+        assertEquals(Optional.of(2.0 * each), p.value("cachalot_requests_total", Map.of("status_class", "2xx", "outcome", "miss")));
+        assertEquals(Optional.of(2.0 * each), p.value("cachalot_origin_responses_total", Map.of("status_class", "2xx", "route", "route-1")));
+        assertEquals(Optional.of((double) threads * each), p.value("cachalot_request_duration_seconds_count", Map.of()));
+        assertEquals(Optional.of(2.0 * threads * each), p.value("cachalot_sent_bytes_total", Map.of()));
+        assertEquals(0, m.internalErrors());
+    }
+
+    @Test
+    void labelValuesWithQuotesAndNewlinesAreEscapedInTheExposition() throws IOException {
+        DropwizardProxyMetrics m = noJvm();
+        String route = "we\"ird\\route\nname";
+        m.originExchange(route, 200, 1);
+        StringWriter w = new StringWriter();
+        m.prometheus().writeTo(w);
+        assertTrue(w.toString().contains("route=\"we\\\"ird\\\\route\\nname\""), w.toString());
+        assertEquals(Optional.of(1.0), PromText.parse(w.toString()).value("cachalot_origin_responses_total",
+                Map.of("status_class", "2xx", "route", route)));
+    }
+
+    @Test
     void routesBeyondTheCapAreCountedAsOther() throws IOException {
         DropwizardProxyMetrics m = new DropwizardProxyMetrics(MetricsOptions.defaults().withJvmMetrics(false).withMaxRoutes(2));
         m.originExchange("a", 200, 1);
