@@ -1,6 +1,7 @@
 package dev.cachalot.pipeline;
 
 import dev.cachalot.http.HeaderFields;
+import dev.cachalot.http.HttpDates;
 import dev.cachalot.http.Methods;
 import dev.cachalot.http.RequestHead;
 import dev.cachalot.http.ResponseHead;
@@ -103,6 +104,7 @@ public final class CachingPipeline implements RequestProcessor {
     private final InstantSource clock;
     private final ProxyMetrics metrics;
     private final StoreAdapter adapter;
+    private final StoredViews views = new StoredViews(100_000);
     private final RequestCoalescer coalescer;
     private final BackgroundRevalidator revalidator;
     private final AtomicLong lagged = new AtomicLong();
@@ -258,7 +260,7 @@ public final class CachingPipeline implements RequestProcessor {
     }
 
     /** Every retained variant of the primary key; a store failure is a miss (the store never throws). */
-    private static List<Variant> lookupVariants(CacheStore s, StoreKey primary, Instant now) {
+    private List<Variant> lookupVariants(CacheStore s, StoreKey primary, Instant now) {
         List<StoreKey> keys = s.listVariants(primary);
         if (keys.isEmpty()) {
             return List.of();
@@ -267,7 +269,7 @@ public final class CachingPipeline implements RequestProcessor {
         for (StoreKey k : keys) {
             Optional<StoredEntry> e = s.lookup(k, now);
             if (e.isPresent()) {
-                out.add(new Variant(k, e.get(), StoreAdapter.toStoredResponse(e.get())));
+                out.add(new Variant(k, e.get(), views.view(e.get())));
             }
         }
         return out;
@@ -507,7 +509,13 @@ public final class CachingPipeline implements RequestProcessor {
             if (e.kind() == OriginException.Kind.CLIENT_BODY
                     || !serveStaleOnError(x, validatedOrSelected(x, validated), failureOf(e), reason, 0)) {
                 x.sink.outcome("ERROR");
-                x.sink.sendError(e.kind().status(), e.kind().message());
+                if (validating && e.kind() != OriginException.Kind.CLIENT_BODY) {
+                    // RFC 9111 §5.2.2.2, §4.2.4: a stored response that could not be validated is not
+                    // reused; the cache generates 504 Gateway Timeout.
+                    x.sink.sendError(504, "origin unreachable and the stored response may not be served stale");
+                } else {
+                    x.sink.sendError(e.kind().status(), e.kind().message());
+                }
             }
             return;
         }
@@ -590,8 +598,9 @@ public final class CachingPipeline implements RequestProcessor {
     private void merge304(Exchange x, OriginResponse resp, StoredResponse validated, ForwardReason reason,
                           Flight flight, Instant requestTime, Instant responseTime) throws IOException {
         resp.close();
+        ResponseHead notModified = withDate(resp.head(), responseTime);
         List<StoredResponse> responses = x.responses();
-        List<Integer> selected = ConditionalRequests.select304(resp.head(), responses, validated);
+        List<Integer> selected = ConditionalRequests.select304(notModified, responses, validated);
         if (selected.isEmpty()) {
             // RFC 9111 §4.3.4: the 304 matches nothing stored; repeat the request without conditions.
             RequestHead unconditional = ConditionalRequests.build(x.head, null, List.of());
@@ -603,10 +612,15 @@ public final class CachingPipeline implements RequestProcessor {
         ResponseHead forClient = null;
         for (int i : selected) {
             Variant v = x.variants.get(i);
-            HeaderMerge.Result m = HeaderMerge.merge(v.response.head(), resp.head(), policy);
-            EntryHead nh = adapter.updatedEntryHead(v.response, m.stored(), requestTime, responseTime, x.now,
-                    x.overrides);
-            store.replaceHead(v.entry, nh, x.now);
+            HeaderMerge.Result m = HeaderMerge.merge(v.response.head(), notModified, policy);
+            if (m.storable()) {
+                EntryHead nh = adapter.updatedEntryHead(v.response, m.stored(), requestTime, responseTime, x.now,
+                        x.overrides);
+                store.replaceHead(v.entry, nh, x.now);
+            } else {
+                // The 304 made the response private or no-store: it must not be kept (RFC 9111 §3).
+                store.remove(v.key);
+            }
             if (serve == null || v.response == validated) {
                 serve = v;
                 updated = v.response.updated(m.stored(), requestTime, responseTime);
@@ -616,9 +630,8 @@ public final class CachingPipeline implements RequestProcessor {
         if (flight != null) {
             coalescer.publish(flight, new Result.LookAgain());
         }
-        ResponseDirectives dirs = ResponseDirectives.of(updated.head().headers(), policy, x.overrides);
         long age = AgeCalculator.currentAge(updated, x.now);
-        long ttl = Freshness.lifetime(updated, dirs, policy, x.overrides).seconds() - age;
+        long ttl = Freshness.remaining(updated, x.now, policy, x.overrides);
         CacheStatus status = CacheStatus.revalidated(policy.cacheName(), reason, true, ttl, null);
         deliverStored(x, serve.entry, updated, forClient, status, age, true, false);
     }
@@ -644,9 +657,12 @@ public final class CachingPipeline implements RequestProcessor {
     private void storeAndDeliver(Exchange x, OriginResponse resp, ForwardReason reason, Flight flight,
                                  Instant requestTime, Instant responseTime) throws IOException {
         ResponseHead rh = resp.head();
-        StoreDecision sd = StorePolicy.decide(x.head, rh, policy, x.overrides);
+        StoreDecision sd = StorePolicy.decide(x.head, rh, responseTime, policy, x.overrides);
         long length = x.isHead() || StatusCodes.hasNoContent(rh.status()) ? lengthForNoBody(rh)
                 : resp.contentLength();
+        if (x.isHead() && rh.status() == 200) {
+            headUpdate(x, rh, requestTime, responseTime);
+        }
         if (!(sd instanceof StoreDecision.Store) || x.isHead()) {
             String detail = sd instanceof StoreDecision.DontStore
                     ? ((StoreDecision.DontStore) sd).reason().detail() : null;
@@ -698,10 +714,41 @@ public final class CachingPipeline implements RequestProcessor {
         }
     }
 
+    /**
+     * RFC 9111 §4.3.5: a 200 to a forwarded HEAD updates the stored GET response Vary selects when
+     * its validators and length agree, and makes it unusable (removed) when they do not.
+     */
+    private void headUpdate(Exchange x, ResponseHead rh, Instant requestTime, Instant responseTime) {
+        if (x.variants.isEmpty()) {
+            return;
+        }
+        StoredResponse selected = ReusePolicy.select(x.responses(), x.head);
+        if (selected == null) {
+            return;
+        }
+        Variant v = x.variantOf(selected);
+        HeaderMerge.HeadUpdate u = HeaderMerge.headUpdate(selected, rh, policy);
+        if (u.kind() == HeaderMerge.HeadUpdateKind.UPDATE && u.merged().storable()) {
+            store.replaceHead(v.entry, adapter.updatedEntryHead(selected, u.merged().stored(), requestTime,
+                    responseTime, responseTime, x.overrides), responseTime);
+        } else {
+            store.remove(v.key);
+        }
+    }
+
+    /**
+     * RFC 9110 §6.6.1: a recipient with a clock that caches a response without Date appends the time
+     * it was received. Applied to a 304 before it is merged (StorePolicy does it for stored heads),
+     * or the stored Date would stay the old one and the entry would look stale at once.
+     */
+    private static ResponseHead withDate(ResponseHead h, Instant received) {
+        return h.headers().contains("Date") ? h
+                : h.withHeaders(h.headers().toBuilder().add("Date", HttpDates.format(received)).build());
+    }
+
     private long ttlOf(ResponseHead stored, Instant requestTime, Instant responseTime, Exchange x) {
         StoredResponse sr = new StoredResponse(requestTime, responseTime, stored, HeaderFields.empty(), 0);
-        ResponseDirectives dirs = ResponseDirectives.of(stored.headers(), policy, x.overrides);
-        return Freshness.lifetime(sr, dirs, policy, x.overrides).seconds() - AgeCalculator.currentAge(sr, x.now);
+        return Freshness.remaining(sr, x.now, policy, x.overrides);
     }
 
     /** The Content-Length a bodiless response (HEAD, 204, 304) announces, or -1. */
@@ -855,16 +902,14 @@ public final class CachingPipeline implements RequestProcessor {
         Optional<ByteBuffer> buffer = entry.bodyBuffer();
         if (plan instanceof RangePlan.Unsatisfiable) {
             RangePlan.Unsatisfiable u = (RangePlan.Unsatisfiable) plan;
-            ResponseHead h = shapeStored(new ResponseHead(416, head.headers().without("Content-Length", "Content-Type",
-                    "Content-Encoding").with("Content-Range", u.contentRange())), age, validated, status, x);
+            ResponseHead h = shapeStored(RangePlanner.head(head, u), age, validated, status, x);
             sink.outcome(status.shortStatus().name());
             sink.sendComplete(h);
             return true;
         }
         if (plan instanceof RangePlan.Single) {
             RangePlan.Single r = (RangePlan.Single) plan;
-            ResponseHead h = shapeStored(new ResponseHead(206, head.headers().without("Content-Length")
-                    .with("Content-Range", r.contentRange())), age, validated, status, x);
+            ResponseHead h = shapeStored(RangePlanner.head(head, r), age, validated, status, x);
             if (buffer.isPresent()) {
                 ByteBuffer b = buffer.get();
                 b.position((int) r.offset()).limit((int) (r.offset() + r.length()));
@@ -884,8 +929,7 @@ public final class CachingPipeline implements RequestProcessor {
                 return false;
             }
             RangePlan.Multipart m = (RangePlan.Multipart) plan;
-            ResponseHead h = shapeStored(new ResponseHead(206, head.headers().without("Content-Length", "Content-Range")
-                    .with("Content-Type", m.contentType())), age, validated, status, x);
+            ResponseHead h = shapeStored(RangePlanner.head(head, m), age, validated, status, x);
             List<InputStream> parts = new ArrayList<>();
             for (RangePlan.Part p : m.parts()) {
                 parts.add(new ByteArrayInputStream(p.head().getBytes(StandardCharsets.ISO_8859_1)));
@@ -904,7 +948,7 @@ public final class CachingPipeline implements RequestProcessor {
             sink.sendHeadOnly(h);
             return true;
         }
-        ResponseHead h = shapeStored(head, age, validated, status, x);
+        ResponseHead h = shapeStored(RangePlanner.head(head, plan), age, validated, status, x);
         if (buffer.isPresent()) {
             sink.outcome(status.shortStatus().name());
             sink.sendComplete(h, buffer.get());
@@ -963,6 +1007,7 @@ public final class CachingPipeline implements RequestProcessor {
         ResponseHead rh = resp.head();
         if (rh.status() == 304) {
             resp.close();
+            rh = withDate(rh, responseTime);
             List<StoredResponse> responses = new ArrayList<>(variants.size());
             for (Variant v : variants) {
                 responses.add(v.response);
@@ -970,6 +1015,10 @@ public final class CachingPipeline implements RequestProcessor {
             for (int i : ConditionalRequests.select304(rh, responses, validated)) {
                 Variant v = variants.get(i);
                 HeaderMerge.Result m = HeaderMerge.merge(v.response.head(), rh, policy);
+                if (!m.storable()) {
+                    store.remove(v.key);
+                    continue;
+                }
                 EntryHead nh = adapter.updatedEntryHead(v.response, m.stored(), requestTime, responseTime,
                         responseTime, x.overrides);
                 store.replaceHead(v.entry, nh, responseTime);
@@ -978,7 +1027,7 @@ public final class CachingPipeline implements RequestProcessor {
         }
         RequestHead asGet = new RequestHead("GET", x.head.scheme(), x.head.authority(), x.head.target(),
                 x.head.protocol(), x.head.headers());
-        StoreDecision sd = StorePolicy.decide(asGet, rh, policy, x.overrides);
+        StoreDecision sd = StorePolicy.decide(asGet, rh, responseTime, policy, x.overrides);
         if (!(sd instanceof StoreDecision.Store)) {
             resp.abort();
             return;

@@ -198,7 +198,7 @@ class CachingPipelineTest {
         h.send(get("/e"));
         h.clock.advance(Duration.ofSeconds(20));
         RecordingSink refused = h.send(get("/e"));
-        assertEquals(502, refused.status());
+        assertEquals(504, refused.status(), "RFC 9111 §5.2.2.2: an unvalidatable stale response gives 504");
         assertNull(refused.head);
         RecordingSink down = h.send(get("/e"));
         assertEquals(503, down.status());
@@ -387,5 +387,32 @@ class CachingPipelineTest {
         assertEquals(-1, s.announcedLength);
         assertTrue(s.aborted);
         assertTrue(h.stored("/chunked-cut").isEmpty());
+    }
+
+    @Test
+    void aNotModifiedThatSaysNoStoreRemovesTheEntryButStillAnswers() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        FakeOrigin origin = new FakeOrigin(r -> calls.incrementAndGet() == 1
+                ? Script.ok("b", "Cache-Control", "max-age=10", "ETag", "\"n\"")
+                : Script.status(304, "", "Cache-Control", "no-store", "ETag", "\"n\""));
+        Harness h = new Harness(origin);
+        h.send(get("/ns"));
+        h.clock.advance(Duration.ofSeconds(20));
+        RecordingSink s = h.send(get("/ns"));
+        assertEquals("b", s.bodyText());
+        assertTrue(h.stored("/ns").isEmpty(), "the updated directives forbid keeping it");
+    }
+
+    @Test
+    void aForwardedHeadWhoseValidatorsDisagreeInvalidatesTheStoredGet() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        FakeOrigin origin = new FakeOrigin(r -> calls.incrementAndGet() == 1
+                ? Script.ok("body", "Cache-Control", "max-age=10", "ETag", "\"1\"")
+                : Script.ok("", "Cache-Control", "max-age=10", "ETag", "\"2\""));
+        Harness h = new Harness(origin);
+        h.send(get("/hu"));
+        RecordingSink head = h.send(request("HEAD", "/hu", "Cache-Control", "no-cache"));
+        assertEquals(200, head.status());
+        assertTrue(h.stored("/hu").isEmpty(), "RFC 9111 §4.3.5: the stored GET must not be used any more");
     }
 }
