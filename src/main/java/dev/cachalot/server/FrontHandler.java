@@ -72,7 +72,8 @@ final class FrontHandler implements HttpHandler {
                 ? GuardedOpenListener.guardOf(((AbstractServerConnection) ex.getConnection()).getChannel()) : null;
         if (guard != null) {
             FramingViolation v = guard.violation;
-            if (v != null) {
+            long ordinal = ++guard.requestsSeen;
+            if (v != null && ordinal > guard.validHeadsBeforeViolation) {
                 // Normally the conduit never lets such a request through; this is the second lock.
                 guard.answered = true;
                 ex.setPersistent(false);
