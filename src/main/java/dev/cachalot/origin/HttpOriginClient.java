@@ -22,6 +22,7 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
@@ -37,6 +38,8 @@ import org.apache.hc.core5.http.MalformedChunkCodingException;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.ParseException;
 import org.apache.hc.core5.http.ProtocolException;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParserFactory;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
 import org.apache.hc.core5.io.CloseMode;
@@ -61,7 +64,16 @@ public final class HttpOriginClient implements OriginClient {
     public HttpOriginClient(OriginConfig config) {
         Timeout connect = Timeout.of(config.connectTimeout());
         Timeout response = Timeout.of(config.responseTimeout());
+        // The strict response parser of httpcore (the client's default skips garbage lines before
+        // the status line); header limits keep a hostile origin from exhausting memory.
+        Http1Config http1 = Http1Config.custom().setMaxHeaderCount(256).setMaxLineLength(65536)
+                .setMaxEmptyLineCount(0).build();
+        ManagedHttpClientConnectionFactory connections = ManagedHttpClientConnectionFactory.builder()
+                .http1Config(http1)
+                .responseParserFactory(new DefaultHttpResponseParserFactory(http1))
+                .build();
         this.pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setConnectionFactory(connections)
                 .setMaxConnTotal(config.maxConnections())
                 .setMaxConnPerRoute(config.maxConnectionsPerRoute())
                 .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.STRICT)
