@@ -35,6 +35,7 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.MalformedChunkCodingException;
+import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.ParseException;
 import org.apache.hc.core5.http.ProtocolException;
@@ -66,8 +67,7 @@ public final class HttpOriginClient implements OriginClient {
         Timeout response = Timeout.of(config.responseTimeout());
         // The strict response parser of httpcore (the client's default skips garbage lines before
         // the status line); header limits keep a hostile origin from exhausting memory.
-        Http1Config http1 = Http1Config.custom().setMaxHeaderCount(256).setMaxLineLength(65536)
-                .setMaxEmptyLineCount(0).build();
+        Http1Config http1 = Http1Config.custom().setMaxHeaderCount(256).setMaxLineLength(65536).build();
         ManagedHttpClientConnectionFactory connections = ManagedHttpClientConnectionFactory.builder()
                 .http1Config(http1)
                 .responseParserFactory(new DefaultHttpResponseParserFactory(http1))
@@ -203,7 +203,7 @@ public final class HttpOriginClient implements OriginClient {
             kind = OriginException.Kind.RESPONSE_TIMEOUT;
         } else if (e instanceof SSLException) {
             kind = OriginException.Kind.TLS;
-        } else if (e instanceof MalformedChunkCodingException
+        } else if (e instanceof MalformedChunkCodingException || e instanceof MessageConstraintException
                 || findCause(e, ProtocolException.class) != null || findCause(e, ParseException.class) != null
                 || findCause(e, HttpException.class) != null) {
             kind = OriginException.Kind.INVALID_RESPONSE;

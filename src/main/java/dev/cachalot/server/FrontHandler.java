@@ -101,6 +101,10 @@ final class FrontHandler implements HttpHandler {
             plain(ex, 503, "too many concurrent requests");
             return;
         }
+        if (asksToClose(ex)) {
+            // Undertow only honours "Connection: close" alone; RFC 9110 §7.6.1 makes it a list.
+            ex.setPersistent(false);
+        }
         String requestId = ID_PREFIX + "-" + Long.toString(ids.incrementAndGet(), 36);
         String peer = peerAddress(ex);
         HeaderFields headers = headers(ex);
@@ -173,6 +177,21 @@ final class FrontHandler implements HttpHandler {
         } catch (RuntimeException e) {
             LOG.debug("exchange listener failed", e);
         }
+    }
+
+    private static boolean asksToClose(HttpServerExchange ex) {
+        HeaderValues c = ex.getRequestHeaders().get(Headers.CONNECTION);
+        if (c == null) {
+            return false;
+        }
+        for (String v : c) {
+            for (String token : v.split(",")) {
+                if (token.trim().equalsIgnoreCase("close")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String peerAddress(HttpServerExchange ex) {
