@@ -115,8 +115,8 @@ class TlsHttp2Test {
     }
 
     @Test
-    void http2PostOverTlsWithEcKey() throws Exception {
-        X509Certificate cert = selfSigned("EC", false);
+    void http2PostOverTlsWithPkcs8EcKey() throws Exception {
+        X509Certificate cert = selfSigned("EC", true);
         startProxy();
         origin.handler((req, out, s) -> TestOrigin.respond(out, 200, req.body()));
         HttpResponse<String> r = client(cert, HttpClient.Version.HTTP_2).send(HttpRequest.newBuilder(
