@@ -897,8 +897,10 @@ public final class CachingPipeline implements RequestProcessor {
             sink.sendHeadOnly(h);
             return true;
         }
-        RangePlan plan = RangePlanner.plan(x.head, stored, "cachalot-" + Long.toHexString(boundaries.incrementAndGet()),
-                policy);
+        // The multipart boundary is only made when the request has a Range field (hit path: no string work).
+        String boundary = x.head.headers().contains("Range")
+                ? "cachalot-" + Long.toHexString(boundaries.incrementAndGet()) : "unused";
+        RangePlan plan = RangePlanner.plan(x.head, stored, boundary, policy);
         Optional<ByteBuffer> buffer = entry.bodyBuffer();
         if (plan instanceof RangePlan.Unsatisfiable) {
             RangePlan.Unsatisfiable u = (RangePlan.Unsatisfiable) plan;
@@ -948,7 +950,15 @@ public final class CachingPipeline implements RequestProcessor {
             sink.sendHeadOnly(h);
             return true;
         }
-        ResponseHead h = shapeStored(RangePlanner.head(head, plan), age, validated, status, x);
+        ResponseHead base;
+        if (head == stored.head() && "HTTP/1.1".equals(x.head.protocol())) {
+            RangePlan full = plan;
+            base = views.fullHead11(entry, stored,
+                    () -> proxyHeaders.toClient(RangePlanner.head(head, full), "HTTP/1.1"));
+        } else {
+            base = proxyHeaders.toClient(RangePlanner.head(head, plan), x.head.protocol());
+        }
+        ResponseHead h = shape(base, age, validated, status, x);
         if (buffer.isPresent()) {
             sink.outcome(status.shortStatus().name());
             sink.sendComplete(h, buffer.get());

@@ -1,8 +1,10 @@
 package dev.cachalot.pipeline;
 
+import dev.cachalot.http.ResponseHead;
 import dev.cachalot.policy.StoredResponse;
 import dev.cachalot.store.StoredEntry;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * One {@link StoredResponse} per stored entry version, so the policy's parsed facts (dates,
@@ -11,7 +13,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * when full it is simply cleared (views are cheap to rebuild).
  */
 final class StoredViews {
-    private record View(int headVersion, StoredResponse response) {}
+    private static final class View {
+        final int headVersion;
+        final StoredResponse response;
+        /** The request-independent part of a full 200 answer for HTTP/1.1 clients, built once. */
+        volatile ResponseHead fullHead11;
+
+        View(int headVersion, StoredResponse response) {
+            this.headVersion = headVersion;
+            this.response = response;
+        }
+    }
 
     private final ConcurrentHashMap<Long, View> views = new ConcurrentHashMap<>();
     private final int max;
@@ -32,5 +44,23 @@ final class StoredViews {
         }
         views.put(entry.entryId(), new View(entry.headVersion(), r));
         return r;
+    }
+
+    /**
+     * The cached request-independent head of a full answer from {@code stored} to an HTTP/1.1
+     * client (Via added, Accept-Ranges), built by {@code build} on first use; {@code build}'s result
+     * directly when {@code stored} is not the cached view of {@code entry} (e.g. a 304-merged head).
+     */
+    ResponseHead fullHead11(StoredEntry entry, StoredResponse stored, Supplier<ResponseHead> build) {
+        View v = views.get(entry.entryId());
+        if (v == null || v.response != stored || v.headVersion != entry.headVersion()) {
+            return build.get();
+        }
+        ResponseHead h = v.fullHead11;
+        if (h == null) {
+            h = build.get();
+            v.fullHead11 = h;
+        }
+        return h;
     }
 }
