@@ -415,4 +415,37 @@ class CachingPipelineTest {
         assertEquals(200, head.status());
         assertTrue(h.stored("/hu").isEmpty(), "RFC 9111 §4.3.5: the stored GET must not be used any more");
     }
+
+    @Test
+    void aBackgroundRevalidationThatGetsAFullResponseStoresIt() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        FakeOrigin origin = new FakeOrigin(r -> calls.incrementAndGet() == 1
+                ? Script.ok("old", "Cache-Control", "max-age=10, stale-while-revalidate=60", "ETag", "\"o\"")
+                : Script.ok("new", "Cache-Control", "max-age=10", "ETag", "\"n\""));
+        Harness h = new Harness(origin);
+        h.send(get("/bg"));
+        h.clock.advance(Duration.ofSeconds(15));
+        assertEquals("old", h.send(get("/bg")).bodyText());
+        h.background.runAll();
+        RecordingSink s = h.send(get("/bg"));
+        assertEquals("HIT", s.outcome);
+        assertEquals("new", s.bodyText());
+    }
+
+    @Test
+    void aFailedBackgroundRevalidationLeavesTheEntryAndCanRunAgain() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        FakeOrigin origin = new FakeOrigin(r -> calls.incrementAndGet() == 1
+                ? Script.ok("kept", "Cache-Control", "max-age=10, stale-while-revalidate=60", "ETag", "\"k\"")
+                : Script.fail(OriginException.Kind.RESET));
+        Harness h = new Harness(origin);
+        h.send(get("/bgf"));
+        h.clock.advance(Duration.ofSeconds(15));
+        h.send(get("/bgf"));
+        h.background.runAll();
+        assertEquals("\"k\"", h.stored("/bgf").orElseThrow().head().firstValue("ETag"));
+        RecordingSink again = h.send(get("/bgf"));
+        assertEquals("STALE", again.outcome);
+        assertEquals(1, h.background.pending(), "the key is free for a new background revalidation");
+    }
 }
