@@ -419,6 +419,12 @@ public final class CachingPipeline implements RequestProcessor {
     private void streamToFollower(Exchange x, Result.Streaming s, ForwardReason reason, int attempt)
             throws IOException {
         InputStream in = x.isHead() ? null : s.body().attach();
+        if (!x.isHead() && in == null && s.body().isAborted()) {
+            // The shared fetch was cut off before we attached: share the failure (no herd on a failing origin).
+            x.sink.outcome("ERROR");
+            x.sink.sendError(502, "origin body cut off");
+            return;
+        }
         if (!x.isHead() && in == null) {
             // Joined too late to start from byte 0: wait for the stored entry, then look it up.
             awaitCommitted(s);

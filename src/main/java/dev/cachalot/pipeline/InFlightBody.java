@@ -150,6 +150,16 @@ final class InFlightBody {
         }
     }
 
+    /** True when the body failed (cut off by the origin). */
+    boolean isAborted() {
+        lock.lock();
+        try {
+            return state == State.ABORTED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Readers currently attached. */
     int readers() {
         lock.lock();

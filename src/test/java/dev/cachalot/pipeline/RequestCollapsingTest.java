@@ -165,7 +165,8 @@ class RequestCollapsingTest {
         assertTrue(leader.get(20, TimeUnit.SECONDS).aborted);
         for (CompletableFuture<RecordingSink> f : followers) {
             RecordingSink s = f.get(20, TimeUnit.SECONDS);
-            assertTrue(s.aborted, "a follower never sees a complete-looking truncated response");
+            // Aborted mid-stream, or (when it attached after the cut) a 502: never a complete-looking response.
+            assertTrue(s.aborted || s.status() == 502, "follower got " + s.status());
             assertFalse(s.completed);
         }
         assertTrue(h.stored("/cut").isEmpty());
