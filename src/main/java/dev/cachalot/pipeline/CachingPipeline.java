@@ -104,7 +104,7 @@ public final class CachingPipeline implements RequestProcessor {
     private final InstantSource clock;
     private final ProxyMetrics metrics;
     private final StoreAdapter adapter;
-    private final StoredViews views = new StoredViews(100_000);
+    private final StoredViews views = new StoredViews(16_384);
     private final RequestCoalescer coalescer;
     private final BackgroundRevalidator revalidator;
     private final AtomicLong lagged = new AtomicLong();
