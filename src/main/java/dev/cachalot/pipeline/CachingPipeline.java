@@ -30,7 +30,6 @@ import dev.cachalot.policy.OriginFailure;
 import dev.cachalot.policy.PolicyConfig;
 import dev.cachalot.policy.RangePlan;
 import dev.cachalot.policy.RangePlanner;
-import dev.cachalot.policy.ResponseDirectives;
 import dev.cachalot.policy.ResponseShaper;
 import dev.cachalot.policy.ReusePolicy;
 import dev.cachalot.policy.RouteOverrides;
@@ -341,9 +340,12 @@ public final class CachingPipeline implements RequestProcessor {
         try {
             // Double check: a flight that ended between our lookup and our join may have stored it.
             d = decide(x);
-            if (!needsOrigin(d)) {
-                coalescer.publish(j.flight(), new Result.LookAgain());
+            if (!needsOrigin(d) || !collapsible(d, x)) {
+                coalescer.publish(j.flight(), needsOrigin(d) ? new Result.GoAlone("decision changed")
+                        : new Result.LookAgain());
                 coalescer.finish(j.flight());
+                execute(x, d, null);
+                return;
             }
             execute(x, d, j.flight());
         } finally {
