@@ -33,7 +33,7 @@ public final class ResponseShaper {
         HeaderFields.Builder b = head.headers().toBuilder();
         if (age != null) {
             b.set("Age", Long.toString(DeltaSeconds.clamp(age)));
-            if (!validated && mentionsQualifiedNoCache(head.headers())) {
+            if (!validated && mentionsQualifiedNoCache(head.headers(), config)) {
                 CacheControl cc = ResponseDirectives.of(head.headers(), config, RouteOverrides.NONE).cc();
                 if (cc.noCache()) {
                     for (String f : cc.noCacheFields()) {
@@ -52,12 +52,24 @@ public final class ResponseShaper {
         return head.withHeaders(b.build());
     }
 
-    /** Cheap pre-check so the common hit does not parse directives: any field value containing "no-cache=". */
-    private static boolean mentionsQualifiedNoCache(HeaderFields h) {
+    /**
+     * Cheap pre-check so the common hit does not parse directives: does any cache-control-like field
+     * (Cache-Control, CDN-Cache-Control, the own targeted field) contain "no-cache=" in any case.
+     */
+    private static boolean mentionsQualifiedNoCache(HeaderFields h, PolicyConfig config) {
         for (int i = 0; i < h.size(); i++) {
+            String n = h.name(i);
+            if (!(n.equalsIgnoreCase("Cache-Control") || n.equalsIgnoreCase("CDN-Cache-Control")
+                    || (config.targetedField() != null && n.equalsIgnoreCase(config.targetedField())))) {
+                continue;
+            }
             String v = h.value(i);
-            for (int j = 0; j + 9 <= v.length(); j++) {
-                if (v.regionMatches(true, j, "no-cache=", 0, 9)) {
+            for (int j = v.indexOf('='); j >= 0; j = v.indexOf('=', j + 1)) {
+                int end = j;
+                while (end > 0 && (v.charAt(end - 1) == ' ' || v.charAt(end - 1) == '\t')) {
+                    end--; // the parser tolerates whitespace before '=', so the pre-check does too
+                }
+                if (end >= 8 && v.regionMatches(true, end - 8, "no-cache", 0, 8)) {
                     return true;
                 }
             }

@@ -110,6 +110,32 @@ class PolicyPropertiesTest {
     }
 
     @Test
+    void unqualifiedPrivateIsNeverStoredInSharedCache() {
+        qt().forAll(DIRECTIVE_LISTS, integers().between(200, 599)).checkAssert((extra, status) -> {
+            List<String> d = new ArrayList<>(extra);
+            d.removeIf(x -> x.startsWith("private"));
+            d.add(d.size() / 2, "private");
+            ResponseHead h = Fixtures.response(status, "Cache-Control", String.join(", ", d));
+            assertFalse(StorePolicy.decide(get("/"), h, Fixtures.T0, CONFIG, RouteOverrides.NONE).stored(), d::toString);
+        });
+    }
+
+    @Test
+    void invalidationNeverLeavesTheRequestOrigin() {
+        Gen<String> reference = integers().between(0, 5).zip(strings().betweenCodePoints('a', 'z').ofLengthBetween(0, 6),
+                (kind, p) -> List.of("/" + p, p, "https://example.com/" + p, "https://other.example/" + p,
+                        "http://example.com/" + p, "//example.com:8443/" + p).get(kind));
+        qt().forAll(reference, reference, integers().between(200, 599)).checkAssert((loc, cloc, status) -> {
+            List<String> keys = Invalidation.keysToInvalidate(Fixtures.request("POST", "/a/b"),
+                    Fixtures.response(status, "Location", loc, "Content-Location", cloc));
+            for (String k : keys) {
+                assertTrue(k.startsWith("https://example.com/"), k);
+            }
+            assertEquals(status < 400, keys.contains("https://example.com/a/b"));
+        });
+    }
+
+    @Test
     void unshareableSetCookieIsNeverStoredByDefault() {
         qt().forAll(DIRECTIVE_LISTS, integers().between(200, 599)).checkAssert((extra, status) -> {
             List<String> d = new ArrayList<>(extra);

@@ -83,6 +83,18 @@ class ResponseShaperTest {
     }
 
     @Test
+    void qualifiedNoCacheInTargetedFieldOrUpperCaseIsHonoured() {
+        ResponseHead upper = response(200, "Date", date(0), "Cache-Control", "max-age=60, NO-CACHE =\"X-Secret\"",
+                "X-Secret", "s");
+        assertFalse(ResponseShaper.shape(upper, 1L, false, CacheStatus.hit("C", 59, null), at(1), CONFIG).headers()
+                .contains("X-Secret"));
+        ResponseHead targeted = response(200, "Date", date(0), "CDN-Cache-Control", "max-age=60, no-cache=\"x-secret\"",
+                "X-Secret", "s");
+        assertFalse(ResponseShaper.shape(targeted, 1L, false, CacheStatus.hit("C", 59, null), at(1), CONFIG).headers()
+                .contains("X-Secret"));
+    }
+
+    @Test
     void endToEndFieldsAreKept() {
         ResponseHead out = ResponseShaper.shape(response(200, "Date", date(0), "X-App", "1", "Set-Cookie", "a=b"), null, false,
                 CacheStatus.forwarded("C", ForwardReason.URI_MISS, 200, false, null, null), at(0), CONFIG);
