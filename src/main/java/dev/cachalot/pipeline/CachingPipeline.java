@@ -144,7 +144,7 @@ public final class CachingPipeline implements RequestProcessor {
     }
 
     /**
-     * A bounded pool for background revalidations: {@code pipeline.revalidation-threads} daemon
+     * A bounded pool for background revalidations: {@code pipeline.revalidationThreads} daemon
      * threads and a queue of 1024 jobs (beyond that a revalidation is skipped; the next stale hit
      * triggers it again).
      */
@@ -777,7 +777,7 @@ public final class CachingPipeline implements RequestProcessor {
      * only a body that ended cleanly with the announced length (RFC 9111 §3.3); a cut-off body
      * aborts the writer, the fan-out (followers see an error, never a clean end) and the client
      * connection. When the client leaves, filling continues if followers are reading or
-     * {@code pipeline.fill-on-client-disconnect} is on and the response is being stored.
+     * {@code pipeline.fillOnClientDisconnect} is on and the response is being stored.
      */
     private void pump(Exchange x, OriginResponse resp, ResponseHead clientHead, long length, EntryWriter writer,
                       InFlightBody fan, CompletableFuture<Optional<StoredEntry>> committed) {

@@ -7,20 +7,20 @@ import java.time.Duration;
  * constructor rejects a bad value naming the key, the value and the rule; the config loader adds
  * the file name.
  *
- * @param collapseWait             {@code pipeline.collapse-wait}: how long a collapsed follower waits for the
+ * @param collapseWait             {@code pipeline.collapseWait}: how long a collapsed follower waits for the
  *                                 leader's response head before fetching on its own; default 10 s
- * @param hitForMissTtl            {@code pipeline.hit-for-miss-ttl}: how long an uncacheable answer sends the
+ * @param hitForMissTtl            {@code pipeline.hitForMissTtl}: how long an uncacheable answer sends the
  *                                 next requests for its URL straight to the origin without collapsing; default 10 s
- * @param keepWindow               {@code pipeline.keep-window}: how long an entry is kept past its freshness and
+ * @param keepWindow               {@code pipeline.keepWindow}: how long an entry is kept past its freshness and
  *                                 allowed staleness, as a base for conditional revalidation (Varnish "keep");
  *                                 default 1 h
- * @param maxFollowerLagBytes      {@code pipeline.max-follower-lag-bytes}: how far a collapsed follower may fall
+ * @param maxFollowerLagBytes      {@code pipeline.maxFollowerLag}: how far a collapsed follower may fall
  *                                 behind the origin before it is detached (it then continues from the stored
  *                                 entry); also the bytes of a body kept so late followers can still attach;
  *                                 default 1 MiB
- * @param revalidationThreads      {@code pipeline.revalidation-threads}: threads of the background
+ * @param revalidationThreads      {@code pipeline.revalidationThreads}: threads of the background
  *                                 (stale-while-revalidate) pool; default 2
- * @param fillOnClientDisconnect   {@code pipeline.fill-on-client-disconnect}: keep reading and storing a
+ * @param fillOnClientDisconnect   {@code pipeline.fillOnClientDisconnect}: keep reading and storing a
  *                                 cacheable origin body after the requesting client went away; default true
  */
 public record PipelineConfig(Duration collapseWait, Duration hitForMissTtl, Duration keepWindow,
@@ -37,15 +37,15 @@ public record PipelineConfig(Duration collapseWait, Duration hitForMissTtl, Dura
 
     /** Validates every value. */
     public PipelineConfig {
-        positive("pipeline.collapse-wait", collapseWait);
-        notNegative("pipeline.hit-for-miss-ttl", hitForMissTtl);
-        notNegative("pipeline.keep-window", keepWindow);
+        positive("pipeline.collapseWait", collapseWait);
+        notNegative("pipeline.hitForMissTtl", hitForMissTtl);
+        notNegative("pipeline.keepWindow", keepWindow);
         if (maxFollowerLagBytes < 16 * 1024 || maxFollowerLagBytes > (1L << 30)) {
-            throw new InvalidSetting("pipeline.max-follower-lag-bytes", maxFollowerLagBytes,
+            throw new InvalidSetting("pipeline.maxFollowerLag", maxFollowerLagBytes,
                     "must be between 16384 and 1073741824");
         }
         if (revalidationThreads < 1 || revalidationThreads > 256) {
-            throw new InvalidSetting("pipeline.revalidation-threads", revalidationThreads, "must be between 1 and 256");
+            throw new InvalidSetting("pipeline.revalidationThreads", revalidationThreads, "must be between 1 and 256");
         }
     }
 

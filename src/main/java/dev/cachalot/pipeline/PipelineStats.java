@@ -5,7 +5,7 @@ package dev.cachalot.pipeline;
  *
  * @param inFlight               origin fetches currently led by a collapsing leader
  * @param followersJoined        requests that waited on another request's fetch
- * @param followerTimeouts       followers that stopped waiting after {@code pipeline.collapse-wait}
+ * @param followerTimeouts       followers that stopped waiting after {@code pipeline.collapseWait}
  * @param followersLagged        followers detached for falling behind the origin by more than the lag cap
  * @param hitForMissPasses       requests sent straight to the origin because of a hit-for-miss mark
  * @param truncatedBodies        origin bodies that were cut off (never stored, clients aborted)

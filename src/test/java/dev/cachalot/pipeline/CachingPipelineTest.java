@@ -359,7 +359,7 @@ class CachingPipelineTest {
         RecordingSink gone = new RecordingSink();
         gone.failWrites = true;
         h.pipeline.process(Harness.client(get("/fill")), gone);
-        assertTrue(h.stored("/fill").isPresent(), "pipeline.fill-on-client-disconnect keeps filling");
+        assertTrue(h.stored("/fill").isPresent(), "pipeline.fillOnClientDisconnect keeps filling");
 
         Harness off = new Harness(new FakeOrigin(r -> Script.ok("fill me", "Cache-Control", "max-age=60")),
                 PipelineConfig.defaults().withFillOnClientDisconnect(false));
@@ -373,10 +373,10 @@ class CachingPipelineTest {
     void badPipelineSettingsNameTheKey() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> PipelineConfig.defaults().withCollapseWait(Duration.ZERO));
-        assertTrue(e.getMessage().contains("pipeline.collapse-wait"), e.getMessage());
+        assertTrue(e.getMessage().contains("pipeline.collapseWait"), e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> PipelineConfig.defaults().withMaxFollowerLagBytes(10));
-        assertTrue(e.getMessage().contains("pipeline.max-follower-lag-bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("pipeline.maxFollowerLag"), e.getMessage());
     }
 
     @Test
