@@ -115,6 +115,16 @@ public final class Main {
         return new Args(config, listen, origin, adminListen, adminToken, cacheDir);
     }
 
+    /**
+     * The configuration a command line describes: the file (if any) with the flag overrides.
+     *
+     * @throws IllegalArgumentException for an unknown flag or a missing value
+     * @throws ConfigException          for a bad file or flag value
+     */
+    public static CachalotConfig configFrom(String... argv) {
+        return configFrom(parse(argv));
+    }
+
     /** Loads the file (if any) and applies the flag overrides. */
     static CachalotConfig configFrom(Args args) {
         CachalotConfig base;

@@ -38,6 +38,20 @@ public final class ConfigLoader {
 
     /** Parses YAML text; {@code source} names it in errors. */
     public static CachalotConfig parse(String source, String yaml) {
+        return CachalotConfig.from(new ConfigNode(source, "", tree(source, yaml)));
+    }
+
+    /**
+     * The keys a document leaves to their defaults (for checking that the reference file documents
+     * every key). Section keys whose children are all present do not count.
+     */
+    public static java.util.Set<String> defaultedKeys(String source, String yaml) {
+        ConfigNode root = new ConfigNode(source, "", tree(source, yaml));
+        CachalotConfig.from(root);
+        return root.defaulted();
+    }
+
+    private static JsonNode tree(String source, String yaml) {
         JsonNode root;
         try {
             root = YAML.readTree(yaml);
@@ -46,7 +60,7 @@ public final class ConfigLoader {
             throw new ConfigException(source, "(document)", null, "is not valid YAML" + where + ": "
                     + e.getOriginalMessage());
         }
-        return CachalotConfig.from(new ConfigNode(source, "", root));
+        return root;
     }
 
     /**

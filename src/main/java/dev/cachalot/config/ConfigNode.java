@@ -24,8 +24,15 @@ public final class ConfigNode {
     private final String path;
     private final JsonNode node;
     private final Set<String> read = new HashSet<>();
+    /** Keys that were absent and took their default (shared by the whole tree). */
+    private final Set<String> defaulted;
 
     ConfigNode(String source, String path, JsonNode node) {
+        this(source, path, node, new java.util.LinkedHashSet<>());
+    }
+
+    private ConfigNode(String source, String path, JsonNode node, Set<String> defaulted) {
+        this.defaulted = defaulted;
         this.source = source;
         this.path = path;
         this.node = node == null ? MissingNode.getInstance() : node;
@@ -46,7 +53,7 @@ public final class ConfigNode {
 
     /** A nested mapping; missing means all defaults. */
     public ConfigNode section(String name) {
-        return new ConfigNode(source, key(name), value(name));
+        return new ConfigNode(source, key(name), value(name), defaulted);
     }
 
     public String string(String name, String dflt) {
@@ -164,7 +171,7 @@ public final class ConfigNode {
         }
         List<ConfigNode> out = new ArrayList<>();
         for (int i = 0; i < v.size(); i++) {
-            out.add(new ConfigNode(source, key(name) + "[" + i + "]", v.get(i)));
+            out.add(new ConfigNode(source, key(name) + "[" + i + "]", v.get(i), defaulted));
         }
         return out;
     }
@@ -191,7 +198,16 @@ public final class ConfigNode {
     private JsonNode value(String name) {
         read.add(name);
         JsonNode v = node.get(name);
-        return v == null || v.isMissingNode() ? null : v;
+        if (v == null || v.isMissingNode()) {
+            defaulted.add(key(name));
+            return null;
+        }
+        return v;
+    }
+
+    /** Keys of the whole tree that were absent and took their defaults (sections included). */
+    Set<String> defaulted() {
+        return defaulted;
     }
 
     private ConfigException fail(String fullKey, JsonNode v, String rule) {

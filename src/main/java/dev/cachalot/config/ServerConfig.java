@@ -92,7 +92,7 @@ public record ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits
                     n.integer("maxHeaderCount", 100, 1, 10_000),
                     n.size("maxRequestBodyBytes", 0, 0, Long.MAX_VALUE),
                     n.duration("idleTimeout", Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofHours(24)),
-                    n.duration("readTimeout", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(24)),
+                    n.duration("readTimeout", Duration.ofSeconds(60), Duration.ofMillis(100), Duration.ofHours(24)),
                     n.duration("retryAfter", Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofHours(1)));
             n.finish();
             return l;

@@ -22,6 +22,7 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
@@ -34,9 +35,12 @@ import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpException;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.MalformedChunkCodingException;
+import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import org.apache.hc.core5.http.ParseException;
 import org.apache.hc.core5.http.ProtocolException;
+import org.apache.hc.core5.http.config.Http1Config;
+import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParserFactory;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.AbstractHttpEntity;
 import org.apache.hc.core5.io.CloseMode;
@@ -61,7 +65,15 @@ public final class HttpOriginClient implements OriginClient {
     public HttpOriginClient(OriginConfig config) {
         Timeout connect = Timeout.of(config.connectTimeout());
         Timeout response = Timeout.of(config.responseTimeout());
+        // The strict response parser of httpcore (the client's default skips garbage lines before
+        // the status line); header limits keep a hostile origin from exhausting memory.
+        Http1Config http1 = Http1Config.custom().setMaxHeaderCount(256).setMaxLineLength(65536).build();
+        ManagedHttpClientConnectionFactory connections = ManagedHttpClientConnectionFactory.builder()
+                .http1Config(http1)
+                .responseParserFactory(new DefaultHttpResponseParserFactory(http1))
+                .build();
         this.pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setConnectionFactory(connections)
                 .setMaxConnTotal(config.maxConnections())
                 .setMaxConnPerRoute(config.maxConnectionsPerRoute())
                 .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.STRICT)
@@ -191,7 +203,7 @@ public final class HttpOriginClient implements OriginClient {
             kind = OriginException.Kind.RESPONSE_TIMEOUT;
         } else if (e instanceof SSLException) {
             kind = OriginException.Kind.TLS;
-        } else if (e instanceof MalformedChunkCodingException
+        } else if (e instanceof MalformedChunkCodingException || e instanceof MessageConstraintException
                 || findCause(e, ProtocolException.class) != null || findCause(e, ParseException.class) != null
                 || findCause(e, HttpException.class) != null) {
             kind = OriginException.Kind.INVALID_RESPONSE;

@@ -14,6 +14,10 @@ final class ConnectionGuard {
     volatile boolean answered;
     /** The rule broken, visible to the handler thread. */
     volatile FramingViolation violation;
+    /** Request heads that were valid before the violation: only those may reach a handler. */
+    volatile long validHeadsBeforeViolation = Long.MAX_VALUE;
+    /** Requests the handler has seen on this connection (I/O thread only). */
+    long requestsSeen;
 
     ConnectionGuard(FramingScanner scanner) {
         this.scanner = scanner;

@@ -25,7 +25,7 @@ public final class FramingScanner {
                         boolean allowBodyOnGetHead) {
     }
 
-    private static final int START = 0, START_CR = 1, METHOD = 2, TARGET = 3, VERSION = 4, LINE_END_CR = 5,
+    private static final int START = 0, METHOD = 2, TARGET = 3, VERSION = 4, LINE_END_CR = 5,
             FIELD_START = 6, NAME = 7, VALUE = 8, VALUE_CR = 9, HEAD_END_CR = 10,
             FIXED_BODY = 11, CHUNK_SIZE = 12, CHUNK_EXT = 13, CHUNK_SIZE_CR = 14, CHUNK_DATA = 15,
             CHUNK_DATA_CR = 16, CHUNK_DATA_LF = 17, TRAILER_START = 18, TRAILER_END_CR = 19;
@@ -51,6 +51,7 @@ public final class FramingScanner {
     private long offset;
     private long messageStart;
     private FramingViolation violation;
+    private long validHeads;
 
     // Per-message facts.
     private final StringBuilder method = new StringBuilder(16);
@@ -91,6 +92,11 @@ public final class FramingScanner {
     /** Bytes scanned so far on this connection. */
     public long offset() {
         return offset;
+    }
+
+    /** Request heads that passed every rule on this connection (a request after them is suspect). */
+    public long validHeads() {
+        return validHeads;
     }
 
     /** True when the scanner is between messages (no partial request pending). */
@@ -143,21 +149,15 @@ public final class FramingScanner {
     private FramingViolation step(int b) {
         switch (state) {
             case START:
-                // A message (or the empty lines RFC 9112 §2.2 lets a client send before it) starts here.
                 messageStart = offset;
-                if (b == '\r') {
-                    state = START_CR;
-                    return null;
+                if (b == '\r' || b == '\n') {
+                    // RFC 9112 §2.2 says a server SHOULD ignore empty lines here; Undertow's parser
+                    // refuses them, so they are refused here too, with a clear answer.
+                    return FramingViolation.EMPTY_LINE_BEFORE_REQUEST;
                 }
                 resetMessage();
                 state = METHOD;
                 return method(b);
-            case START_CR:
-                if (b != '\n') {
-                    return FramingViolation.BARE_CR;
-                }
-                state = START;
-                return null;
             case METHOD:
                 return method(b);
             case TARGET:
@@ -446,6 +446,7 @@ public final class FramingScanner {
         if (rules.maxBodyBytes() > 0 && length > rules.maxBodyBytes()) {
             return FramingViolation.BODY_TOO_LARGE;
         }
+        validHeads++;
         if (chunked) {
             bodyBytes = 0;
             startChunk();

@@ -7,6 +7,8 @@ package dev.cachalot.server;
 public enum FramingViolation {
     /** RFC 9112 §3: the request line is not method SP request-target SP HTTP-version. */
     BAD_REQUEST_LINE(400, "malformed request line"),
+    /** RFC 9112 §2.2: empty line before the request line (a SHOULD-ignore that Undertow cannot ignore). */
+    EMPTY_LINE_BEFORE_REQUEST(400, "empty line before the request line"),
     /** RFC 9112 §3: request line longer than configured. */
     REQUEST_LINE_TOO_LONG(414, "request line too long"),
     /** RFC 9112 §2.6: only HTTP/1.0 and HTTP/1.1 are spoken on this listener. */

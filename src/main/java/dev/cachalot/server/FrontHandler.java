@@ -72,7 +72,8 @@ final class FrontHandler implements HttpHandler {
                 ? GuardedOpenListener.guardOf(((AbstractServerConnection) ex.getConnection()).getChannel()) : null;
         if (guard != null) {
             FramingViolation v = guard.violation;
-            if (v != null) {
+            long ordinal = ++guard.requestsSeen;
+            if (v != null && ordinal > guard.validHeadsBeforeViolation) {
                 // Normally the conduit never lets such a request through; this is the second lock.
                 guard.answered = true;
                 ex.setPersistent(false);
@@ -99,6 +100,10 @@ final class FrontHandler implements HttpHandler {
             ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
             plain(ex, 503, "too many concurrent requests");
             return;
+        }
+        if (asksToClose(ex)) {
+            // Undertow only honours "Connection: close" alone; RFC 9110 §7.6.1 makes it a list.
+            ex.setPersistent(false);
         }
         String requestId = ID_PREFIX + "-" + Long.toString(ids.incrementAndGet(), 36);
         String peer = peerAddress(ex);
@@ -172,6 +177,21 @@ final class FrontHandler implements HttpHandler {
         } catch (RuntimeException e) {
             LOG.debug("exchange listener failed", e);
         }
+    }
+
+    private static boolean asksToClose(HttpServerExchange ex) {
+        HeaderValues c = ex.getRequestHeaders().get(Headers.CONNECTION);
+        if (c == null) {
+            return false;
+        }
+        for (String v : c) {
+            for (String token : v.split(",")) {
+                if (token.trim().equalsIgnoreCase("close")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String peerAddress(HttpServerExchange ex) {

@@ -105,6 +105,7 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
 
     private void violated() {
         cut = true;
+        guard.validHeadsBeforeViolation = guard.scanner.validHeads();
         guard.violation = guard.scanner.violation();
         metrics.rejected("framing");
     }

@@ -67,7 +67,8 @@ public final class TlsContexts {
             Object o;
             while ((o = p.readObject()) != null) {
                 if (o instanceof PEMKeyPair) {
-                    return conv.getKeyPair((PEMKeyPair) o).getPrivate();
+                    // The public half may be absent (SEC1 EC keys); only the private key is needed.
+                    return conv.getPrivateKey(((PEMKeyPair) o).getPrivateKeyInfo());
                 }
                 if (o instanceof PrivateKeyInfo) {
                     return conv.getPrivateKey((PrivateKeyInfo) o);

@@ -90,8 +90,8 @@ final class UndertowResponseSink implements ResponseSink {
 
     @Override
     public void sendError(int status, String message) {
-        if (exchange.isResponseStarted()) {
-            // Too late for a status: end the connection so the client sees an incomplete response.
+        if (started || exchange.isResponseStarted()) {
+            // Too late for a status (a head was given, body bytes may be buffered): end the connection so the client sees an incomplete response.
             IoUtils.safeClose(exchange.getConnection());
             return;
         }

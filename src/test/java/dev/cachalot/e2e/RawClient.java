@@ -15,7 +15,7 @@ public final class RawClient {
     /** The reply to some raw bytes, and whether the server closed the connection afterwards. */
     public record Reply(String text, boolean closed) {
         public int status() {
-            if (!text.startsWith("HTTP/1.1 ")) {
+            if (!text.startsWith("HTTP/1.1 ") && !text.startsWith("HTTP/1.0 ")) {
                 return -1;
             }
             return Integer.parseInt(text.substring(9, 12));

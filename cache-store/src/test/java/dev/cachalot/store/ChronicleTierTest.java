@@ -110,6 +110,7 @@ class ChronicleTierTest {
     try (ChronicleTier tier = open(config)) {
       IOException e = assertThrows(IOException.class, () -> open(config));
       assertTrue(e.getMessage().contains("in use"), e.getMessage());
+      assertTrue(tier.lookup(StoreKey.of("x"), clock.now()).isEmpty(), "the first opener still works");
     }
   }
 
@@ -217,5 +218,29 @@ class ChronicleTierTest {
       largeBodies = tier.indexHeapBytes();
     }
     assertEquals(smallBodies, largeBodies);
+  }
+
+  @Test
+  void aFullChronicleMapMakesRoomOrDeclinesButNeverThrows() throws IOException {
+    // Heads sized for 1024 records of ~64 bytes, then fed records of ~2 KiB: Chronicle fills up.
+    StoreConfig config = Fixtures.small(dir).averageHeadBytes(64).diskMaxEntries(4096).build();
+    String big = "x".repeat(8000);
+    int committed = 0;
+    try (ChronicleTier tier = open(config)) {
+      for (int i = 0; i < 3000; i++) {
+        EntryHead h = new EntryHead(200, List.of(new HeaderField("X-Big", big + i)), clock.now(), clock.now(),
+            clock.now().plus(HOUR));
+        CommitResult r = put(tier, StoreKey.of("https://a.example/full" + i), h, body(i, 100), 100, clock.now());
+        assertTrue(r.committed() || r.outcome() == WriteOutcome.NO_SPACE, "outcome " + r.outcome());
+        if (r.committed()) {
+          committed++;
+          assertTrue(tier.lookup(StoreKey.of("https://a.example/full" + i), clock.now()).isPresent());
+        }
+      }
+      TierStats s = tier.tierStats();
+      assertTrue(s.evictions() > 0, "evicted to make room: " + s);
+      assertTrue(committed > 2000, "committed " + committed + ", " + s);
+      assertEquals(s.entries(), tier.chunkCount(), "one chunk per live entry, none leaked");
+    }
   }
 }

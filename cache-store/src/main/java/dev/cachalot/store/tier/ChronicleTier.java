@@ -3,7 +3,6 @@ package dev.cachalot.store.tier;
 import dev.cachalot.store.CacheStore;
 import dev.cachalot.store.ChunkKeys;
 import dev.cachalot.store.CommitResult;
-import dev.cachalot.store.CorruptBodyException;
 import dev.cachalot.store.EntryCodec;
 import dev.cachalot.store.EntryCodec.CorruptRecordException;
 import dev.cachalot.store.EntryCodec.Group;
@@ -23,6 +22,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -40,7 +41,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 import java.util.zip.CRC32C;
+import net.openhft.chronicle.hash.ChronicleHashCorruption;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
@@ -99,6 +103,8 @@ public final class ChronicleTier implements CacheStore {
   private final LongAdder failures = new LongAdder();
   private final LongAdder reclaimed = new LongAdder();
   private volatile boolean closed;
+  /** Operations hold the read side; close takes the write side, so no access outlives the mapping. */
+  private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
 
   private ChronicleTier(StoreConfig config, InstantSource clock, boolean startSweeper) throws IOException {
     long t0 = System.nanoTime();
@@ -111,7 +117,7 @@ public final class ChronicleTier implements CacheStore {
     FileLock l;
     try {
       l = lockChannel.tryLock();
-    } catch (java.nio.channels.OverlappingFileLockException e) {
+    } catch (OverlappingFileLockException e) {
       lockChannel.close();
       throw new IOException("cache directory " + directory + " is in use (already open in this process)", e);
     } catch (IOException | RuntimeException e) {
@@ -124,12 +130,13 @@ public final class ChronicleTier implements CacheStore {
     }
     this.lock = l;
     Path clean = directory.resolve(CLEAN_MARKER);
-    boolean wasClean = Files.exists(clean);
+    boolean existed = Files.exists(directory.resolve(HEADS_FILE));
+    boolean wasClean = !existed || Files.exists(clean);
     ChronicleMap<Long, byte[]> h = null;
     ChronicleMap<Long, ByteBuffer> c = null;
     try {
-      h = openMap(headsBuilder(config), directory.resolve(HEADS_FILE), wasClean);
-      c = openMap(chunksBuilder(config), directory.resolve(CHUNKS_FILE), wasClean);
+      h = openMap(headsBuilder(config), directory.resolve(HEADS_FILE), wasClean, this::onRecoveryCorruption);
+      c = openMap(chunksBuilder(config), directory.resolve(CHUNKS_FILE), wasClean, this::onRecoveryCorruption);
     } catch (IOException | RuntimeException | AssertionError | InternalError e) {
       // Storage corruption is a counted miss, never a crash: keep the damaged files for
       // inspection, start empty.
@@ -147,8 +154,8 @@ public final class ChronicleTier implements CacheStore {
     this.heads = h;
     this.chunks = c;
     Files.deleteIfExists(clean);
-    this.index = new DiskIndex(Math.min(config.diskMaxEntries(), 1 << 20));
-    this.nextEntryId = new AtomicLong(rebuild() + 1);
+    this.index = new DiskIndex(1024);
+    this.nextEntryId = new AtomicLong(rebuild(!wasClean) + 1);
     this.startupMillis = (System.nanoTime() - t0) / 1_000_000;
     LOG.info("disk cache {} ready in {} ms: {} entries, {} body bytes, {} orphan chunks reclaimed{}",
         directory, startupMillis, index.count(), index.bytes(), reclaimed.sum(),
@@ -185,6 +192,7 @@ public final class ChronicleTier implements CacheStore {
     long entries = Math.max(1024, config.diskMaxEntries());
     return ChronicleMap.of(Long.class, byte[].class)
         .name("cachalot-heads")
+        .sparseFile(true)
         .entries(entries)
         .averageValueSize(config.averageHeadBytes())
         .maxBloatFactor(4.0)
@@ -196,11 +204,11 @@ public final class ChronicleTier implements CacheStore {
     long expectedEntries = Math.max(1, Math.min(config.diskMaxEntries(),
         config.diskMaxBytes() / Math.max(1, config.averageBodyBytes())));
     long chunksPerEntry = Math.max(1, (config.averageBodyBytes() + config.chunkBytes() - 1L) / config.chunkBytes());
-    long entries = Math.max(1024, Math.max(expectedEntries * chunksPerEntry,
-        Math.min(config.diskMaxEntries(), 4 * expectedEntries)));
-    int averageChunk = (int) Math.min(config.averageBodyBytes(), config.chunkBytes()) + 4;
+    long entries = Math.max(1024, expectedEntries * chunksPerEntry);
+    int averageChunk = Math.min(config.averageBodyBytes(), config.chunkBytes()) + 4;
     return ChronicleMap.of(Long.class, ByteBuffer.class)
         .name("cachalot-chunks")
+        .sparseFile(true)
         .entries(entries)
         .averageValueSize(Math.max(64, averageChunk))
         .maxBloatFactor(4.0)
@@ -208,14 +216,23 @@ public final class ChronicleTier implements CacheStore {
         .removeReturnsNull(true);
   }
 
-  private static <K, V> ChronicleMap<K, V> openMap(ChronicleMapBuilder<K, V> builder, Path file, boolean wasClean)
-      throws IOException {
+  private static <K, V> ChronicleMap<K, V> openMap(ChronicleMapBuilder<K, V> builder, Path file, boolean wasClean,
+      ChronicleHashCorruption.Listener listener) throws IOException {
     File f = file.toFile();
     if (!f.exists() || wasClean) {
       return builder.createPersistedTo(f);
     }
     LOG.warn("{} was not closed cleanly; running Chronicle Map recovery", file);
-    return builder.recoverPersistedTo(f, true);
+    return builder.recoverPersistedTo(f, true, listener);
+  }
+
+  /**
+   * Logs what Chronicle's recovery repaired. Not counted as a corruption: after a kill most reports
+   * are bookkeeping fixes (free-space counters); entries that are really lost are counted by our own
+   * checks (undecodable heads, missing or bad chunks).
+   */
+  private void onRecoveryCorruption(ChronicleHashCorruption c) {
+    LOG.warn("recovery repaired segment {}: {}", c.segmentIndex(), c.message());
   }
 
   private static void moveAside(Path file, String suffix) throws IOException {
@@ -238,10 +255,12 @@ public final class ChronicleTier implements CacheStore {
    * Rebuilds the index from the heads file, drops undecodable head records and reclaims chunks no
    * head refers to (writes cut off by a crash). Returns the largest entry id seen.
    */
-  private long rebuild() {
+  private long rebuild(boolean checkChunks) {
     int nowSec = seconds(clock.instant());
     Set<Long> liveIds = new HashSet<>();
     List<Long> corrupt = new ArrayList<>();
+    List<StoreKey> incomplete = new ArrayList<>();
+    List<Variant> incompleteVariants = new ArrayList<>();
     long[] maxId = {0};
     heads.forEachEntry(e -> {
       long primaryHash = e.key().get();
@@ -253,11 +272,28 @@ public final class ChronicleTier implements CacheStore {
           index.put(key.hash(), primaryHash, v.bodyLength(), v.head().retainUntil().getEpochSecond(), nowSec);
           liveIds.add(v.entryId());
           maxId[0] = Math.max(maxId[0], v.entryId());
+          if (checkChunks) {
+            incomplete.add(key);
+            incompleteVariants.add(v);
+          }
         }
       } catch (CorruptRecordException ex) {
         corrupt.add(primaryHash);
       }
     });
+    // After a crash (or damage dropped by Chronicle's recovery) make sure every head's chunks are
+    // all there; an entry missing one is dropped and counted.
+    for (int i = 0; i < incomplete.size(); i++) {
+      Variant v = incompleteVariants.get(i);
+      int n = chunkCount(v);
+      for (int c = 0; c < n; c++) {
+        if (!chunks.containsKey(ChunkKeys.of(v.entryId(), c))) {
+          dropMissing(incomplete.get(i), v.entryId(), "chunk " + c + " missing after recovery");
+          liveIds.remove(v.entryId());
+          break;
+        }
+      }
+    }
     for (Long k : corrupt) {
       LOG.warn("dropping corrupt head record {} in {}", Long.toHexString(k), directory);
       heads.remove(k);
@@ -277,6 +313,19 @@ public final class ChronicleTier implements CacheStore {
     }
     reclaimed.add(orphans.size());
     return maxId[0];
+  }
+
+  private boolean enter() {
+    life.readLock().lock();
+    if (closed) {
+      life.readLock().unlock();
+      return false;
+    }
+    return true;
+  }
+
+  private void exit() {
+    life.readLock().unlock();
   }
 
   /** Milliseconds the last open took (start-up measurement). */
@@ -308,6 +357,18 @@ public final class ChronicleTier implements CacheStore {
 
   /** Like {@link #lookup}, returning the entry or null. */
   public StoredEntry get(StoreKey key, Instant now) {
+    if (!enter()) {
+      misses.increment();
+    return null;
+    }
+    try {
+      return get0(key, now);
+    } finally {
+      exit();
+    }
+  }
+
+  private StoredEntry get0(StoreKey key, Instant now) {
     StoredEntry e = find(key, now);
     if (e == null) {
       misses.increment();
@@ -390,26 +451,29 @@ public final class ChronicleTier implements CacheStore {
     }
   }
 
-  /** Reads and verifies a whole (small) body; on any mismatch drops the entry and returns null. */
+  /**
+   * Reads and verifies a whole (small) body; on any mismatch drops the entry and returns null.
+   * One CRC32C pass over the whole body checks every chunk at once (a bad chunk changes the body
+   * checksum), so the per-chunk checksums are not computed here.
+   */
   private ByteBuffer readWhole(StoreKey key, Variant v) {
     int len = (int) v.bodyLength();
     byte[] body = new byte[len];
     int chunkCount = chunkCount(v);
-    CRC32C crc = new CRC32C();
     for (int i = 0; i < chunkCount; i++) {
       int off = i * v.chunkBytes();
       int want = Math.min(v.chunkBytes(), len - off);
-      ChunkRead r = readChunk(v.entryId(), i, body, off, want);
+      ChunkRead r = readChunk(v.entryId(), i, body, off, want, false);
       if (r != ChunkRead.OK) {
         if (r == ChunkRead.CORRUPT) {
           dropCorruptEntry(key, v.entryId(), "chunk " + i + " failed its check");
         } else {
-          // Missing chunk: removed or replaced concurrently, or lost: not servable.
-          dropIfCurrent(key, v.entryId());
+          dropMissing(key, v.entryId(), "chunk " + i + " missing");
         }
         return null;
       }
     }
+    CRC32C crc = new CRC32C();
     crc.update(body, 0, len);
     if ((int) crc.getValue() != v.bodyCrc()) {
       dropCorruptEntry(key, v.entryId(), "body checksum mismatch");
@@ -430,9 +494,20 @@ public final class ChronicleTier implements CacheStore {
 
   /**
    * Copies chunk {@code index} of {@code entryId} (expected {@code want} payload bytes) into
-   * {@code dst[off..off+want)}, checking its length and CRC32C.
+   * {@code dst[off..off+want)}, checking its length and, when {@code verify}, its CRC32C.
    */
-  ChunkRead readChunk(long entryId, int index, byte[] dst, int off, int want) {
+  ChunkRead readChunk(long entryId, int index, byte[] dst, int off, int want, boolean verify) {
+    if (!enter()) {
+      return ChunkRead.MISSING;
+    }
+    try {
+      return readChunk0(entryId, index, dst, off, want, verify);
+    } finally {
+      exit();
+    }
+  }
+
+  private ChunkRead readChunk0(long entryId, int index, byte[] dst, int off, int want, boolean verify) {
     try (ExternalMapQueryContext<Long, ByteBuffer, ?> c = chunks.queryContext(ChunkKeys.of(entryId, index))) {
       MapEntry<Long, ByteBuffer> e = c.entry();
       if (e == null) {
@@ -443,6 +518,9 @@ public final class ChronicleTier implements CacheStore {
         return ChunkRead.CORRUPT;
       }
       d.bytes().read(d.offset(), dst, off, want);
+      if (!verify) {
+        return ChunkRead.OK;
+      }
       byte[] tail = new byte[4];
       d.bytes().read(d.offset() + want, tail, 0, 4);
       CRC32C crc = new CRC32C();
@@ -459,11 +537,23 @@ public final class ChronicleTier implements CacheStore {
     dropIfCurrent(key, entryId);
   }
 
-  private void dropIfCurrent(StoreKey key, long entryId) {
+  /**
+   * Drops an entry with a missing chunk if it is still the stored one (then it is damaged and
+   * counted as a corruption; otherwise it was just removed or replaced while being read).
+   */
+  void dropMissing(StoreKey key, long entryId, String why) {
+    if (dropIfCurrent(key, entryId) > 0) {
+      corruptions.increment();
+      LOG.warn("dropping incomplete entry {} (id {}) in {}: {}", key, entryId, directory, why);
+    }
+  }
+
+  private int dropIfCurrent(StoreKey key, long entryId) {
     try {
-      removeVariants(key.primaryHash(), v -> v.entryId() == entryId && v.hasVariant(key.variant()));
+      return removeVariants(key.primaryHash(), v -> v.entryId() == entryId && v.hasVariant(key.variant()));
     } catch (RuntimeException e) {
       failures.increment();
+      return 0;
     }
   }
 
@@ -478,9 +568,17 @@ public final class ChronicleTier implements CacheStore {
 
   @Override
   public List<StoreKey> listVariants(StoreKey key) {
-    if (closed) {
+    if (!enter()) {
       return List.of();
     }
+    try {
+      return listVariants0(key);
+    } finally {
+      exit();
+    }
+  }
+
+  private List<StoreKey> listVariants0(StoreKey key) {
     try {
       byte[] record = heads.get(key.primaryHash());
       if (record == null) {
@@ -579,6 +677,18 @@ public final class ChronicleTier implements CacheStore {
 
     /** Writes the buffered chunk (payload + CRC32C); false when the write was declined. */
     private boolean flush() {
+      if (!enter()) {
+        decline(WriteOutcome.FAILED);
+        return false;
+      }
+      try {
+        return flush0();
+      } finally {
+        exit();
+      }
+    }
+
+    private boolean flush0() {
       int payload = chunk.position();
       chunkCrc.reset();
       chunkCrc.update(chunk.array(), 0, payload);
@@ -608,6 +718,18 @@ public final class ChronicleTier implements CacheStore {
 
     @Override
     public CommitResult commit(Instant now) {
+      if (!enter()) {
+        decline(WriteOutcome.FAILED);
+        return CommitResult.notStored(ended == WriteOutcome.COMMITTED ? WriteOutcome.ABORTED : ended);
+      }
+      try {
+        return commit0(now);
+      } finally {
+        exit();
+      }
+    }
+
+    private CommitResult commit0(Instant now) {
       if (ended != null) {
         return CommitResult.notStored(ended == WriteOutcome.COMMITTED ? WriteOutcome.ABORTED : ended);
       }
@@ -670,7 +792,7 @@ public final class ChronicleTier implements CacheStore {
   }
 
   private static boolean isFull(RuntimeException e) {
-    String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
     return e instanceof IllegalStateException && (m.contains("full") || m.contains("tier") || m.contains("bloat"));
   }
 
@@ -743,6 +865,17 @@ public final class ChronicleTier implements CacheStore {
   }
 
   private void removeChunks(long entryId, int count) {
+    if (!enter()) {
+      return;
+    }
+    try {
+      removeChunks0(entryId, count);
+    } finally {
+      exit();
+    }
+  }
+
+  private void removeChunks0(long entryId, int count) {
     for (int i = 0; i < count; i++) {
       try {
         chunks.remove(ChunkKeys.of(entryId, i));
@@ -789,9 +922,18 @@ public final class ChronicleTier implements CacheStore {
   @Override
   public ReplaceOutcome replaceHead(
       StoreKey key, long expectedEntryId, int expectedHeadVersion, EntryHead newHead, Instant now) {
-    if (closed) {
+    if (!enter()) {
       return ReplaceOutcome.FAILED;
     }
+    try {
+      return replaceHead0(key, expectedEntryId, expectedHeadVersion, newHead, now);
+    } finally {
+      exit();
+    }
+  }
+
+  private ReplaceOutcome replaceHead0(
+      StoreKey key, long expectedEntryId, int expectedHeadVersion, EntryHead newHead, Instant now) {
     ReplaceOutcome[] out = {ReplaceOutcome.NOT_FOUND};
     try {
       heads.computeIfPresent(key.primaryHash(), (k, old) -> {
@@ -838,7 +980,7 @@ public final class ChronicleTier implements CacheStore {
 
   @Override
   public boolean remove(StoreKey key) {
-    if (closed) {
+    if (!enter()) {
       return false;
     }
     try {
@@ -847,12 +989,14 @@ public final class ChronicleTier implements CacheStore {
       failures.increment();
       LOG.warn("disk tier remove failed for {}", key, e);
       return false;
+    } finally {
+      exit();
     }
   }
 
   @Override
   public int removeAll(StoreKey key) {
-    if (closed) {
+    if (!enter()) {
       return 0;
     }
     try {
@@ -861,14 +1005,16 @@ public final class ChronicleTier implements CacheStore {
       failures.increment();
       LOG.warn("disk tier removeAll failed for {}", key, e);
       return 0;
+    } finally {
+      exit();
     }
   }
 
-  private int removeVariants(long primaryHash, java.util.function.Predicate<Variant> which) {
+  private int removeVariants(long primaryHash, Predicate<Variant> which) {
     return removeVariants(primaryHash, which, 0, null);
   }
 
-  private int removeVariants(long primaryHash, java.util.function.Predicate<Variant> which, long onlyKeyHash) {
+  private int removeVariants(long primaryHash, Predicate<Variant> which, long onlyKeyHash) {
     return removeVariants(primaryHash, which, onlyKeyHash, null);
   }
 
@@ -877,7 +1023,7 @@ public final class ChronicleTier implements CacheStore {
    * {@code onlyKeyHash != 0}, whose key hash is that; when {@code primary != null}, only if the
    * group's primary is that), then their chunks. Returns how many were removed.
    */
-  private int removeVariants(long primaryHash, java.util.function.Predicate<Variant> which, long onlyKeyHash,
+  private int removeVariants(long primaryHash, Predicate<Variant> which, long onlyKeyHash,
       byte[] primary) {
     List<Variant> removed = new ArrayList<>();
     byte[][] groupPrimary = {null};
@@ -917,7 +1063,7 @@ public final class ChronicleTier implements CacheStore {
    * call it directly with their clock). Returns how many were removed.
    */
   public int sweepExpired(Instant now) {
-    if (closed) {
+    if (!enter()) {
       return 0;
     }
     int total = 0;
@@ -933,6 +1079,8 @@ public final class ChronicleTier implements CacheStore {
     } catch (RuntimeException | AssertionError | InternalError e) {
       failures.increment();
       LOG.warn("disk tier sweep failed", e);
+    } finally {
+      exit();
     }
     expirations.add(total);
     return total;
@@ -958,7 +1106,6 @@ public final class ChronicleTier implements CacheStore {
     if (closed) {
       return;
     }
-    closed = true;
     if (sweeper != null) {
       sweeper.shutdownNow();
       try {
@@ -967,12 +1114,17 @@ public final class ChronicleTier implements CacheStore {
         Thread.currentThread().interrupt();
       }
     }
+    // Wait for operations in flight: the maps' memory is unmapped on close.
+    life.writeLock().lock();
     try {
+      closed = true;
       heads.close();
       chunks.close();
       Files.write(directory.resolve(CLEAN_MARKER), new byte[0]);
     } catch (IOException | RuntimeException e) {
       LOG.warn("closing disk cache {} failed; next start will run recovery", directory, e);
+    } finally {
+      life.writeLock().unlock();
     }
     try {
       lock.release();

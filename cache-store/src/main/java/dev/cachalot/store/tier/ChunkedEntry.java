@@ -126,7 +126,7 @@ final class ChunkedEntry implements StoredEntry {
       int want = (int) Math.min(v.chunkBytes(), v.bodyLength() - chunkStart);
       ChronicleTier.ChunkRead r;
       try {
-        r = tier.readChunk(v.entryId(), chunkIndex, buf, 0, want);
+        r = tier.readChunk(v.entryId(), chunkIndex, buf, 0, want, true);
       } catch (RuntimeException | AssertionError | InternalError e) {
         tier.countFailure();
         throw new IOException("reading chunk " + chunkIndex + " of " + key + " failed: " + e, e);
@@ -136,6 +136,7 @@ final class ChunkedEntry implements StoredEntry {
         throw new CorruptBodyException("chunk " + chunkIndex + " of " + key + " failed its checksum");
       }
       if (r == ChronicleTier.ChunkRead.MISSING) {
+        tier.dropMissing(key, v.entryId(), "chunk " + chunkIndex + " missing");
         throw new IOException("chunk " + chunkIndex + " of " + key + " is gone (entry removed or replaced)");
       }
       if (whole) {

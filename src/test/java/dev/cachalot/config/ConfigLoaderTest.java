@@ -1,0 +1,147 @@
+package dev.cachalot.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static Path reference() {
+        // Tests run in the module directory (src/); the reference file is at the repository root.
+        Path p = Path.of("../config/cachalot.yaml");
+        return Files.exists(p) ? p : Path.of("config/cachalot.yaml");
+    }
+
+    @Test
+    void defaultsWorkWithoutAFile() {
+        CachalotConfig c = ConfigLoader.defaults();
+        assertEquals(new HostPort("127.0.0.1", 8080), c.server().listen());
+        assertEquals(new HostPort("127.0.0.1", 9090), c.admin().listen());
+        assertEquals("http://127.0.0.1:8081", c.routes().get(0).origin());
+        assertEquals("default", c.server().defaultRoute());
+        assertEquals("./var/cache", c.store().dir());
+        assertEquals(1L << 30, c.store().maxObjectSize());
+    }
+
+    @Test
+    void referenceFileEqualsTheDefaultsAndListsEveryKey() throws Exception {
+        String yaml = Files.readString(reference());
+        assertEquals(ConfigLoader.defaults(), ConfigLoader.parse("cachalot.yaml", yaml),
+                "config/cachalot.yaml must show the built-in defaults");
+        Set<String> missing = ConfigLoader.defaultedKeys("cachalot.yaml", yaml);
+        assertEquals(Set.of(), missing, "keys not documented in config/cachalot.yaml");
+    }
+
+    @Test
+    void examplesLoad() throws Exception {
+        Path dir = reference().getParent().resolve("examples");
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                ConfigLoader.load(f);
+            }
+        }
+    }
+
+    @Test
+    void unknownKeyNamesFileKeyAndRule() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("my.yaml", "server:\n  limits:\n    maxConnection: 5\n"));
+        assertEquals("my.yaml", e.source());
+        assertEquals("server.limits.maxConnection", e.key());
+        assertEquals("5", e.value());
+        assertEquals("unknown key", e.rule());
+        assertTrue(e.getMessage().startsWith("my.yaml: server.limits.maxConnection = 5: unknown key"), e.getMessage());
+    }
+
+    @Test
+    void unknownTopLevelSectionIsRefused() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "cahce:\n  x: 1\n"));
+        assertEquals("cahce", e.key());
+    }
+
+    @Test
+    void badValuesNameKeyValueAndRule() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("f", "server:\n  limits:\n    maxConnections: 0\n"));
+        assertEquals("server.limits.maxConnections", e.key());
+        assertEquals("0", e.value());
+        assertTrue(e.rule().contains("from 1 to"), e.rule());
+
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "server:\n  listen: localhost\n"));
+        assertEquals("server.listen", e.key());
+        assertTrue(e.rule().contains("HOST:PORT"));
+
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "origin:\n  responseTimeout: 10\n"));
+        assertEquals("origin.responseTimeout", e.key());
+        assertTrue(e.rule().contains("duration"));
+
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "store:\n  memorySize: lots\n"));
+        assertEquals("store.memorySize", e.key());
+
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "server:\n  trustedProxies: [10.0.0.0/33]\n"));
+        assertEquals("server.trustedProxies[0]", e.key());
+
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "server:\n  unknownHost: teapot\n"));
+        assertEquals("server.unknownHost", e.key());
+
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f",
+                "routes:\n  - name: a\n    origin: http://127.0.0.1:1/path\n"));
+        assertEquals("routes[0].origin", e.key());
+
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "server:\n  tls:\n    enabled: true\n"));
+        assertEquals("server.tls.certificate", e.key());
+
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "server: [1, 2]\n"));
+        assertEquals("server", e.key());
+
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "server:\n  listen: [\n"));
+        assertTrue(e.rule().contains("not valid YAML"), e.rule());
+    }
+
+    @Test
+    void crossReferencesAreChecked() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f",
+                "server:\n  defaultRoute: nope\nroutes:\n  - name: a\n    origin: http://127.0.0.1:1\n"));
+        assertEquals("server.defaultRoute", e.key());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f",
+                "server:\n  defaultRoute: a\nroutes:\n  - name: a\n    hosts: [x]\n    origin: http://127.0.0.1:1\n"
+                        + "  - name: b\n    hosts: [X]\n    origin: http://127.0.0.1:2\n"));
+        assertEquals("routes[1].hosts", e.key());
+        assertTrue(e.rule().contains("claimed by route a"));
+    }
+
+    @Test
+    void valuesAreBound() {
+        CachalotConfig c = ConfigLoader.parse("f", "server:\n  listen: \"[::1]:0\"\n  limits:\n    idleTimeout: 500ms\n"
+                + "    maxHeaderBytes: 16KiB\nstore:\n  diskSize: 2GiB\n");
+        assertEquals(new HostPort("::1", 0), c.server().listen());
+        assertEquals(Duration.ofMillis(500), c.server().limits().idleTimeout());
+        assertEquals(16384, c.server().limits().maxHeaderBytes());
+        assertEquals(2L << 30, c.store().diskSize());
+    }
+
+    @Test
+    void commandLineOverrides() {
+        CachalotConfig c = ConfigLoader.override(ConfigLoader.defaults(), "127.0.0.1:7000", "http://127.0.0.1:7001",
+                "127.0.0.1:7002", "secret", "/tmp/c");
+        assertEquals(7000, c.server().listen().port());
+        assertEquals(1, c.routes().size());
+        assertEquals("http://127.0.0.1:7001", c.routes().get(0).origin());
+        assertEquals("default", c.server().defaultRoute());
+        assertEquals(7002, c.admin().listen().port());
+        assertEquals("secret", c.admin().token());
+        assertEquals("/tmp/c", c.store().dir());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.override(ConfigLoader.defaults(), "nope", null, null, null, null));
+        assertEquals("command line", e.source());
+        assertEquals("--listen", e.key());
+        e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.override(ConfigLoader.defaults(), null, "ftp://x", null, null, null));
+        assertEquals("--origin", e.key());
+    }
+}
