@@ -1,0 +1,83 @@
+package dev.cachalot.forward;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cachalot.config.ConfigException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ForwardConfigTest {
+    @Test
+    void defaultsAreSafe() {
+        ForwardConfig d = ForwardConfig.read("x.yaml", null);
+        assertFalse(d.enabled());
+        assertEquals(Set.of(443), d.connectPorts());
+        assertTrue(d.allowDestinations().isEmpty());
+        assertNull(d.credentials());
+        assertFalse(d.clientAcl().admits("8.8.8.8"));
+        assertTrue(d.clientAcl().admits("127.0.0.1"));
+        assertFalse(d.guard().check(Cidr.literal("127.0.0.1")).allowed());
+    }
+
+    @Test
+    void readsEveryKey() {
+        ForwardConfig c = ForwardConfig.read("x.yaml", Map.ofEntries(
+                Map.entry("listen", "127.0.0.1:3128"),
+                Map.entry("connectPorts", List.of(443, "8443")),
+                Map.entry("httpPorts", "80,8000-8002"),
+                Map.entry("allowDestinations", List.of("127.0.0.1/32")),
+                Map.entry("denyDestinations", List.of("203.0.114.0/24")),
+                Map.entry("rules", List.of("deny *.corp.example")),
+                Map.entry("clients", List.of("127.0.0.0/8")),
+                Map.entry("credentials", "/etc/cachalot/users"),
+                Map.entry("realm", "office"),
+                Map.entry("connectTimeout", "5s"),
+                Map.entry("tunnelIdleTimeout", "PT2M"),
+                Map.entry("maxTunnels", 10),
+                Map.entry("tunnelBufferBytes", 8192)));
+        assertEquals("127.0.0.1:3128", c.listen().toString());
+        assertEquals(Set.of(443, 8443), c.connectPorts());
+        assertEquals(Set.of(80, 8000, 8001, 8002), c.httpPorts());
+        assertTrue(c.guard().check(Cidr.literal("127.0.0.1")).allowed());
+        assertFalse(c.destinationRules().check("a.corp.example", 443, true).allowed());
+        assertEquals("office", c.realm());
+        assertEquals(Duration.ofSeconds(5), c.connectTimeout());
+        assertEquals(Duration.ofMinutes(2), c.tunnelIdleTimeout());
+        assertEquals(10, c.maxTunnels());
+    }
+
+    @Test
+    void badValuesNameSourceKeyValueAndRule() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ForwardConfig.read("x.yaml", Map.of("allowDestinations", List.of("10.0.0.1/8"))));
+        assertEquals("forward.allowDestinations", e.key());
+        assertEquals("10.0.0.1/8", e.value());
+        assertTrue(e.rule().contains("host bits"));
+        assertEquals("forward.listen", assertThrows(ConfigException.class,
+                () -> ForwardConfig.read("x.yaml", Map.of("listen", "nohost"))).key());
+        assertEquals("forward.connectPorts", assertThrows(ConfigException.class,
+                () -> ForwardConfig.read("x.yaml", Map.of("connectPorts", List.of(70000)))).key());
+        assertEquals("forward.tunnelIdleTimeout", assertThrows(ConfigException.class,
+                () -> ForwardConfig.read("x.yaml", Map.of("tunnelIdleTimeout", "soon"))).key());
+        assertEquals("forward.maxTunnels", assertThrows(ConfigException.class,
+                () -> ForwardConfig.read("x.yaml", Map.of("maxTunnels", 0))).key());
+        assertEquals("forward.bogus", assertThrows(ConfigException.class,
+                () -> ForwardConfig.read("x.yaml", Map.of("bogus", 1))).key());
+        assertEquals("forward.realm", assertThrows(ConfigException.class,
+                () -> ForwardConfig.read("x.yaml", Map.of("realm", "a\"b"))).key());
+    }
+
+    @Test
+    void commandLineExceptionsAdd() {
+        ForwardConfig c = ForwardConfig.defaults().withAllowDestinations(List.of(Cidr.parse("127.0.0.1/32")));
+        assertTrue(c.guard().check(Cidr.literal("127.0.0.1")).allowed());
+        assertFalse(c.guard().check(Cidr.literal("127.0.0.2")).allowed());
+    }
+}
