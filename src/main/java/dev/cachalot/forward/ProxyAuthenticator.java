@@ -85,23 +85,53 @@ public final class ProxyAuthenticator {
         return new ProxyAuthenticator(users);
     }
 
-    /** Checks the value of the request's Proxy-Authorization field (null when absent). */
-    public Result check(String proxyAuthorization) {
+    /**
+     * The answer without password hashing: OK for credentials that passed before, MISSING or
+     * MALFORMED when the field says so, null when only a full {@link #check} can decide.
+     */
+    public Result checkRemembered(String proxyAuthorization) {
+        Result quick = parseOnly(proxyAuthorization);
+        if (quick != null) {
+            return quick;
+        }
+        byte[] decoded = decode(proxyAuthorization);
+        String known = remembered.get(digest(decoded));
+        return known == null ? null : new Result(Outcome.OK, known);
+    }
+
+    private static Result parseOnly(String proxyAuthorization) {
         if (proxyAuthorization == null) {
             return new Result(Outcome.MISSING, "");
         }
+        byte[] decoded = decode(proxyAuthorization);
+        if (decoded == null || new String(decoded, StandardCharsets.UTF_8).indexOf(':') < 0) {
+            return new Result(Outcome.MALFORMED, "");
+        }
+        return null;
+    }
+
+    /** The Base64-decoded credentials of a Basic field, or null when it is not one. */
+    private static byte[] decode(String proxyAuthorization) {
         String v = proxyAuthorization.strip();
         int sp = v.indexOf(' ');
         // RFC 9110 §11.1: the auth-scheme is case-insensitive.
         if (sp < 0 || !v.substring(0, sp).equalsIgnoreCase("Basic")) {
-            return new Result(Outcome.MALFORMED, "");
+            return null;
         }
-        byte[] decoded;
         try {
-            decoded = Base64.getDecoder().decode(v.substring(sp + 1).strip());
+            return Base64.getDecoder().decode(v.substring(sp + 1).strip());
         } catch (IllegalArgumentException e) {
-            return new Result(Outcome.MALFORMED, "");
+            return null;
         }
+    }
+
+    /** Checks the value of the request's Proxy-Authorization field (null when absent). */
+    public Result check(String proxyAuthorization) {
+        Result quick = parseOnly(proxyAuthorization);
+        if (quick != null) {
+            return quick;
+        }
+        byte[] decoded = decode(proxyAuthorization);
         String pair = new String(decoded, StandardCharsets.UTF_8);
         int colon = pair.indexOf(':');
         if (colon < 0) {

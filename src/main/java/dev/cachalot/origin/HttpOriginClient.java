@@ -24,6 +24,7 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -63,6 +64,14 @@ public final class HttpOriginClient implements OriginClient {
     private final RequestConfig expectContinue;
 
     public HttpOriginClient(OriginConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * A client whose connections go only to the addresses {@code dnsResolver} returns (the forward
+     * proxy's address guard); null for the system resolver.
+     */
+    public HttpOriginClient(OriginConfig config, DnsResolver dnsResolver) {
         Timeout connect = Timeout.of(config.connectTimeout());
         Timeout response = Timeout.of(config.responseTimeout());
         // The strict response parser of httpcore (the client's default skips garbage lines before
@@ -86,6 +95,7 @@ public final class HttpOriginClient implements OriginClient {
                         // A pooled connection idle this long is checked before reuse (stale close).
                         .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                         .build())
+                .setDnsResolver(dnsResolver)
                 .build();
         this.plain = RequestConfig.custom()
                 .setConnectionRequestTimeout(Timeout.of(config.poolTimeout()))

@@ -42,10 +42,18 @@ final class FrontHandler implements HttpHandler {
     private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
+    private final ForwardFront forward;
     private volatile boolean draining;
 
     FrontHandler(RequestProcessor processor, VirtualHosts hosts, ServerConfig config, ProxyHeaders proxyHeaders,
                  ProxyMetrics metrics, ExchangeListener listener, Clock clock) {
+        this(processor, hosts, config, proxyHeaders, metrics, listener, clock, null);
+    }
+
+    /** A front handler; with {@code forward} non-null it serves a forward-proxy listener (no virtual hosts). */
+    FrontHandler(RequestProcessor processor, VirtualHosts hosts, ServerConfig config, ProxyHeaders proxyHeaders,
+                 ProxyMetrics metrics, ExchangeListener listener, Clock clock, ForwardFront forward) {
+        this.forward = forward;
         this.processor = processor;
         this.hosts = hosts;
         this.config = config;
@@ -73,7 +81,8 @@ final class FrontHandler implements HttpHandler {
         if (guard != null) {
             FramingViolation v = guard.violation;
             long ordinal = ++guard.requestsSeen;
-            if (v != null && ordinal > guard.validHeadsBeforeViolation) {
+            if ((v != null && ordinal > guard.validHeadsBeforeViolation)
+                    || (guard.scanner.tunnelling() && ordinal > guard.scanner.validHeads())) {
                 // Normally the conduit never lets such a request through; this is the second lock.
                 guard.answered = true;
                 ex.setPersistent(false);
@@ -115,9 +124,28 @@ final class FrontHandler implements HttpHandler {
         ClientInfo info = new ClientInfo(requestId, peer, client, ex.isSecure() || "https".equals(ex.getRequestScheme()),
                 protocol, clock.instant(), startNanos);
         String target = target(ex);
-        RequestHead head = new RequestHead(ex.getRequestMethod().toString(), info.secure() ? "https" : "http",
-                authority, target, protocol, headers);
-        OriginTarget route = hosts.resolve(host);
+        RequestHead head;
+        OriginTarget route;
+        ForwardFront.Target fwd = null;
+        if (forward != null) {
+            // RFC 9112 §3.2.2 / §3.2.3: a proxy takes its target from the request line, not from Host.
+            fwd = ForwardFront.Target.of(ex.getRequestMethod().toString(), ex.getRequestURI(),
+                    ex.isHostIncludedInRequestURI(), ex.getQueryString());
+            if (fwd.error() != null) {
+                metrics.rejected("forward-target");
+                ex.setPersistent(false);
+                plain(ex, 400, fwd.error() + " (request " + requestId + ")");
+                return;
+            }
+            headers = headers.with("Host", fwd.authority());
+            head = new RequestHead(ex.getRequestMethod().toString(), fwd.scheme(), fwd.authority(),
+                    fwd.connect() ? fwd.authority() : fwd.target(), protocol, headers);
+            route = fwd.route();
+        } else {
+            head = new RequestHead(ex.getRequestMethod().toString(), info.secure() ? "https" : "http",
+                    authority, target, protocol, headers);
+            route = hosts.resolve(host);
+        }
 
         long contentLength = contentLength(ex, headers);
         ClientBody body = new ClientBody(ex, contentLength != 0);
@@ -136,6 +164,10 @@ final class FrontHandler implements HttpHandler {
             return;
         }
         ClientRequest request = new ClientRequest(head, route, info, contentLength, body);
+        if (fwd != null && fwd.connect()) {
+            ex.dispatch(() -> forward.connect(ex, request, sink));
+            return;
+        }
         try {
             if (processor.tryAnswerNow(request, sink)) {
                 return;

@@ -90,6 +90,11 @@ final class UndertowResponseSink implements ResponseSink {
 
     @Override
     public void sendError(int status, String message) {
+        sendError(status, message, HeaderFields.empty());
+    }
+
+    @Override
+    public void sendError(int status, String message, HeaderFields own) {
         if (started || exchange.isResponseStarted()) {
             // Too late for a status (a head was given, body bytes may be buffered): end the connection so the client sees an incomplete response.
             IoUtils.safeClose(exchange.getConnection());
@@ -102,6 +107,9 @@ final class UndertowResponseSink implements ResponseSink {
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
         if (status == 503) {
             exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+        }
+        for (int i = 0; i < own.size(); i++) {
+            exchange.getResponseHeaders().add(HttpString.tryFromString(own.name(i)), own.value(i));
         }
         prepare();
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, b.length);

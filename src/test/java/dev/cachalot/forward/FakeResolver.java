@@ -30,6 +30,10 @@ final class FakeResolver implements DestinationResolver {
 
     @Override
     public synchronized List<InetAddress> resolve(String host) throws UnknownHostException {
+        byte[] literal = Cidr.literal(host);
+        if (literal != null) {
+            return List.of(InetAddress.getByAddress(literal)); // like the system resolver: no lookup
+        }
         lookups.incrementAndGet();
         Deque<List<InetAddress>> q = answers.get(host);
         if (q == null) {
