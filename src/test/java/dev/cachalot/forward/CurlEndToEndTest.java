@@ -40,6 +40,7 @@ class CurlEndToEndTest {
     void stop() throws IOException {
         if (h != null) {
             h.close();
+            assertEquals(0, h.offLoopbackAttempts.get(), "the guard let a non-loopback address through");
         }
     }
 

@@ -17,6 +17,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.UnknownHostException;
+import org.apache.hc.client5.http.DnsResolver;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -40,6 +42,8 @@ final class ForwardHarness implements AutoCloseable {
     final FakeResolver dns = new FakeResolver();
     final List<InetSocketAddress> connects = new CopyOnWriteArrayList<>();
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
+    /** Connections the guard let through to a non-loopback address (stopped here); must stay 0. */
+    final AtomicInteger offLoopbackAttempts = new AtomicInteger();
     ServerSocket echo;
     Thread echoThread;
     ProxyServer proxy;
@@ -105,12 +109,33 @@ final class ForwardHarness implements AutoCloseable {
         SocketConnector counting = (address, timeout) -> {
             connects.add(address);
             if (!address.getAddress().isLoopbackAddress()) {
-                throw new AssertionError("test tried to connect to a non-loopback address " + address);
+                offLoopbackAttempts.incrementAndGet();
+                throw new IOException("test tried to connect to a non-loopback address " + address);
             }
             return SocketConnector.plain().connect(address, timeout);
         };
         forward = ForwardProxy.create(fc, dns, counting);
-        client = new HttpOriginClient(c.origin(), forward.dnsResolver());
+        GuardedDnsResolver guarded = forward.dnsResolver();
+        // Belt and braces for the test itself: even if the guard regressed, never connect off loopback.
+        DnsResolver loopbackOnly = new DnsResolver() {
+            @Override
+            public InetAddress[] resolve(String host) throws UnknownHostException {
+                InetAddress[] all = guarded.resolve(host);
+                for (InetAddress a : all) {
+                    if (!a.isLoopbackAddress()) {
+                        offLoopbackAttempts.incrementAndGet();
+                        throw new UnknownHostException("test harness refuses non-loopback " + a);
+                    }
+                }
+                return all;
+            }
+
+            @Override
+            public String resolveCanonicalHostname(String host) {
+                return host;
+            }
+        };
+        client = new HttpOriginClient(c.origin(), loopbackOnly);
         ProxyHeaders headers = new ProxyHeaders(c.server().via(), new TrustedProxies(c.server().trustedProxies()));
         proxy = forward.server(c.server(), new PassThroughProcessor(client, headers, ProxyMetrics.noop()), headers,
                 ProxyMetrics.noop(), ExchangeListener.none(), Clock.systemUTC());

@@ -34,6 +34,7 @@ class ForwardListenerTest {
     void stop() throws IOException {
         if (h != null) {
             h.close();
+            assertEquals(0, h.offLoopbackAttempts.get(), "the guard let a non-loopback address through");
         }
     }
 
