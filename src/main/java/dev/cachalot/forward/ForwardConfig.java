@@ -93,6 +93,33 @@ public record ForwardConfig(HostPort listen, Set<Integer> connectPorts, Set<Inte
                 credentials, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes);
     }
 
+    /**
+     * Applies the command-line flags {@code --forward-listen HOST:PORT} (null: keep the configured
+     * listener) and {@code --allow-destination CIDR} (repeatable; added to the exceptions).
+     *
+     * @throws ConfigException naming the flag, the value and the rule
+     */
+    public ForwardConfig withCommandLine(String forwardListen, List<String> allowDestination) {
+        ForwardConfig c = this;
+        if (forwardListen != null) {
+            HostPort hp = HostPort.parse(forwardListen);
+            if (hp == null) {
+                throw new ConfigException("command line", "--forward-listen", forwardListen,
+                        "must be HOST:PORT (IPv6 as [::1]:PORT)");
+            }
+            c = c.withListen(hp);
+        }
+        List<Cidr> extra = new ArrayList<>();
+        for (String a : allowDestination) {
+            try {
+                extra.add(Cidr.parse(a));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("command line", "--allow-destination", a, e.getMessage());
+            }
+        }
+        return extra.isEmpty() ? c : c.withAllowDestinations(extra);
+    }
+
     /** This config with a credentials file (null: no authentication). */
     public ForwardConfig withCredentials(Path file) {
         return new ForwardConfig(listen, connectPorts, httpPorts, allowDestinations, denyDestinations, rules,

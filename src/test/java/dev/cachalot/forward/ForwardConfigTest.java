@@ -80,4 +80,18 @@ class ForwardConfigTest {
         assertTrue(c.guard().check(Cidr.literal("127.0.0.1")).allowed());
         assertFalse(c.guard().check(Cidr.literal("127.0.0.2")).allowed());
     }
+
+    @Test
+    void commandLineFlags() {
+        ForwardConfig c = ForwardConfig.defaults().withCommandLine("127.0.0.1:3128", List.of("127.0.0.1/32", "::1"));
+        assertTrue(c.enabled());
+        assertEquals(3128, c.listen().port());
+        assertTrue(c.guard().check(Cidr.literal("::1")).allowed());
+        assertFalse(ForwardConfig.defaults().withCommandLine(null, List.of()).enabled());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ForwardConfig.defaults().withCommandLine(null, List.of("localhost")));
+        assertEquals("--allow-destination", e.key());
+        assertEquals("--forward-listen", assertThrows(ConfigException.class,
+                () -> ForwardConfig.defaults().withCommandLine("3128", List.of())).key());
+    }
 }
