@@ -54,8 +54,9 @@ public final class ForwardGate {
                          boolean mayBlock) {
         String id = request.client().requestId();
         String peer = request.client().peerAddress();
+        // The query is left out of log lines: download URLs often carry per-user tokens there.
         String what = request.head().method() + " " + (connect ? request.head().authority()
-                : request.head().scheme() + "://" + request.head().authority() + request.head().target());
+                : request.head().scheme() + "://" + request.head().authority() + request.head().path());
         if (!acl.admits(peer)) {
             LOG.info("forward deny request={} client={} target={} reason=client-not-allowed", id, peer, what);
             sink.outcome("DENIED");

@@ -329,6 +329,41 @@ class ForwardListenerTest {
         assertEquals(0, h.forward.tunnels().openTunnels());
     }
 
+    @Test
+    void everyRefusalIsLoggedWithoutSecrets() throws Exception {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("cachalot.forward");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> app =
+                new ch.qos.logback.core.read.ListAppender<>();
+        app.start();
+        log.addAppender(app);
+        ch.qos.logback.classic.Level before = log.getLevel();
+        log.setLevel(ch.qos.logback.classic.Level.INFO);
+        try {
+            Path users = dir.resolve("users");
+            Files.writeString(users, "alice:" + PasswordHash.create("wonder".toCharArray(), 1000).format() + "\n");
+            start(loopbackAllowed().withCredentials(users));
+            h.dns.map("internal.example", "10.0.0.5");
+            String secretHeader = ProxyAuthenticatorTest.basic("alice", "s3cret-guess");
+            RawClient.send(h.port(), get("http://127.0.0.1:" + h.originPort() + "/dl?token=abc123",
+                    "Proxy-Authorization: " + secretHeader + "\r\n"));
+            RawClient.send(h.port(), get("http://internal.example/x?token=abc123", "Proxy-Authorization: "
+                    + ProxyAuthenticatorTest.basic("alice", "wonder") + "\r\n"));
+            RawClient.send(h.port(), "CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\nProxy-Authorization: "
+                    + ProxyAuthenticatorTest.basic("alice", "wonder") + "\r\n\r\n");
+            String all = String.join("\n", app.list.stream().map(e -> e.getFormattedMessage()).toList());
+            assertTrue(all.contains("user=alice reason=auth-bad_credentials"), all);
+            assertTrue(all.contains("host=internal.example reason=\"address private 10.0.0.0/8\""), all);
+            assertTrue(all.contains("CONNECT to port 22 is not allowed"), all);
+            assertFalse(all.contains("s3cret-guess") || all.contains("wonder"), all);
+            assertFalse(all.contains(secretHeader.substring(6)), "the header value is never logged");
+            assertFalse(all.contains("abc123"), "query strings (tokens) are not logged");
+        } finally {
+            log.detachAppender(app);
+            log.setLevel(before);
+        }
+    }
+
     static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
