@@ -5,11 +5,13 @@ import dev.cachalot.config.CachalotConfig;
 import dev.cachalot.config.ConfigLoader;
 import dev.cachalot.metrics.ProxyMetrics;
 import dev.cachalot.origin.HttpOriginClient;
+import dev.cachalot.origin.OriginClient;
 import dev.cachalot.origin.ProxyHeaders;
 import dev.cachalot.origin.TrustedProxies;
 import dev.cachalot.server.ExchangeListener;
 import dev.cachalot.server.PassThroughProcessor;
 import dev.cachalot.server.ProxyServer;
+import dev.cachalot.server.RequestProcessor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -101,8 +103,18 @@ final class ForwardHarness implements AutoCloseable {
         return echo.getLocalPort();
     }
 
-    /** Starts the forward listener with {@code config} (listen is forced to 127.0.0.1:0). */
+    /** Builds the processor behind the forward checks from the guarded origin client. */
+    interface Inner {
+        RequestProcessor create(OriginClient client, ProxyHeaders headers);
+    }
+
+    /** Starts the forward listener with {@code config} in front of the pass-through processor. */
     ForwardHarness start(ForwardConfig config) throws IOException {
+        return start(config, (client, headers) -> new PassThroughProcessor(client, headers, ProxyMetrics.noop()));
+    }
+
+    /** Starts the forward listener with {@code config} (listen is forced to 127.0.0.1:0). */
+    ForwardHarness start(ForwardConfig config, Inner inner) throws IOException {
         CachalotConfig c = ConfigLoader.parse("test", "server:\n  listen: 127.0.0.1:0\n  shutdownTimeout: 1s\n"
                 + "origin:\n  connectTimeout: 2s\n  responseTimeout: 5s\n");
         ForwardConfig fc = config.withListen(new dev.cachalot.config.HostPort("127.0.0.1", 0));
@@ -137,7 +149,7 @@ final class ForwardHarness implements AutoCloseable {
         };
         client = new HttpOriginClient(c.origin(), loopbackOnly);
         ProxyHeaders headers = new ProxyHeaders(c.server().via(), new TrustedProxies(c.server().trustedProxies()));
-        proxy = forward.server(c.server(), new PassThroughProcessor(client, headers, ProxyMetrics.noop()), headers,
+        proxy = forward.server(c.server(), inner.create(client, headers), headers,
                 ProxyMetrics.noop(), ExchangeListener.none(), Clock.systemUTC());
         proxy.start(null);
         return this;
