@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
+import org.xnio.Options;
 import org.xnio.StreamConnection;
 import org.xnio.channels.Channels;
 import org.xnio.conduits.ConduitStreamSinkChannel;
@@ -49,6 +50,11 @@ final class TunnelRelay {
 
     void start(ExecutorService pool) {
         try {
+            // The listener's read timeout is for requests; in a tunnel the client may rightly stay
+            // silent for as long as the destination talks (a long TLS download). The relay's own
+            // idle clock governs instead; a client that stops reading is dropped after the idle time.
+            client.setOption(Options.READ_TIMEOUT, 0);
+            client.setOption(Options.WRITE_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, idleNanos / 1_000_000));
             origin.setSoTimeout((int) Math.min(TICK_MILLIS, Math.max(1, idleNanos / 1_000_000)));
             pool.execute(this::clientToOrigin);
             pool.execute(this::originToClient);

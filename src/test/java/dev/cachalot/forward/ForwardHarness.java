@@ -46,6 +46,8 @@ final class ForwardHarness implements AutoCloseable {
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
     /** Connections the guard let through to a non-loopback address (stopped here); must stay 0. */
     final AtomicInteger offLoopbackAttempts = new AtomicInteger();
+    /** Extra lines for the {@code server:} section (indented two spaces). */
+    String serverYaml = "";
     ServerSocket echo;
     Thread echoThread;
     ProxyServer proxy;
@@ -116,7 +118,7 @@ final class ForwardHarness implements AutoCloseable {
     /** Starts the forward listener with {@code config} (listen is forced to 127.0.0.1:0). */
     ForwardHarness start(ForwardConfig config, Inner inner) throws IOException {
         CachalotConfig c = ConfigLoader.parse("test", "server:\n  listen: 127.0.0.1:0\n  shutdownTimeout: 1s\n"
-                + "origin:\n  connectTimeout: 2s\n  responseTimeout: 5s\n");
+                + serverYaml + "origin:\n  connectTimeout: 2s\n  responseTimeout: 5s\n");
         ForwardConfig fc = config.withListen(new dev.cachalot.config.HostPort("127.0.0.1", 0));
         SocketConnector counting = (address, timeout) -> {
             connects.add(address);

@@ -364,6 +364,41 @@ class ForwardListenerTest {
         }
     }
 
+    @Test
+    void aTunnelWhereOnlyTheDestinationTalksOutlivesTheServerReadTimeout() throws Exception {
+        // A long TLS download: the client sends nothing for minutes while bytes flow to it. The
+        // listener's read timeout (1s here) is for requests, not for tunnels.
+        h = new ForwardHarness();
+        h.serverYaml = "  limits:\n    readTimeout: 1s\n";
+        java.net.ServerSocket drip = new java.net.ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        Thread t = new Thread(() -> {
+            try (Socket s = drip.accept(); OutputStream o = s.getOutputStream()) {
+                for (int i = 0; i < 12; i++) {
+                    o.write('x');
+                    o.flush();
+                    Thread.sleep(250);
+                }
+            } catch (Exception ignored) {
+                // the assertion in the test reports a short read
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        try (drip) {
+            h.start(loopbackAllowed().withConnectPorts(Set.of(drip.getLocalPort())));
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), h.port())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("CONNECT 127.0.0.1:" + drip.getLocalPort() + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                        + drip.getLocalPort() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                InputStream in = s.getInputStream();
+                assertTrue(readHead(in).startsWith("HTTP/1.1 200"));
+                assertEquals("xxxxxxxxxxxx", new String(in.readNBytes(12), StandardCharsets.ISO_8859_1),
+                        "3 s of bytes from the destination, none from the client");
+                assertEquals(-1, in.read(), "the destination's close is passed on");
+            }
+        }
+    }
+
     static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
