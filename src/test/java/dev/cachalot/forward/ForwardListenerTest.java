@@ -367,9 +367,9 @@ class ForwardListenerTest {
     @Test
     void aTunnelWhereOnlyTheDestinationTalksOutlivesTheServerReadTimeout() throws Exception {
         // A long TLS download: the client sends nothing for minutes while bytes flow to it. The
-        // listener's read timeout (1s here) is for requests, not for tunnels.
+        // listener's read and keep-alive timeouts (1s here) are for requests, not for tunnels.
         h = new ForwardHarness();
-        h.serverYaml = "  limits:\n    readTimeout: 1s\n";
+        h.serverYaml = "  limits:\n    readTimeout: 1s\n    idleTimeout: 1s\n";
         java.net.ServerSocket drip = new java.net.ServerSocket(0, 5, InetAddress.getLoopbackAddress());
         Thread t = new Thread(() -> {
             try (Socket s = drip.accept(); OutputStream o = s.getOutputStream()) {
