@@ -52,16 +52,18 @@ final class UndertowResponseSink implements ResponseSink {
         writeHead(head, contentLength);
         OutputStream out = exchange.getOutputStream();
         return new OutputStream() {
+            // Counted before writing: Undertow ends the exchange (and runs the completion
+            // listeners that read the count) inside the write that completes Content-Length.
             @Override
             public void write(int b) throws IOException {
-                out.write(b);
                 bytesOut++;
+                out.write(b);
             }
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
                 bytesOut += len;
+                out.write(b, off, len);
             }
 
             @Override
