@@ -104,7 +104,7 @@ final class FrontHandler implements HttpHandler {
                 authority, target, protocol, headers);
         long contentLength = contentLength(ex, headers);
         ClientBody body = new ClientBody(ex, contentLength != 0);
-        UndertowResponseSink sink = new UndertowResponseSink(ex, body);
+        UndertowResponseSink sink = new UndertowResponseSink(ex, body, config.limits().retryAfter().toSeconds());
 
         boolean admitted = !draining && inFlight.incrementAndGet() <= config.limits().maxConcurrentRequests();
         if (!admitted) {
