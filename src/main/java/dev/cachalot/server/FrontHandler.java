@@ -11,6 +11,8 @@ import dev.cachalot.origin.ProxyHeaders;
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import java.net.InetSocketAddress;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FrontHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(FrontHandler.class);
+    private static final AttachmentKey<ConnectionGuard> GUARD = AttachmentKey.create(ConnectionGuard.class);
     private static final String ID_PREFIX = Long.toString(ThreadLocalRandom.current().nextLong() >>> 28, 36);
 
     private final RequestProcessor processor;
@@ -68,8 +71,7 @@ final class FrontHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange ex) {
         long startNanos = System.nanoTime();
-        ConnectionGuard guard = ex.getConnection() instanceof AbstractServerConnection
-                ? GuardedOpenListener.guardOf(((AbstractServerConnection) ex.getConnection()).getChannel()) : null;
+        ConnectionGuard guard = guard(ex);
         if (guard != null) {
             FramingViolation v = guard.violation;
             long ordinal = ++guard.requestsSeen;
@@ -85,21 +87,6 @@ final class FrontHandler implements HttpHandler {
                 guard.activeExchanges.decrementAndGet();
                 next.proceed();
             });
-        }
-        if (draining) {
-            metrics.rejected("shutdown");
-            ex.setPersistent(false);
-            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
-            plain(ex, 503, "server is shutting down");
-            return;
-        }
-        if (inFlight.incrementAndGet() > config.limits().maxConcurrentRequests()) {
-            inFlight.decrementAndGet();
-            metrics.rejected("overload");
-            // RFC 9110 §15.6.4: tell the client when to come back instead of queueing it.
-            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
-            plain(ex, 503, "too many concurrent requests");
-            return;
         }
         if (asksToClose(ex)) {
             // Undertow only honours "Connection: close" alone; RFC 9110 §7.6.1 makes it a list.
@@ -117,11 +104,31 @@ final class FrontHandler implements HttpHandler {
         String target = target(ex);
         RequestHead head = new RequestHead(ex.getRequestMethod().toString(), info.secure() ? "https" : "http",
                 authority, target, protocol, headers);
-        OriginTarget route = hosts.resolve(host);
-
         long contentLength = contentLength(ex, headers);
         ClientBody body = new ClientBody(ex, contentLength != 0);
-        UndertowResponseSink sink = new UndertowResponseSink(ex, body);
+        UndertowResponseSink sink = new UndertowResponseSink(ex, body, config.limits().retryAfter().toSeconds());
+
+        boolean admitted = !draining && inFlight.incrementAndGet() <= config.limits().maxConcurrentRequests();
+        if (!admitted) {
+            if (!draining) {
+                inFlight.decrementAndGet();
+            }
+            ex.addExchangeCompleteListener((e, next) -> {
+                record(e, info, head, null, body, sink);
+                next.proceed();
+            });
+            sink.outcome("REJECTED");
+            metrics.rejected(draining ? "shutdown" : "overload");
+            // RFC 9110 §15.6.4: tell the client when to come back instead of queueing it.
+            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
+            if (draining) {
+                ex.setPersistent(false);
+            }
+            plain(ex, 503, (draining ? "server is shutting down" : "too many concurrent requests")
+                    + " (request " + requestId + ")");
+            return;
+        }
+        OriginTarget route = hosts.resolve(host);
         ex.addExchangeCompleteListener((e, next) -> {
             inFlight.decrementAndGet();
             record(e, info, head, route, body, sink);
@@ -177,6 +184,19 @@ final class FrontHandler implements HttpHandler {
         } catch (RuntimeException e) {
             LOG.debug("exchange listener failed", e);
         }
+    }
+
+    /** The connection's framing guard, looked up once per connection and then kept on it. */
+    private static ConnectionGuard guard(HttpServerExchange ex) {
+        ServerConnection c = ex.getConnection();
+        ConnectionGuard g = c.getAttachment(GUARD);
+        if (g == null && c instanceof AbstractServerConnection) {
+            g = GuardedOpenListener.guardOf(((AbstractServerConnection) c).getChannel());
+            if (g != null) {
+                c.putAttachment(GUARD, g);
+            }
+        }
+        return g;
     }
 
     private static boolean asksToClose(HttpServerExchange ex) {
