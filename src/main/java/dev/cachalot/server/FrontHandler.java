@@ -11,6 +11,8 @@ import dev.cachalot.origin.ProxyHeaders;
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import java.net.InetSocketAddress;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FrontHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(FrontHandler.class);
+    private static final AttachmentKey<ConnectionGuard> GUARD = AttachmentKey.create(ConnectionGuard.class);
     private static final String ID_PREFIX = Long.toString(ThreadLocalRandom.current().nextLong() >>> 28, 36);
 
     private final RequestProcessor processor;
@@ -76,17 +79,22 @@ final class FrontHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange ex) {
         long startNanos = System.nanoTime();
-        ConnectionGuard guard = ex.getConnection() instanceof AbstractServerConnection
-                ? GuardedOpenListener.guardOf(((AbstractServerConnection) ex.getConnection()).getChannel()) : null;
+        ConnectionGuard guard = guard(ex);
         if (guard != null) {
             FramingViolation v = guard.violation;
             long ordinal = ++guard.requestsSeen;
-            if ((v != null && ordinal > guard.validHeadsBeforeViolation)
-                    || (guard.scanner.tunnelling() && ordinal > guard.scanner.validHeads())) {
+            if (v != null && ordinal > guard.validHeadsBeforeViolation) {
                 // Normally the conduit never lets such a request through; this is the second lock.
                 guard.answered = true;
                 ex.setPersistent(false);
                 plain(ex, v.status(), v.message());
+                return;
+            }
+            if (guard.scanner.tunnelling() && ordinal > guard.scanner.validHeads()) {
+                // Bytes after a CONNECT are tunnel data, never a request (forward listener only).
+                guard.answered = true;
+                ex.setPersistent(false);
+                plain(ex, 400, "request after CONNECT");
                 return;
             }
             guard.activeExchanges.incrementAndGet();
@@ -94,21 +102,6 @@ final class FrontHandler implements HttpHandler {
                 guard.activeExchanges.decrementAndGet();
                 next.proceed();
             });
-        }
-        if (draining) {
-            metrics.rejected("shutdown");
-            ex.setPersistent(false);
-            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
-            plain(ex, 503, "server is shutting down");
-            return;
-        }
-        if (inFlight.incrementAndGet() > config.limits().maxConcurrentRequests()) {
-            inFlight.decrementAndGet();
-            metrics.rejected("overload");
-            // RFC 9110 §15.6.4: tell the client when to come back instead of queueing it.
-            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
-            plain(ex, 503, "too many concurrent requests");
-            return;
         }
         if (asksToClose(ex)) {
             // Undertow only honours "Connection: close" alone; RFC 9110 §7.6.1 makes it a list.
@@ -149,7 +142,28 @@ final class FrontHandler implements HttpHandler {
 
         long contentLength = contentLength(ex, headers);
         ClientBody body = new ClientBody(ex, contentLength != 0);
-        UndertowResponseSink sink = new UndertowResponseSink(ex, body);
+        UndertowResponseSink sink = new UndertowResponseSink(ex, body, config.limits().retryAfter().toSeconds());
+
+        boolean admitted = !draining && inFlight.incrementAndGet() <= config.limits().maxConcurrentRequests();
+        if (!admitted) {
+            if (!draining) {
+                inFlight.decrementAndGet();
+            }
+            ex.addExchangeCompleteListener((e, next) -> {
+                record(e, info, head, null, body, sink);
+                next.proceed();
+            });
+            sink.outcome("REJECTED");
+            metrics.rejected(draining ? "shutdown" : "overload");
+            // RFC 9110 §15.6.4: tell the client when to come back instead of queueing it.
+            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
+            if (draining) {
+                ex.setPersistent(false);
+            }
+            plain(ex, 503, (draining ? "server is shutting down" : "too many concurrent requests")
+                    + " (request " + requestId + ")");
+            return;
+        }
         ex.addExchangeCompleteListener((e, next) -> {
             inFlight.decrementAndGet();
             record(e, info, head, route, body, sink);
@@ -209,6 +223,19 @@ final class FrontHandler implements HttpHandler {
         } catch (RuntimeException e) {
             LOG.debug("exchange listener failed", e);
         }
+    }
+
+    /** The connection's framing guard, looked up once per connection and then kept on it. */
+    private static ConnectionGuard guard(HttpServerExchange ex) {
+        ServerConnection c = ex.getConnection();
+        ConnectionGuard g = c.getAttachment(GUARD);
+        if (g == null && c instanceof AbstractServerConnection) {
+            g = GuardedOpenListener.guardOf(((AbstractServerConnection) c).getChannel());
+            if (g != null) {
+                c.putAttachment(GUARD, g);
+            }
+        }
+        return g;
     }
 
     private static boolean asksToClose(HttpServerExchange ex) {

@@ -92,14 +92,14 @@ class CidrTest {
                     byte[] a = c.network();
                     assertTrue(c.contains(a));
                     // Flip one bit at or below the prefix: inside; flip one bit above it: outside.
-                    int below = prefix + (int) Math.floorMod(noise, 128 - prefix + 1);
+                    int below = prefix + Math.floorMod(noise, 128 - prefix + 1);
                     if (below < 128) {
                         byte[] x = a.clone();
                         x[below / 8] ^= (byte) (0x80 >>> (below % 8));
                         assertTrue(c.contains(x));
                     }
                     if (prefix > 0) {
-                        int above = (int) Math.floorMod(noise, prefix);
+                        int above = Math.floorMod(noise, prefix);
                         byte[] y = a.clone();
                         y[above / 8] ^= (byte) (0x80 >>> (above % 8));
                         assertFalse(c.contains(y));
