@@ -1,6 +1,7 @@
 package dev.cachalot.forward;
 
 import dev.cachalot.config.ConfigException;
+import dev.cachalot.config.ConfigNode;
 import dev.cachalot.config.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -210,6 +211,76 @@ public record ForwardConfig(HostPort listen, Set<Integer> connectPorts, Set<Inte
             throw new ConfigException(source, key, String.valueOf(section.get(key.replace("forward.", ""))),
                     e.getMessage());
         }
+    }
+
+    /**
+     * Reads the {@code forward:} section through the config loader's {@link ConfigNode} (the same
+     * keys and rules as {@link #read}; lists are YAML lists, durations as the loader writes them,
+     * e.g. {@code 10s}, {@code 5m}). Unknown keys fail.
+     *
+     * @throws ConfigException naming the source, the key ({@code forward.x}), the value and the rule
+     */
+    public static ForwardConfig from(ConfigNode n) {
+        ForwardConfig d = defaults();
+        String listenText = n.string("listen", "");
+        HostPort listen = null;
+        if (!listenText.isEmpty()) {
+            listen = HostPort.parse(listenText);
+            if (listen == null) {
+                throw n.fail("listen", listenText, "must be HOST:PORT (IPv6 as [::1]:PORT)");
+            }
+        }
+        Set<Integer> connectPorts = ports(n, "connectPorts", d.connectPorts);
+        Set<Integer> httpPorts = ports(n, "httpPorts", d.httpPorts);
+        List<Cidr> allow = each(n, "allowDestinations", Cidr::parse, d.allowDestinations);
+        List<Cidr> deny = each(n, "denyDestinations", Cidr::parse, d.denyDestinations);
+        List<DestinationRules.Rule> rules = each(n, "rules", DestinationRules.Rule::parse, d.rules);
+        List<Cidr> clients = each(n, "clients", Cidr::parse, d.clients);
+        String cred = n.string("credentials", "");
+        String realm = n.string("realm", d.realm);
+        if (realm.isEmpty() || realm.indexOf('"') >= 0 || realm.indexOf('\\') >= 0) {
+            throw n.fail("realm", realm, "must be non-empty without quotes or backslashes");
+        }
+        Duration connect = n.duration("connectTimeout", d.connectTimeout, Duration.ofMillis(1), Duration.ofHours(1));
+        Duration idle = n.duration("tunnelIdleTimeout", d.tunnelIdleTimeout, Duration.ofMillis(100),
+                Duration.ofHours(24));
+        int maxTunnels = n.integer("maxTunnels", d.maxTunnels, 1, 1_000_000);
+        int buffer = n.integer("tunnelBufferBytes", d.tunnelBufferBytes, 1024, 1 << 20);
+        n.finish();
+        return new ForwardConfig(listen, connectPorts, httpPorts, allow, deny, rules, clients,
+                cred.isEmpty() ? null : Path.of(cred), realm, connect, idle, maxTunnels, buffer);
+    }
+
+    private static Set<Integer> ports(ConfigNode n, String key, Set<Integer> dflt) {
+        List<String> items = n.strings(key, null);
+        if (items == null) {
+            return dflt;
+        }
+        Set<Integer> out = new TreeSet<>();
+        for (String item : items) {
+            try {
+                out.addAll(parsePorts(item, "port"));
+            } catch (IllegalArgumentException e) {
+                throw n.fail(key, item, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static <T> List<T> each(ConfigNode n, String key, Function<String, T> parse, List<T> dflt) {
+        List<String> items = n.strings(key, null);
+        if (items == null) {
+            return dflt;
+        }
+        List<T> out = new ArrayList<>();
+        for (String item : items) {
+            try {
+                out.add(parse.apply(item));
+            } catch (IllegalArgumentException e) {
+                throw n.fail(key, item, e.getMessage());
+            }
+        }
+        return out;
     }
 
     /** Parses {@code 443}, {@code 8000-8100} or {@code 80,443}; fails naming {@code what}. */

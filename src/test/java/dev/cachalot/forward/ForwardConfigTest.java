@@ -94,4 +94,44 @@ class ForwardConfigTest {
         assertEquals("--forward-listen", assertThrows(ConfigException.class,
                 () -> ForwardConfig.defaults().withCommandLine("3128", List.of())).key());
     }
+
+    /** The loader's node for a YAML text (its constructor is package-private; tests reach it reflectively). */
+    private static dev.cachalot.config.ConfigNode node(String yaml) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml);
+        java.lang.reflect.Constructor<dev.cachalot.config.ConfigNode> c = dev.cachalot.config.ConfigNode.class
+                .getDeclaredConstructor(String.class, String.class, com.fasterxml.jackson.databind.JsonNode.class);
+        c.setAccessible(true);
+        return c.newInstance("x.yaml", "forward", tree);
+    }
+
+    @Test
+    void readsThroughTheLoadersConfigNode() throws Exception {
+        ForwardConfig c = ForwardConfig.from(node("listen: 127.0.0.1:3128\nconnectPorts: [443, 8443]\n"
+                + "httpPorts: ['80', '8000-8001']\nallowDestinations: [127.0.0.1/32]\nrules: ['deny *.corp.example']\n"
+                + "clients: [10.0.0.0/8]\ncredentials: /etc/cachalot/users\nrealm: office\n"
+                + "connectTimeout: 5s\ntunnelIdleTimeout: 2m\nmaxTunnels: 8\ntunnelBufferBytes: 4096\n"));
+        assertEquals(3128, c.listen().port());
+        assertEquals(Set.of(443, 8443), c.connectPorts());
+        assertEquals(Set.of(80, 8000, 8001), c.httpPorts());
+        assertTrue(c.guard().check(Cidr.literal("127.0.0.1")).allowed());
+        assertFalse(c.destinationRules().check("a.corp.example", 443, true).allowed());
+        assertFalse(c.clientAcl().admits("127.0.0.1"));
+        assertEquals("office", c.realm());
+        assertEquals(Duration.ofMinutes(2), c.tunnelIdleTimeout());
+        assertEquals(8, c.maxTunnels());
+        ForwardConfig d = ForwardConfig.from(node("{}"));
+        assertFalse(d.enabled());
+        assertEquals(Set.of(443), d.connectPorts());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ForwardConfig.from(node("allowDestinations: [10.0.0.1/8]")));
+        assertEquals("forward.allowDestinations", e.key());
+        assertEquals("x.yaml", e.source());
+        assertEquals("forward.bogus", assertThrows(ConfigException.class,
+                () -> ForwardConfig.from(node("bogus: 1"))).key());
+        assertEquals("forward.listen", assertThrows(ConfigException.class,
+                () -> ForwardConfig.from(node("listen: nohost"))).key());
+        assertEquals("forward.maxTunnels", assertThrows(ConfigException.class,
+                () -> ForwardConfig.from(node("maxTunnels: 0"))).key());
+    }
 }
