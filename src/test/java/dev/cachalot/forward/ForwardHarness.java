@@ -22,6 +22,8 @@ import java.net.Socket;
 import java.net.UnknownHostException;
 import org.apache.hc.client5.http.DnsResolver;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,8 @@ final class ForwardHarness implements AutoCloseable {
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
     /** Connections the guard let through to a non-loopback address (stopped here); must stay 0. */
     final AtomicInteger offLoopbackAttempts = new AtomicInteger();
+    /** A Maven-layout directory served read-only under /maven2/ (files missing there: 404), or null. */
+    Path repository;
     /** Extra lines for the {@code server:} section (indented two spaces). */
     String serverYaml = "";
     ServerSocket echo;
@@ -60,10 +64,23 @@ final class ForwardHarness implements AutoCloseable {
             originHits.incrementAndGet();
             seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(), Map.copyOf(ex.getRequestHeaders())));
             ex.getRequestBody().readAllBytes();
-            byte[] b = files.getOrDefault(ex.getRequestURI().getPath(),
-                    ("origin saw " + ex.getRequestURI()).getBytes(StandardCharsets.UTF_8));
+            String path = ex.getRequestURI().getPath();
+            byte[] b = files.get(path);
+            int status = 200;
+            if (b == null && repository != null && path.startsWith("/maven2/") && !path.contains("..")) {
+                Path f = repository.resolve(path.substring("/maven2/".length()));
+                if (Files.isRegularFile(f)) {
+                    b = Files.readAllBytes(f);
+                } else {
+                    b = new byte[0];
+                    status = 404;
+                }
+            }
+            if (b == null) {
+                b = ("origin saw " + ex.getRequestURI()).getBytes(StandardCharsets.UTF_8);
+            }
             ex.getResponseHeaders().add("Cache-Control", "max-age=60");
-            ex.sendResponseHeaders(200, b.length);
+            ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
             ex.getResponseBody().write(b);
             ex.close();
         });
