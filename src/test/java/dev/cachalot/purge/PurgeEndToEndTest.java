@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cachalot.Cachalot;
 import dev.cachalot.admin.AdminHandler;
+import dev.cachalot.admin.AdminResponse;
+import dev.cachalot.admin.AdminRoute;
 import dev.cachalot.admin.AdminRoutes;
 import dev.cachalot.config.ConfigLoader;
 import dev.cachalot.e2e.TestOrigin;
@@ -29,12 +31,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.io.File;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +84,9 @@ class PurgeEndToEndTest {
         PolicyConfig policy = PolicyConfig.defaults();
         PurgeService purge = new PurgeService(store, policy, authority -> RouteOverrides.NONE, clock);
         AdminRoutes routes = PurgeEndpoints.register(new AdminRoutes(), purge);
+        // Stand-ins for two standard endpoints, for the cachalotctl tests.
+        routes.add(AdminRoute.get("/health", "liveness", r -> AdminResponse.text(200, "ok")));
+        routes.add(AdminRoute.get("/stats", "summary", r -> AdminResponse.json(200, Map.of("uptimeSeconds", 1))));
         String yaml = "server:\n  listen: 127.0.0.1:0\n  shutdownTimeout: 2s\n"
                 + "admin:\n  listen: 127.0.0.1:0\n"
                 + "routes:\n  - name: default\n    origin: " + origin.url() + "\n";
@@ -318,5 +327,90 @@ class PurgeEndToEndTest {
         assertTrue(r.body().contains("127.0.0.1"), r.body());
         assertNull(origin.received.stream().filter(x -> x.method().equals("PURGE")).findAny().orElse(null));
         assertEquals("HIT", cacheStatus(get("/a")));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // scripts/cachalotctl against the same admin listener (needs bash and curl)
+
+    /** What one cachalotctl run printed and returned. */
+    private record Ctl(int exit, String out, String err) {}
+
+    private Ctl ctl(String... args) throws Exception {
+        Path script = null;
+        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+            if (d.resolve("scripts/cachalotctl").toFile().isFile()) {
+                script = d.resolve("scripts/cachalotctl");
+                break;
+            }
+        }
+        Assumptions.assumeTrue(script != null, "scripts/cachalotctl not found from " + Path.of("").toAbsolutePath());
+        Assumptions.assumeTrue(new File("/usr/bin/curl").canExecute() || new File("/bin/curl").canExecute(),
+                "curl is not installed");
+        List<String> cmd = new java.util.ArrayList<>(List.of("bash", script.toString(),
+                "--admin", "http://127.0.0.1:" + proxy.adminPort()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("CACHALOT_ADMIN_TOKEN");
+        pb.environment().remove("CACHALOT_ADMIN");
+        Path out = dir.resolve("ctl.out");
+        Path err = dir.resolve("ctl.err");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        Assertions.assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cachalotctl did not finish");
+        return new Ctl(p.exitValue(), java.nio.file.Files.readString(out), java.nio.file.Files.readString(err));
+    }
+
+    @Test
+    void cachalotctlPurgesHardAndSoftAndPrintsJsonOnRequest() throws Exception {
+        start();
+        cacheA();
+        Ctl hard = ctl("--token", TOKEN, "purge", url("/a"));
+        assertEquals(0, hard.exit(), hard.err());
+        assertEquals("1 cached entries removed for " + url("/a") + "\n", hard.out());
+        assertEquals("MISS", cacheStatus(get("/a")));
+        awaitStored("/a");
+
+        Ctl soft = ctl("--token", TOKEN, "--json", "purge", "--soft", url("/a"));
+        assertEquals(0, soft.exit(), soft.err());
+        JsonNode j = JSON.readTree(soft.out());
+        assertEquals(1, j.get("purged").intValue());
+        assertTrue(j.get("soft").booleanValue());
+        assertEquals("REVALIDATED", cacheStatus(get("/a")));
+    }
+
+    @Test
+    void cachalotctlReportsRefusalsAndUnsupportedSelectorsWithTheServersMessage() throws Exception {
+        start();
+        Ctl tag = ctl("--token", TOKEN, "purge", "--tag", "product-42");
+        assertEquals(1, tag.exit());
+        assertTrue(tag.err().contains("HTTP 501: not supported by this server: purge by tag is not implemented"),
+                tag.err());
+        Ctl prefix = ctl("--token", TOKEN, "purge", "--prefix", url("/img/"));
+        assertEquals(1, prefix.exit());
+        assertTrue(prefix.err().contains("HTTP 501"), prefix.err());
+        Ctl keys = ctl("--token", TOKEN, "keys");
+        assertEquals(1, keys.exit());
+        assertTrue(keys.err().contains("HTTP 501: not supported by this server: listing keys"), keys.err());
+        Ctl unauthorized = ctl("--token", "wrong", "purge", url("/a"));
+        assertEquals(1, unauthorized.exit());
+        assertTrue(unauthorized.err().contains("HTTP 401"), unauthorized.err());
+        Ctl badUrl = ctl("--token", TOKEN, "purge", "/relative");
+        assertEquals(1, badUrl.exit());
+        assertTrue(badUrl.err().contains("HTTP 400: url must be absolute"), badUrl.err());
+        assertEquals(2, ctl("purge").exit());
+        assertEquals(2, ctl("frobnicate").exit());
+    }
+
+    @Test
+    void cachalotctlHealthAndStats() throws Exception {
+        start();
+        Ctl health = ctl("health");
+        assertEquals(0, health.exit(), health.err());
+        assertEquals("ok\n", health.out());
+        Ctl healthJson = ctl("--json", "health");
+        assertEquals("ok", JSON.readTree(healthJson.out()).get("health").textValue());
+        Ctl stats = ctl("stats");
+        assertEquals(0, stats.exit(), stats.err());
+        assertEquals(1, JSON.readTree(stats.out()).get("uptimeSeconds").intValue());
     }
 }
