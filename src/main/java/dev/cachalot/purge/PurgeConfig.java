@@ -11,10 +11,11 @@ import java.util.Objects;
  *                        PURGE gets 405)
  * @param allowFrom       client address ranges allowed to send {@code PURGE} (default loopback:
  *                        127.0.0.1/32 and ::1/128); others get 403
- * @param tagHeaders      response fields origins label objects with, for purge by tag (default
- *                        Surrogate-Key, Cache-Tag). Reserved: read only once the store has a tag index
- * @param stripTagHeaders remove the tag fields from responses sent to clients (default true).
- *                        Reserved like {@code tagHeaders}
+ * @param tagHeaders      response fields origins label objects with (default Surrogate-Key,
+ *                        Cache-Tag). Stored with the response; purge by tag will read them once the
+ *                        store has a tag index
+ * @param stripTagHeaders remove the tag fields from responses sent to clients (default true;
+ *                        {@link TagHeaderStripper})
  */
 public record PurgeConfig(boolean enabled, List<Cidr> allowFrom, List<String> tagHeaders, boolean stripTagHeaders) {
     /** The defaults: PURGE off, loopback only, the two common tag fields, stripped. */

@@ -55,6 +55,19 @@ public final class PurgeMethodProcessor implements RequestProcessor {
         this.overridesByRoute = Objects.requireNonNull(overridesByRoute, "overridesByRoute");
     }
 
+    /**
+     * The processor to install on the public listener: {@code pipeline} behind the tag-field
+     * stripper (when {@code purge.stripTagHeaders} and tag fields are configured) behind the
+     * {@code PURGE} decorator. Install it even with {@code purge.enabled: false}: PURGE then gets
+     * 405 instead of being forwarded to an origin.
+     */
+    public static RequestProcessor wrap(RequestProcessor pipeline, PurgeService purge, PurgeConfig config,
+                                        Function<String, RouteOverrides> overridesByRoute) {
+        RequestProcessor inner = config.stripTagHeaders() && !config.tagHeaders().isEmpty()
+                ? new TagHeaderStripper(pipeline, config.tagHeaders()) : pipeline;
+        return new PurgeMethodProcessor(inner, purge, config, overridesByRoute);
+    }
+
     @Override
     public boolean tryAnswerNow(ClientRequest request, ResponseSink sink) {
         // A purge may touch the disk tier: never on the I/O thread.

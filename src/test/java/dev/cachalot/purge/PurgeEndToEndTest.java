@@ -74,7 +74,8 @@ class PurgeEndToEndTest {
                         "Cache-Control", "max-age=600, stale-if-error=600");
             } else {
                 TestOrigin.respond(out, 200, ("body of " + req.target()).getBytes(StandardCharsets.UTF_8),
-                        "ETag", "\"v1\"", "Cache-Control", "max-age=600, stale-if-error=600");
+                        "ETag", "\"v1\"", "Cache-Control", "max-age=600, stale-if-error=600",
+                        "Surrogate-Key", "product-42 all", "Cache-Tag", "t1,t2");
             }
         });
         store = TieredCacheStore.open(StoreConfig.builder().directory(dir).diskMaxBytes(16L << 20)
@@ -93,7 +94,7 @@ class PurgeEndToEndTest {
         proxy = Cachalot.builder(ConfigLoader.parse("test", yaml))
                 .clock(clock)
                 .adminEndpoints(state -> new AdminHandler(routes, adminToken))
-                .processor((originClient, headers, metrics) -> new PurgeMethodProcessor(
+                .processor((originClient, headers, metrics) -> PurgeMethodProcessor.wrap(
                         new CachingPipeline(store, store.memoryTier(), originClient, headers, policy,
                                 route -> RouteOverrides.NONE, pc, clock, metrics, background),
                         purge, purgeConfig, route -> RouteOverrides.NONE))
@@ -274,6 +275,29 @@ class PurgeEndToEndTest {
             assertTrue(r.body().contains(c[1]), c[0] + " -> " + r.body());
         }
         assertEquals("HIT", cacheStatus(get("/a")), "nothing was purged");
+    }
+
+    @Test
+    void tagFieldsAreStrippedFromEveryClientResponseButKeptInTheStore() throws Exception {
+        start();
+        HttpResponse<String> miss = get("/a");
+        awaitStored("/a");
+        HttpResponse<String> hit = get("/a");
+        assertEquals("HIT", cacheStatus(hit));
+        for (HttpResponse<String> r : List.of(miss, hit)) {
+            assertTrue(r.headers().firstValue("Surrogate-Key").isEmpty(), r.headers().toString());
+            assertTrue(r.headers().firstValue("Cache-Tag").isEmpty(), r.headers().toString());
+        }
+        StoreKey key = StoreAdapter.primaryKey(new RequestHead("GET", "http", "127.0.0.1:" + proxy.port(), "/a",
+                "HTTP/1.1", HeaderFields.empty()));
+        assertEquals("product-42 all", store.lookup(store.listVariants(key).get(0), clock.instant()).orElseThrow()
+                .head().firstValue("Surrogate-Key"));
+    }
+
+    @Test
+    void tagFieldsReachClientsWhenStrippingIsOff() throws Exception {
+        start(PurgeConfig.of(false, List.of(), List.of("Surrogate-Key"), false), Optional.of(TOKEN));
+        assertEquals("product-42 all", get("/a").headers().firstValue("Surrogate-Key").orElse(""));
     }
 
     @Test
