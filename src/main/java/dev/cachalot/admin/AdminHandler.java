@@ -5,6 +5,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -104,7 +105,7 @@ public final class AdminHandler implements HttpHandler {
     }
 
     private static String clientAddress(HttpServerExchange exchange) {
-        java.net.InetSocketAddress a = exchange.getSourceAddress();
+        InetSocketAddress a = exchange.getSourceAddress();
         return a == null || a.getAddress() == null ? "unknown" : a.getAddress().getHostAddress();
     }
 

@@ -7,6 +7,7 @@ import dev.cachalot.admin.AdminRequest;
 import dev.cachalot.admin.AdminResponse;
 import dev.cachalot.admin.AdminRoute;
 import dev.cachalot.admin.AdminRoutes;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -50,7 +51,7 @@ public final class PurgeEndpoints {
             body = JSON.readTree(request.body());
         } catch (JsonProcessingException e) {
             return badRequest("body is not valid JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return badRequest("body could not be read: " + e.getMessage());
         }
         if (body == null || !body.isObject()) {

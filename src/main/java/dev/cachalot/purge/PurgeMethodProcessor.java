@@ -11,6 +11,7 @@ import dev.cachalot.server.ResponseSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -118,7 +119,7 @@ public final class PurgeMethodProcessor implements RequestProcessor {
     private static void send(ResponseSink sink, int status, Map<String, Object> body) {
         byte[] json;
         try {
-            json = (JSON.writeValueAsString(body) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            json = (JSON.writeValueAsString(body) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

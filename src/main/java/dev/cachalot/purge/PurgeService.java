@@ -12,9 +12,11 @@ import dev.cachalot.store.EntryHead;
 import dev.cachalot.store.ReplaceOutcome;
 import dev.cachalot.store.StoreKey;
 import dev.cachalot.store.StoredEntry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -87,13 +89,13 @@ public final class PurgeService {
      */
     public PurgeResult purge(RequestHead request, PurgeMode mode, RouteOverrides overrides, String who, String via) {
         StoreKey primary = StoreAdapter.primaryKey(request);
-        String target = new String(primary.primary(), java.nio.charset.StandardCharsets.UTF_8);
+        String target = new String(primary.primary(), StandardCharsets.UTF_8);
         PurgeResult result = switch (mode) {
             case HARD -> new PurgeResult(target, mode, store.removeAll(primary), 0);
             case SOFT -> softPurge(target, primary, overrides);
         };
         AUDIT.info("purge who={} via={} mode={} url={} purged={} failed={}", who, via,
-                mode.name().toLowerCase(java.util.Locale.ROOT), target, result.purged(), result.failed());
+                mode.name().toLowerCase(Locale.ROOT), target, result.purged(), result.failed());
         return result;
     }
 

@@ -28,10 +28,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.io.File;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -370,7 +372,7 @@ class PurgeEndToEndTest {
         Assumptions.assumeTrue(script != null, "scripts/cachalotctl not found from " + Path.of("").toAbsolutePath());
         Assumptions.assumeTrue(new File("/usr/bin/curl").canExecute() || new File("/bin/curl").canExecute(),
                 "curl is not installed");
-        List<String> cmd = new java.util.ArrayList<>(List.of("bash", script.toString(),
+        List<String> cmd = new ArrayList<>(List.of("bash", script.toString(),
                 "--admin", "http://127.0.0.1:" + proxy.adminPort()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -381,7 +383,7 @@ class PurgeEndToEndTest {
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
         Process p = pb.start();
         Assertions.assertTrue(p.waitFor(60, TimeUnit.SECONDS), "cachalotctl did not finish");
-        return new Ctl(p.exitValue(), java.nio.file.Files.readString(out), java.nio.file.Files.readString(err));
+        return new Ctl(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
     @Test
