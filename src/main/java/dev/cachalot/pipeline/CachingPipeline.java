@@ -493,6 +493,17 @@ public final class CachingPipeline implements RequestProcessor {
     // FETCH
 
     /**
+     * The one place the order of the two rewrites is decided: policy has already removed the
+     * client's X-Forwarded-* / Forwarded fields from {@code decided} (they must reach neither the
+     * cache key nor a shared entry); ProxyHeaders then adds this hop, extending the chain of the
+     * request as received when its peer is a trusted proxy.
+     */
+    private RequestHead toOrigin(Exchange x, RequestHead decided) {
+        return proxyHeaders.toOrigin(decided, x.request.head().headers(), x.request.client().peerAddress(),
+                x.request.client().secure());
+    }
+
+    /**
      * Sends a request to the origin and handles the answer.
      *
      * @param validating true when {@code originRequest} is our own conditional request
@@ -501,8 +512,7 @@ public final class CachingPipeline implements RequestProcessor {
      */
     private void fetch(Exchange x, RequestHead originRequest, boolean validating, StoredResponse validated,
                        ForwardReason reason, Flight flight) throws IOException {
-        RequestHead toSend = proxyHeaders.toOrigin(originRequest, x.request.client().peerAddress(),
-                x.request.client().secure());
+        RequestHead toSend = toOrigin(x, originRequest);
         RequestBody body = x.request.hasBody() && !validating
                 ? RequestBody.of(x.request.body(), x.request.contentLength()) : null;
         Instant requestTime = clock.instant();
@@ -1009,8 +1019,7 @@ public final class CachingPipeline implements RequestProcessor {
      */
     private void revalidateInBackground(Exchange x, RequestHead conditional, StoredResponse validated,
                                         List<Variant> variants) {
-        RequestHead toSend = proxyHeaders.toOrigin(conditional, x.request.client().peerAddress(),
-                x.request.client().secure());
+        RequestHead toSend = toOrigin(x, conditional);
         Instant requestTime = clock.instant();
         OriginResponse resp;
         try {

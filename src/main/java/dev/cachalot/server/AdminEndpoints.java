@@ -24,5 +24,10 @@ public interface AdminEndpoints {
 
         /** Client connections currently open. */
         int openConnections();
+
+        /** Why the proxy is not ready ("starting", "draining"), or null when it is. */
+        default String notReadyReason() {
+            return ready() ? null : "not ready";
+        }
     }
 }

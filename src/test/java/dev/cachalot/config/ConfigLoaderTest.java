@@ -24,8 +24,8 @@ class ConfigLoaderTest {
         assertEquals(new HostPort("127.0.0.1", 9090), c.admin().listen());
         assertEquals("http://127.0.0.1:8081", c.routes().get(0).origin());
         assertEquals("default", c.server().defaultRoute());
-        assertEquals("./var/cache", c.store().dir());
-        assertEquals(1L << 30, c.store().maxObjectSize());
+        assertEquals(java.nio.file.Path.of("var/cache"), c.store().directory());
+        assertEquals(1L << 30, c.store().maxObjectBytes());
     }
 
     @Test
@@ -122,7 +122,7 @@ class ConfigLoaderTest {
         assertEquals(new HostPort("::1", 0), c.server().listen());
         assertEquals(Duration.ofMillis(500), c.server().limits().idleTimeout());
         assertEquals(16384, c.server().limits().maxHeaderBytes());
-        assertEquals(2L << 30, c.store().diskSize());
+        assertEquals(2L << 30, c.store().diskMaxBytes());
     }
 
     @Test
@@ -135,7 +135,7 @@ class ConfigLoaderTest {
         assertEquals("default", c.server().defaultRoute());
         assertEquals(7002, c.admin().listen().port());
         assertEquals("secret", c.admin().token());
-        assertEquals("/tmp/c", c.store().dir());
+        assertEquals(java.nio.file.Path.of("/tmp/c"), c.store().directory());
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.override(ConfigLoader.defaults(), "nope", null, null, null, null));
         assertEquals("command line", e.source());

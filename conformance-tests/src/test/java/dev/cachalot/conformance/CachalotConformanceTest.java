@@ -28,9 +28,6 @@ import org.junit.jupiter.api.Test;
  * to {@code target/conformance/}. Capabilities claimed for Cachalot come from the system property
  * {@code cachalot.capabilities} (default {@code reverse,persistence}); {@code cachalot.main} names another main
  * class taking the same flags (e.g. {@link StandInCache}, to check this harness itself).
- *
- * <p>Excluded by default in this module's surefire configuration until Cachalot's Main accepts
- * {@code --listen --origin --admin-listen --cache-dir}; remove that exclusion when it does.
  */
 class CachalotConformanceTest {
     private Process cachalot;
