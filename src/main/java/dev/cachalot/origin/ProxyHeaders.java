@@ -71,6 +71,7 @@ public final class ProxyHeaders {
      * @param secure   whether the client connection is TLS
      */
     public RequestHead toOrigin(RequestHead in, HeaderFields received, String peer, boolean secure) {
+        in = MaxForwards.decremented(in); // RFC 9110 §7.6.2 (TRACE, OPTIONS)
         HeaderFields h = in.headers();
         boolean peerTrusted = trusted.contains(peer);
         HeaderFields.Builder b = stripHopByHop(h).toBuilder();
