@@ -67,6 +67,10 @@ public final class Main {
             LOG.info("shutting down: draining for up to {}", config.server().shutdownTimeout());
             boolean drained = cachalot.stop();
             LOG.info("stopped ({})", drained ? "drained" : "drain timed out");
+            // Last: flush the async access log and stop logging (logback.xml has no hook of its own).
+            if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+                logback.stop();
+            }
             stopped.countDown();
         }, "cachalot-shutdown"));
         try {
