@@ -706,7 +706,12 @@ public final class CachingPipeline implements RequestProcessor {
         coalescer.clearHitForMiss(x.primary);
         CompletableFuture<Optional<StoredEntry>> committed = new CompletableFuture<>();
         InFlightBody fan = null;
-        if (flight != null) {
+        long ttl = ttlOf(st.head(), requestTime, responseTime, x);
+        if (flight != null && ttl <= 0) {
+            // RFC 9111 §4: a response that is already stale (e.g. a large Age) may not be reused for
+            // other requests without validation, so it is not shared with collapsed followers.
+            coalescer.publish(flight, new Result.GoAlone("stale on arrival"));
+        } else if (flight != null) {
             fan = new InFlightBody(config.maxFollowerLagBytes());
             coalescer.publish(flight, new Result.Streaming(st.head(), rh.status(),
                     VaryNormalizer.varyNames(st.head().headers()), x.head.headers(), length, fan, committed));
@@ -720,8 +725,7 @@ public final class CachingPipeline implements RequestProcessor {
                 obsolete.add(k);
             }
         }
-        CacheStatus status = CacheStatus.forwarded(policy.cacheName(), reason, rh.status(), true,
-                ttlOf(st.head(), requestTime, responseTime, x), st.detail());
+        CacheStatus status = CacheStatus.forwarded(policy.cacheName(), reason, rh.status(), true, ttl, st.detail());
         ResponseHead h = shape(proxyHeaders.toClient(rh, x.request.client().protocol()), null, false, status, x);
         x.sink.outcome(status.shortStatus().name());
         pump(x, resp, h, length, writer, fan, committed);

@@ -52,16 +52,28 @@ final class UndertowResponseSink implements ResponseSink {
         writeHead(head, contentLength);
         OutputStream out = exchange.getOutputStream();
         return new OutputStream() {
+            // Counted before writing: the write of the last byte of a Content-Length response completes
+            // the exchange inside out.write, and the completion listener reads bytesOut right then.
             @Override
             public void write(int b) throws IOException {
-                out.write(b);
                 bytesOut++;
+                try {
+                    out.write(b);
+                } catch (IOException e) {
+                    bytesOut--;
+                    throw e;
+                }
             }
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
                 bytesOut += len;
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    bytesOut -= len;
+                    throw e;
+                }
             }
 
             @Override

@@ -173,6 +173,29 @@ class RequestCollapsingTest {
         assertEquals(1, origin.requestCount());
     }
 
+    /** Conformance age-list-first-member-stale: a response already stale on arrival is not shared. */
+    @Test
+    void aResponseStaleOnArrivalIsNotSharedWithFollowers() throws Exception {
+        CountDownLatch head = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        FakeOrigin origin = new FakeOrigin(r -> {
+            if (calls.incrementAndGet() == 1) {
+                return Script.ok("old", "Cache-Control", "max-age=3600", "Age", "7200").holdHead(head);
+            }
+            return Script.ok("new", "Cache-Control", "max-age=3600");
+        });
+        Harness h = new Harness(origin);
+        CompletableFuture<RecordingSink> leader = async(h, get("/s"));
+        assertTrue(origin.awaitRequests(1));
+        CompletableFuture<RecordingSink> follower = async(h, get("/s"));
+        await("the follower to join", () -> h.pipeline.stats().followersJoined() == 1);
+        head.countDown();
+        assertEquals("old", leader.get(20, TimeUnit.SECONDS).bodyText());
+        RecordingSink f = follower.get(20, TimeUnit.SECONDS);
+        assertEquals("new", f.bodyText(), "the follower must not reuse a stale response without validation");
+        assertEquals(2, origin.requestCount());
+    }
+
     @Test
     void anUncacheableAnswerReleasesTheFollowersAtOnce() throws Exception {
         CountDownLatch head = new CountDownLatch(1);
