@@ -61,6 +61,8 @@ public final class HttpOriginClient implements OriginClient {
     private final CloseableHttpClient client;
     private final RequestConfig plain;
     private final RequestConfig expectContinue;
+    private final java.util.concurrent.ConcurrentHashMap<OriginTarget, HttpHost> hosts =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public HttpOriginClient(OriginConfig config) {
         Timeout connect = Timeout.of(config.connectTimeout());
@@ -76,7 +78,7 @@ public final class HttpOriginClient implements OriginClient {
                 .setConnectionFactory(connections)
                 .setMaxConnTotal(config.maxConnections())
                 .setMaxConnPerRoute(config.maxConnectionsPerRoute())
-                .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.STRICT)
+                .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
                 .setConnPoolPolicy(PoolReusePolicy.LIFO)
                 .setDefaultSocketConfig(SocketConfig.custom().setSoTimeout(response).setTcpNoDelay(true).build())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
@@ -137,7 +139,7 @@ public final class HttpOriginClient implements OriginClient {
         }
         HttpClientContext context = HttpClientContext.create();
         context.setRequestConfig(expect && body != null ? expectContinue : plain);
-        HttpHost host = new HttpHost(target.scheme(), target.host(), target.port());
+        HttpHost host = hosts.computeIfAbsent(target, t -> new HttpHost(t.scheme(), t.host(), t.port()));
         long t0 = System.nanoTime();
         ClassicHttpResponse response;
         try {

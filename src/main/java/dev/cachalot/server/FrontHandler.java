@@ -87,21 +87,6 @@ final class FrontHandler implements HttpHandler {
                 next.proceed();
             });
         }
-        if (draining) {
-            metrics.rejected("shutdown");
-            ex.setPersistent(false);
-            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
-            plain(ex, 503, "server is shutting down");
-            return;
-        }
-        if (inFlight.incrementAndGet() > config.limits().maxConcurrentRequests()) {
-            inFlight.decrementAndGet();
-            metrics.rejected("overload");
-            // RFC 9110 §15.6.4: tell the client when to come back instead of queueing it.
-            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
-            plain(ex, 503, "too many concurrent requests");
-            return;
-        }
         if (asksToClose(ex)) {
             // Undertow only honours "Connection: close" alone; RFC 9110 §7.6.1 makes it a list.
             ex.setPersistent(false);
@@ -118,11 +103,31 @@ final class FrontHandler implements HttpHandler {
         String target = target(ex);
         RequestHead head = new RequestHead(ex.getRequestMethod().toString(), info.secure() ? "https" : "http",
                 authority, target, protocol, headers);
-        OriginTarget route = hosts.resolve(host);
-
         long contentLength = contentLength(ex, headers);
         ClientBody body = new ClientBody(ex, contentLength != 0);
         UndertowResponseSink sink = new UndertowResponseSink(ex, body);
+
+        boolean admitted = !draining && inFlight.incrementAndGet() <= config.limits().maxConcurrentRequests();
+        if (!admitted) {
+            if (!draining) {
+                inFlight.decrementAndGet();
+            }
+            ex.addExchangeCompleteListener((e, next) -> {
+                record(e, info, head, null, body, sink);
+                next.proceed();
+            });
+            sink.outcome("REJECTED");
+            metrics.rejected(draining ? "shutdown" : "overload");
+            // RFC 9110 §15.6.4: tell the client when to come back instead of queueing it.
+            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
+            if (draining) {
+                ex.setPersistent(false);
+            }
+            plain(ex, 503, (draining ? "server is shutting down" : "too many concurrent requests")
+                    + " (request " + requestId + ")");
+            return;
+        }
+        OriginTarget route = hosts.resolve(host);
         ex.addExchangeCompleteListener((e, next) -> {
             inFlight.decrementAndGet();
             record(e, info, head, route, body, sink);

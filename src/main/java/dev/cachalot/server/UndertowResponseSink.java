@@ -52,28 +52,18 @@ final class UndertowResponseSink implements ResponseSink {
         writeHead(head, contentLength);
         OutputStream out = exchange.getOutputStream();
         return new OutputStream() {
-            // Counted before writing: the write of the last byte of a Content-Length response completes
-            // the exchange inside out.write, and the completion listener reads bytesOut right then.
+            // Counted before writing: Undertow ends the exchange (and runs the completion
+            // listeners that read the count) inside the write that completes Content-Length.
             @Override
             public void write(int b) throws IOException {
                 bytesOut++;
-                try {
-                    out.write(b);
-                } catch (IOException e) {
-                    bytesOut--;
-                    throw e;
-                }
+                out.write(b);
             }
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 bytesOut += len;
-                try {
-                    out.write(b, off, len);
-                } catch (IOException e) {
-                    bytesOut -= len;
-                    throw e;
-                }
+                out.write(b, off, len);
             }
 
             @Override
