@@ -44,13 +44,26 @@ class AssembledCacheTest {
                 HttpResponse<String> miss = get(base + "/hello");
                 assertEquals("hello", miss.body());
                 assertEquals("MISS", miss.headers().firstValue("X-Cache-Status").orElse(""));
+                // The leader commits the entry just after its client has the last byte; a request sent in
+                // between joins the ending flight (a collapsed MISS, still one origin request). Wait for the
+                // commit so the second request is a plain HIT.
+                for (int i = 0; i < 100 && !get(admin + "/metrics").body()
+                        .matches("(?s).*cachalot_store_entries\\{tier=\"memory\",?\\} 1\\.0.*"); i++) {
+                    Thread.sleep(50);
+                }
                 HttpResponse<String> hit = get(base + "/hello");
                 assertEquals("hello", hit.body());
                 assertEquals("HIT", hit.headers().firstValue("X-Cache-Status").orElse(""));
                 assertTrue(hit.headers().firstValue("Cache-Status").orElse("").startsWith("Cachalot;hit"));
                 assertEquals(1, origin.requests.get());
 
+                // The exchange record is written by a completion listener that may run just after the client
+                // has the last byte: wait (briefly, bounded) until both exchanges are recorded.
                 String stats = get(admin + "/stats").body();
+                for (int i = 0; i < 100 && !stats.replaceAll("\\s", "").contains("\"total\":2"); i++) {
+                    Thread.sleep(50);
+                    stats = get(admin + "/stats").body();
+                }
                 assertTrue(stats.contains("\"store\"") && stats.contains("\"pipeline\""), stats);
                 // Regression: a MISS streamed with Content-Length counted 0 bytes sent (the exchange completed
                 // inside the last write, before the count was updated); 5 + 5 body bytes were sent.
