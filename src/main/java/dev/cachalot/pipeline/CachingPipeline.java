@@ -333,6 +333,12 @@ public final class CachingPipeline implements RequestProcessor {
             return;
         }
         Join j = coalescer.join(x.primary);
+        if (!j.leader() && j.flight().failedAlready()) {
+            // A request that arrives after the flight's body was cut off (the flight is still registered
+            // while the leader finishes) is a new request, not a waiter that shares the failure.
+            execute(x, d, null);
+            return;
+        }
         if (!j.leader()) {
             follow(x, j.flight(), reasonOf(d), attempt);
             return;
