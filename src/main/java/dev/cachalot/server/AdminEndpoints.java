@@ -29,5 +29,8 @@ public interface AdminEndpoints {
         default String notReadyReason() {
             return ready() ? null : "not ready";
         }
+
+        /** The origin connection pool numbers (leased, available, pending, max). */
+        dev.cachalot.origin.OriginClient.PoolStats originPool();
     }
 }

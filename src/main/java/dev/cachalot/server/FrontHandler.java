@@ -12,6 +12,8 @@ import dev.cachalot.origin.ProxyHeaders;
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import java.net.InetSocketAddress;
@@ -32,6 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FrontHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(FrontHandler.class);
+    private static final AttachmentKey<ConnectionGuard> GUARD = AttachmentKey.create(ConnectionGuard.class);
     private static final String ID_PREFIX = Long.toString(ThreadLocalRandom.current().nextLong() >>> 28, 36);
 
     private final RequestProcessor processor;
@@ -69,8 +72,7 @@ final class FrontHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange ex) {
         long startNanos = System.nanoTime();
-        ConnectionGuard guard = ex.getConnection() instanceof AbstractServerConnection
-                ? GuardedOpenListener.guardOf(((AbstractServerConnection) ex.getConnection()).getChannel()) : null;
+        ConnectionGuard guard = guard(ex);
         if (guard != null) {
             FramingViolation v = guard.violation;
             long ordinal = ++guard.requestsSeen;
@@ -105,7 +107,7 @@ final class FrontHandler implements HttpHandler {
                 authority, target, protocol, headers);
         long contentLength = contentLength(ex, headers);
         ClientBody body = new ClientBody(ex, contentLength != 0);
-        UndertowResponseSink sink = new UndertowResponseSink(ex, body);
+        UndertowResponseSink sink = new UndertowResponseSink(ex, body, config.limits().retryAfter().toSeconds());
 
         boolean admitted = !draining && inFlight.incrementAndGet() <= config.limits().maxConcurrentRequests();
         if (!admitted) {
@@ -190,6 +192,19 @@ final class FrontHandler implements HttpHandler {
         } catch (RuntimeException e) {
             LOG.debug("exchange listener failed", e);
         }
+    }
+
+    /** The connection's framing guard, looked up once per connection and then kept on it. */
+    private static ConnectionGuard guard(HttpServerExchange ex) {
+        ServerConnection c = ex.getConnection();
+        ConnectionGuard g = c.getAttachment(GUARD);
+        if (g == null && c instanceof AbstractServerConnection) {
+            g = GuardedOpenListener.guardOf(((AbstractServerConnection) c).getChannel());
+            if (g != null) {
+                c.putAttachment(GUARD, g);
+            }
+        }
+        return g;
     }
 
     private static boolean asksToClose(HttpServerExchange ex) {

@@ -24,9 +24,12 @@ final class UndertowResponseSink implements ResponseSink {
     volatile long originNanos = -1;
     private volatile boolean started;
 
-    UndertowResponseSink(HttpServerExchange exchange, ClientBody body) {
+    private final long retryAfterSeconds;
+
+    UndertowResponseSink(HttpServerExchange exchange, ClientBody body, long retryAfterSeconds) {
         this.exchange = exchange;
         this.body = body;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     @Override
@@ -103,7 +106,7 @@ final class UndertowResponseSink implements ResponseSink {
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
         if (status == 503) {
-            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, retryAfterSeconds);
         }
         prepare();
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, b.length);
