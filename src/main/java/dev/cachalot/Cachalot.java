@@ -8,6 +8,7 @@ import dev.cachalot.admin.Readiness;
 import dev.cachalot.admin.StandardEndpoints;
 import dev.cachalot.config.CachalotConfig;
 import dev.cachalot.config.RouteConfig;
+import dev.cachalot.forward.ForwardProxy;
 import dev.cachalot.metrics.DropwizardProxyMetrics;
 import dev.cachalot.metrics.MetricNames;
 import dev.cachalot.metrics.MetricsOptions;
@@ -19,6 +20,10 @@ import dev.cachalot.origin.OriginTarget;
 import dev.cachalot.origin.ProxyHeaders;
 import dev.cachalot.origin.TrustedProxies;
 import dev.cachalot.pipeline.CachingPipeline;
+import dev.cachalot.policy.RouteOverrides;
+import dev.cachalot.purge.PurgeEndpoints;
+import dev.cachalot.purge.PurgeMethodProcessor;
+import dev.cachalot.purge.PurgeService;
 import dev.cachalot.server.AdminEndpoints;
 import dev.cachalot.server.AdminServer;
 import dev.cachalot.server.ExchangeListener;
@@ -40,6 +45,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -61,6 +67,9 @@ public final class Cachalot implements AutoCloseable {
     private final CachalotConfig config;
     private final OriginClient origin;
     private final ProxyServer server;
+    /** The forward-proxy listener and its guarded origin client, or both null when forward mode is off. */
+    private final ProxyServer forwardServer;
+    private final OriginClient forwardOrigin;
     private final AdminServer admin;
     private final List<AutoCloseable> afterDrain;
     /** Why the proxy is not ready, or null while it serves: "starting" until started, then "draining". */
@@ -68,11 +77,13 @@ public final class Cachalot implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile boolean drained;
 
-    private Cachalot(CachalotConfig config, OriginClient origin, ProxyServer server, AdminServer admin,
-                     List<AutoCloseable> afterDrain) {
+    private Cachalot(CachalotConfig config, OriginClient origin, ProxyServer server, ProxyServer forwardServer,
+                     OriginClient forwardOrigin, AdminServer admin, List<AutoCloseable> afterDrain) {
         this.config = config;
         this.origin = origin;
         this.server = server;
+        this.forwardServer = forwardServer;
+        this.forwardOrigin = forwardOrigin;
         this.admin = admin;
         this.afterDrain = afterDrain;
     }
@@ -81,6 +92,13 @@ public final class Cachalot implements AutoCloseable {
      * Starts the whole cache from one configuration: the two-tier store, the caching pipeline (or
      * the pass-through proxy when {@code cache.enabled} is false), metrics, the access log and the
      * admin endpoints. Everything reads time from {@code clock}. This is what {@code Main} runs.
+     *
+     * <p>Purge: with a store, a {@link PurgeService} over it backs the admin {@code POST /purge} and
+     * the {@code PURGE} method. The processor is always wrapped by {@link PurgeMethodProcessor#wrap}
+     * (also with {@code purge.enabled: false}, and in pass-through mode), so {@code PURGE} is answered
+     * here ({@code 405} when disabled or when there is no store) and never forwarded to an origin, and
+     * the tag fields are stripped from client responses. Without a store there is nothing to purge:
+     * no purge service, no {@code /purge} endpoint (404), {@code PURGE} 405.
      */
     public static Cachalot open(CachalotConfig config, Clock clock) throws IOException, GeneralSecurityException {
         Instant startedAt = clock.instant();
@@ -91,6 +109,14 @@ public final class Cachalot implements AutoCloseable {
         StandardEndpoints.StatsDocument stats = new StandardEndpoints.StatsDocument(clock, startedAt,
                 metrics::statsSnapshot);
         Builder b = builder(config).clock(clock).metrics(recorded);
+        // A purge by URL applies the overrides of the route the front end's virtual-host table picks for
+        // the URL's host, exactly as the pipeline does for a request to that host.
+        VirtualHosts hosts = virtualHosts(config);
+        Function<String, RouteOverrides> overridesByAuthority = authority -> {
+            OriginTarget t = hosts.resolve(authority);
+            return t == null ? RouteOverrides.NONE : config.overridesFor(t.route());
+        };
+        PurgeService purge = null;
         TieredCacheStore store = null;
         ExecutorService background = null;
         try {
@@ -100,11 +126,15 @@ public final class Cachalot implements AutoCloseable {
                 ExecutorService bg = CachingPipeline.newBackgroundExecutor(config.pipeline());
                 background = bg;
                 AtomicReference<CachingPipeline> pipeline = new AtomicReference<>();
+                PurgeService ps = new PurgeService(st, config.cache().policy(), overridesByAuthority, clock);
+                purge = ps;
+                // Called once per listener (reverse, and forward when enabled): each gets its own pipeline
+                // over the one store (a shared cache); /stats and the gauges show the reverse listener's.
                 b.processor((origin, headers, m) -> {
                     CachingPipeline p = new CachingPipeline(st, st.memoryTier(), origin, headers,
                             config.cache().policy(), config::overridesFor, config.pipeline(), clock, m, bg);
-                    pipeline.set(p);
-                    return p;
+                    pipeline.compareAndSet(null, p);
+                    return PurgeMethodProcessor.wrap(p, ps, config.purge(), config::overridesFor);
                 });
                 stats.section("store", st::stats);
                 stats.section("pipeline", () -> pipeline.get().stats());
@@ -113,18 +143,35 @@ public final class Cachalot implements AutoCloseable {
                 // SIGTERM order after the drain: background revalidation, then the store (flushes, marks a
                 // clean shutdown), then metrics.
                 b.afterDrain(bg::shutdownNow).afterDrain(st);
+            } else {
+                // Pass-through: no store, so no purge service; PURGE still answered here (405), never forwarded.
+                b.processor((origin, headers, m) -> PurgeMethodProcessor.wrap(new PassThroughProcessor(origin,
+                        headers, m), null, config.purge(), config::overridesFor));
             }
             b.afterDrain(metrics);
             Optional<String> token = config.admin().token().isEmpty() ? Optional.empty()
                     : Optional.of(config.admin().token());
-            b.adminEndpoints(state -> new AdminHandler(StandardEndpoints.register(new AdminRoutes(),
-                    () -> state.ready() ? Readiness.ok() : Readiness.notReady(state.notReadyReason()),
-                    metrics.prometheus(), stats), token));
+            PurgeService adminPurge = purge;
+            b.adminEndpoints(state -> {
+                AdminRoutes routes = StandardEndpoints.register(new AdminRoutes(),
+                        () -> state.ready() ? Readiness.ok() : Readiness.notReady(state.notReadyReason()),
+                        metrics.prometheus(), stats);
+                if (adminPurge != null) {
+                    PurgeEndpoints.register(routes, adminPurge);
+                }
+                return new AdminHandler(routes, token);
+            });
             Cachalot c = b.start();
             metrics.registerOriginPool("origin", () -> {
                 OriginClient.PoolStats p = c.originPoolStats();
                 return new PoolStats(p.leased(), p.available(), p.pending(), p.max());
             });
+            if (c.forwardOrigin != null) {
+                metrics.registerOriginPool("forward", () -> {
+                    OriginClient.PoolStats p = c.forwardOrigin.poolStats();
+                    return new PoolStats(p.leased(), p.available(), p.pending(), p.max());
+                });
+            }
             return c;
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             if (background != null) {
@@ -182,6 +229,11 @@ public final class Cachalot implements AutoCloseable {
         return a == null ? -1 : a.getPort();
     }
 
+    /** Port of the forward-proxy listener, or -1 when forward mode is off ({@code forward.listen} unset). */
+    public int forwardPort() {
+        return forwardServer == null ? -1 : forwardServer.plainAddress().getPort();
+    }
+
     /** Port of the admin listener, or -1 when disabled. */
     public int adminPort() {
         return admin == null ? -1 : admin.address().getPort();
@@ -204,16 +256,22 @@ public final class Cachalot implements AutoCloseable {
 
     /**
      * Graceful stop (SIGTERM): readiness becomes not-ready ("draining"), the listeners stop accepting,
-     * in-flight requests get up to {@code server.shutdownTimeout}, then the after-drain resources
-     * are closed in order (background executor, store, metrics), then the admin listener and the
-     * origin client. Returns true when all in-flight requests finished in time. Idempotent.
+     * in-flight requests get up to {@code server.shutdownTimeout} (the forward listener drains at the
+     * same time, within the same timeout), then the after-drain resources are closed in order
+     * (background executor, store, metrics), then the admin listener and the origin clients (the
+     * forward one after its listener). Returns true when all in-flight requests finished in time.
+     * Idempotent.
      */
     public boolean stop() {
         if (!stopped.compareAndSet(false, true)) {
             return drained;
         }
         notReady = "draining";
-        drained = server.shutdown(config.server().shutdownTimeout());
+        CompletableFuture<Boolean> forwardDrained = forwardServer == null ? CompletableFuture.completedFuture(true)
+                : CompletableFuture.supplyAsync(() -> forwardServer.shutdown(config.server().shutdownTimeout()));
+        boolean reverseDrained = server.shutdown(config.server().shutdownTimeout());
+        drained = forwardDrained.join() && reverseDrained;
+        // Only now, with both listeners closed, may the shared store and the origin clients go.
         for (AutoCloseable r : afterDrain) {
             try {
                 r.close();
@@ -224,8 +282,21 @@ public final class Cachalot implements AutoCloseable {
         if (admin != null) {
             admin.close();
         }
+        if (forwardOrigin != null) {
+            forwardOrigin.close();
+        }
         origin.close();
         return drained;
+    }
+
+    /** The front end's virtual-host table for the configured routes. */
+    static VirtualHosts virtualHosts(CachalotConfig config) {
+        List<VirtualHosts.Route> routes = new ArrayList<>();
+        for (RouteConfig r : config.routes()) {
+            routes.add(new VirtualHosts.Route(OriginTarget.parse(r.name(), r.origin(),
+                    r.hostHeader().isEmpty() ? null : r.hostHeader()), r.hosts()));
+        }
+        return new VirtualHosts(routes, config.server().defaultRoute());
     }
 
     /** Options for {@link Cachalot}; everything has a default. */
@@ -280,21 +351,28 @@ public final class Cachalot implements AutoCloseable {
                 tls = TlsContexts.fromPem(Path.of(config.server().tls().certificate()),
                         Path.of(config.server().tls().privateKey()));
             }
-            List<VirtualHosts.Route> routes = new ArrayList<>();
-            for (RouteConfig r : config.routes()) {
-                routes.add(new VirtualHosts.Route(OriginTarget.parse(r.name(), r.origin(),
-                        r.hostHeader().isEmpty() ? null : r.hostHeader()), r.hosts()));
-            }
-            VirtualHosts hosts = new VirtualHosts(routes, config.server().defaultRoute());
+            VirtualHosts hosts = virtualHosts(config);
             ProxyHeaders headers = new ProxyHeaders(config.server().via(),
                     new TrustedProxies(config.server().trustedProxies()));
             OriginClient origin = new HttpOriginClient(config.origin());
             RequestProcessor p = processor.create(origin, headers, metrics);
             ProxyServer server = new ProxyServer(config.server(), p, hosts, headers, metrics, listener, clock);
             AdminServer admin = null;
+            ProxyServer forwardServer = null;
+            OriginClient forwardOrigin = null;
             Cachalot[] self = new Cachalot[1];
             try {
                 server.start(tls);
+                if (config.forward().enabled()) {
+                    // forward-proxy.md, "Wiring": a SEPARATE origin client whose connections go only to
+                    // addresses the guard checked (the reverse client would bypass it), and the processor
+                    // from the same factory (with a store: the same shared cache).
+                    ForwardProxy fp = ForwardProxy.create(config.forward());
+                    forwardOrigin = new HttpOriginClient(config.origin(), fp.dnsResolver());
+                    RequestProcessor inner = processor.create(forwardOrigin, headers, metrics);
+                    forwardServer = fp.server(config.server(), inner, headers, metrics, listener, clock);
+                    forwardServer.start(null); // plain HTTP/1.1 only
+                }
                 if (config.admin().enabled()) {
                     AdminEndpoints.ProxyState state = new AdminEndpoints.ProxyState() {
                         @Override
@@ -327,13 +405,20 @@ public final class Cachalot implements AutoCloseable {
                 }
             } catch (IOException | RuntimeException e) {
                 server.close();
+                if (forwardServer != null) {
+                    forwardServer.close();
+                }
                 if (admin != null) {
                     admin.close();
+                }
+                if (forwardOrigin != null) {
+                    forwardOrigin.close();
                 }
                 origin.close();
                 throw e;
             }
-            Cachalot c = new Cachalot(config, origin, server, admin, List.copyOf(afterDrain));
+            Cachalot c = new Cachalot(config, origin, server, forwardServer, forwardOrigin, admin,
+                    List.copyOf(afterDrain));
             self[0] = c;
             c.notReady = null; // listeners are up: ready
             return c;

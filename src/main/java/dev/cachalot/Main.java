@@ -6,6 +6,8 @@ import dev.cachalot.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,19 +19,21 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * java -jar cachalot.jar [--config FILE] [--listen HOST:PORT] [--origin URL]
  *                        [--admin-listen HOST:PORT] [--admin-token TOKEN] [--cache-dir DIR]
+ *                        [--forward-listen HOST:PORT] [--allow-destination CIDR]...
  * </pre>
  */
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     static final String USAGE = "usage: cachalot [--config FILE] [--listen HOST:PORT] [--origin URL]"
-            + " [--admin-listen HOST:PORT] [--admin-token TOKEN] [--cache-dir DIR]";
+            + " [--admin-listen HOST:PORT] [--admin-token TOKEN] [--cache-dir DIR]"
+            + " [--forward-listen HOST:PORT] [--allow-destination CIDR]...";
 
     private Main() {}
 
-    /** The parsed command line; null fields were not given. */
+    /** The parsed command line; null fields were not given ({@code allowDestinations} may be empty). */
     record Args(String config, String listen, String origin, String adminListen, String adminToken,
-                String cacheDir) {
+                String cacheDir, String forwardListen, List<String> allowDestinations) {
     }
 
     public static void main(String[] argv) {
@@ -57,6 +61,10 @@ public final class Main {
         LOG.info("cachalot listening on http://{}:{}", config.server().listen().host(), cachalot.port());
         if (cachalot.tlsPort() > 0) {
             LOG.info("cachalot listening on https://{}:{}", config.server().tls().listen().host(), cachalot.tlsPort());
+        }
+        if (cachalot.forwardPort() > 0) {
+            LOG.info("forward proxy listening on http://{}:{}", config.forward().listen().host(),
+                    cachalot.forwardPort());
         }
         if (cachalot.adminPort() > 0) {
             LOG.info("admin listening on http://{}:{}", config.admin().listen().host(), cachalot.adminPort());
@@ -88,6 +96,8 @@ public final class Main {
         String adminListen = null;
         String adminToken = null;
         String cacheDir = null;
+        String forwardListen = null;
+        List<String> allowDestinations = new ArrayList<>();
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
             String name = a;
@@ -114,10 +124,13 @@ public final class Main {
                 case "--admin-listen": adminListen = value; break;
                 case "--admin-token": adminToken = value; break;
                 case "--cache-dir": cacheDir = value; break;
+                case "--forward-listen": forwardListen = value; break;
+                case "--allow-destination": allowDestinations.add(value); break; // repeatable
                 default: throw new IllegalArgumentException("unknown option: " + name);
             }
         }
-        return new Args(config, listen, origin, adminListen, adminToken, cacheDir);
+        return new Args(config, listen, origin, adminListen, adminToken, cacheDir, forwardListen,
+                List.copyOf(allowDestinations));
     }
 
     /**
@@ -142,7 +155,8 @@ public final class Main {
         } else {
             base = ConfigLoader.defaults();
         }
-        return ConfigLoader.override(base, args.listen(), args.origin(), args.adminListen(), args.adminToken(),
-                args.cacheDir());
+        CachalotConfig c = ConfigLoader.override(base, args.listen(), args.origin(), args.adminListen(),
+                args.adminToken(), args.cacheDir());
+        return c.withForward(c.forward().withCommandLine(args.forwardListen(), args.allowDestinations()));
     }
 }

@@ -1,7 +1,9 @@
 package dev.cachalot.config;
 
+import dev.cachalot.forward.ForwardConfig;
 import dev.cachalot.pipeline.PipelineConfig;
 import dev.cachalot.policy.RouteOverrides;
+import dev.cachalot.purge.PurgeConfig;
 import dev.cachalot.store.StoreConfig;
 
 import java.util.HashMap;
@@ -18,7 +20,7 @@ import java.util.Set;
  */
 public record CachalotConfig(ServerConfig server, OriginConfig origin, List<RouteConfig> routes, AdminConfig admin,
                              StoreConfig store, PipelineConfig pipeline, CacheConfig cache, AccessLogConfig accessLog,
-                             MetricsConfig metrics) {
+                             MetricsConfig metrics, PurgeConfig purge, ForwardConfig forward) {
 
     /** The route used when no file defines any: every host to http://127.0.0.1:8081. */
     static final RouteConfig DEFAULT_ROUTE = new RouteConfig("default", List.of(), "http://127.0.0.1:8081", "");
@@ -39,9 +41,11 @@ public record CachalotConfig(ServerConfig server, OriginConfig origin, List<Rout
         CacheConfig cache = CacheConfig.from(root.section("cache"));
         AccessLogConfig accessLog = AccessLogConfig.from(root.section("accessLog"));
         MetricsConfig metrics = MetricsConfig.from(root.section("metrics"));
+        PurgeConfig purge = PurgeSection.from(root.section("purge"));
+        ForwardConfig forward = ForwardConfig.from(root.section("forward"));
         root.finish();
         CachalotConfig c = new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, accessLog,
-                metrics);
+                metrics, purge, forward);
         c.check(root.source());
         return c;
     }
@@ -75,35 +79,45 @@ public record CachalotConfig(ServerConfig server, OriginConfig origin, List<Rout
     }
 
     public CachalotConfig withServer(ServerConfig s) {
-        return new CachalotConfig(s, origin, routes, admin, store, pipeline, cache, accessLog, metrics);
+        return new CachalotConfig(s, origin, routes, admin, store, pipeline, cache, accessLog, metrics, purge, forward);
     }
 
     public CachalotConfig withRoutes(List<RouteConfig> r) {
-        return new CachalotConfig(server, origin, r, admin, store, pipeline, cache, accessLog, metrics);
+        return new CachalotConfig(server, origin, r, admin, store, pipeline, cache, accessLog, metrics, purge, forward);
     }
 
     public CachalotConfig withAdmin(AdminConfig a) {
-        return new CachalotConfig(server, origin, routes, a, store, pipeline, cache, accessLog, metrics);
+        return new CachalotConfig(server, origin, routes, a, store, pipeline, cache, accessLog, metrics, purge, forward);
     }
 
     public CachalotConfig withStore(StoreConfig s) {
-        return new CachalotConfig(server, origin, routes, admin, s, pipeline, cache, accessLog, metrics);
+        return new CachalotConfig(server, origin, routes, admin, s, pipeline, cache, accessLog, metrics, purge, forward);
     }
 
     public CachalotConfig withOrigin(OriginConfig o) {
-        return new CachalotConfig(server, o, routes, admin, store, pipeline, cache, accessLog, metrics);
+        return new CachalotConfig(server, o, routes, admin, store, pipeline, cache, accessLog, metrics, purge, forward);
     }
 
     public CachalotConfig withPipeline(PipelineConfig p) {
-        return new CachalotConfig(server, origin, routes, admin, store, p, cache, accessLog, metrics);
+        return new CachalotConfig(server, origin, routes, admin, store, p, cache, accessLog, metrics, purge, forward);
     }
 
     public CachalotConfig withCache(CacheConfig c) {
-        return new CachalotConfig(server, origin, routes, admin, store, pipeline, c, accessLog, metrics);
+        return new CachalotConfig(server, origin, routes, admin, store, pipeline, c, accessLog, metrics, purge, forward);
     }
 
     public CachalotConfig withAccessLog(AccessLogConfig a) {
-        return new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, a, metrics);
+        return new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, a, metrics, purge, forward);
+    }
+
+    public CachalotConfig withPurge(PurgeConfig p) {
+        return new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, accessLog, metrics, p,
+                forward);
+    }
+
+    public CachalotConfig withForward(ForwardConfig f) {
+        return new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, accessLog, metrics, purge,
+                f);
     }
 
     /** The cache overrides of the named route (none for an unknown name). */

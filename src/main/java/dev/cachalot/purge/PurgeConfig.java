@@ -1,6 +1,8 @@
 package dev.cachalot.purge;
 
+import dev.cachalot.forward.Cidr;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -62,14 +64,41 @@ public record PurgeConfig(boolean enabled, List<Cidr> allowFrom, List<String> ta
         return new PurgeConfig(enabled, ranges, tagHeaders, stripTagHeaders);
     }
 
-    /** True when {@code address} lies in one of the {@link #allowFrom} ranges. */
+    /**
+     * True when {@code address} (an IP literal as the front end reports client addresses; brackets
+     * and an IPv6 zone id are ignored; anything else is false) lies in one of the {@link #allowFrom}
+     * ranges. An IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}, RFC 4291 §2.5.5.2) is matched as
+     * the IPv4 address it carries, so a dual-stack listener's clients meet the IPv4 ranges.
+     */
     public boolean allows(String address) {
+        if (address == null) {
+            return false;
+        }
+        String s = address;
+        int zone = s.indexOf('%');
+        if (zone >= 0) {
+            s = s.substring(0, zone) + (s.startsWith("[") ? "]" : "");
+        }
+        byte[] a = Cidr.literal(s);
+        if (a == null) {
+            return false;
+        }
+        byte[] v4 = a.length == 16 && isIpv4Mapped(a) ? Arrays.copyOfRange(a, 12, 16) : null;
         for (Cidr c : allowFrom) {
-            if (c.contains(address)) {
+            if (c.contains(a) || (v4 != null && c.contains(v4))) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean isIpv4Mapped(byte[] a) {
+        for (int i = 0; i < 10; i++) {
+            if (a[i] != 0) {
+                return false;
+            }
+        }
+        return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
     }
 
     private static boolean tchar(int c) {

@@ -22,6 +22,7 @@ import java.util.function.Function;
  * answers {@code PURGE} itself and hands every other request to the processor it wraps.
  * <ul>
  *   <li>{@code purge.enabled} false: {@code 405} (the method is never forwarded to an origin);</li>
+ *   <li>no cache to purge (no {@link PurgeService}: {@code cache.enabled: false}): {@code 405};</li>
  *   <li>client address (after trusted proxy hops) outside {@code purge.allowFrom}: {@code 403};</li>
  *   <li>otherwise every variant of the request's own URL (scheme, Host, target: the key a GET for
  *       it uses) is purged, soft when the request carries {@value #SOFT_HEADER}{@code : 1}, and the
@@ -44,14 +45,15 @@ public final class PurgeMethodProcessor implements RequestProcessor {
 
     /**
      * @param next             the processor for every other request (the caching pipeline)
-     * @param purge            the purge service over the same store
+     * @param purge            the purge service over the same store, or null when there is no store
+     *                         ({@code cache.enabled: false}): PURGE is then always 405
      * @param config           {@code purge.*}
      * @param overridesByRoute the route overrides by route name, as given to the pipeline
      */
     public PurgeMethodProcessor(RequestProcessor next, PurgeService purge, PurgeConfig config,
                                 Function<String, RouteOverrides> overridesByRoute) {
         this.next = Objects.requireNonNull(next, "next");
-        this.purge = Objects.requireNonNull(purge, "purge");
+        this.purge = purge;
         this.config = Objects.requireNonNull(config, "config");
         this.overridesByRoute = Objects.requireNonNull(overridesByRoute, "overridesByRoute");
     }
@@ -89,6 +91,11 @@ public final class PurgeMethodProcessor implements RequestProcessor {
             // RFC 9110 §15.5.6 asks an origin for Allow; the methods the origin allows are not ours
             // to list, so none is sent.
             send(sink, 405, error(405, "the PURGE method is disabled on this listener (purge.enabled)"));
+            return;
+        }
+        if (purge == null) {
+            PurgeService.auditRefused(who, "method", url, "no-cache");
+            send(sink, 405, error(405, "there is no cache to purge on this listener (cache.enabled is false)"));
             return;
         }
         if (!config.allows(who)) {

@@ -8,13 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@link PurgeConfig} defaults and validation, and the {@link Cidr} matching behind the allow list. */
+/** {@link PurgeConfig} defaults and validation, and how the allow list matches client addresses
+ * (ranges are {@link dev.cachalot.forward.Cidr}, the one CIDR class). */
 class PurgeConfigTest {
     @Test
     void defaultsAreOffLoopbackOnlyWithTheTwoCommonTagFieldsStripped() {
         PurgeConfig d = PurgeConfig.DEFAULTS;
         assertFalse(d.enabled());
-        assertEquals("[127.0.0.1/32, ::1/128]", d.allowFrom().toString());
+        assertEquals("[127.0.0.1/32, 0:0:0:0:0:0:0:1/128]", d.allowFrom().toString());
         assertEquals(List.of("Surrogate-Key", "Cache-Tag"), d.tagHeaders());
         assertTrue(d.stripTagHeaders());
         assertTrue(d.allows("127.0.0.1"));
@@ -28,19 +29,27 @@ class PurgeConfigTest {
 
     @Test
     void rangesMatchByPrefix() {
-        Cidr v4 = Cidr.parse("10.1.0.0/16");
-        assertTrue(v4.contains("10.1.255.3"));
-        assertFalse(v4.contains("10.2.0.1"));
-        assertFalse(v4.contains("::1"));
-        Cidr v6 = Cidr.parse("2001:db8::/32");
-        assertTrue(v6.contains("2001:db8:0:0:0:0:0:42"));
-        assertTrue(v6.contains("[2001:db8::1]"));
-        assertTrue(v6.contains("2001:db8::1%eth0"));
-        assertFalse(v6.contains("2001:db9::1"));
-        assertFalse(v6.contains("10.1.0.1"));
-        assertTrue(Cidr.parse("0.0.0.0/0").contains("203.0.113.9"));
-        assertTrue(Cidr.parse("192.0.2.7").contains("192.0.2.7"));
-        assertFalse(Cidr.parse("192.0.2.7").contains("192.0.2.8"));
+        PurgeConfig v4 = only("10.1.0.0/16");
+        assertTrue(v4.allows("10.1.255.3"));
+        assertFalse(v4.allows("10.2.0.1"));
+        assertFalse(v4.allows("::1"));
+        assertTrue(v4.allows("::ffff:10.1.0.9"), "IPv4-mapped client address meets the IPv4 range");
+        PurgeConfig v6 = only("2001:db8::/32");
+        assertTrue(v6.allows("2001:db8:0:0:0:0:0:42"));
+        assertTrue(v6.allows("[2001:db8::1]"));
+        assertTrue(v6.allows("2001:db8::1%eth0"));
+        assertTrue(v6.allows("[2001:db8::1%eth0]"));
+        assertFalse(v6.allows("2001:db9::1"));
+        assertFalse(v6.allows("10.1.0.1"));
+        assertFalse(v6.allows("localhost"), "names are never resolved");
+        assertFalse(v6.allows(null));
+        assertTrue(only("0.0.0.0/0").allows("203.0.113.9"));
+        assertTrue(only("192.0.2.7").allows("192.0.2.7"));
+        assertFalse(only("192.0.2.7").allows("192.0.2.8"));
+    }
+
+    private static PurgeConfig only(String range) {
+        return PurgeConfig.of(false, List.of(range), List.of(), true);
     }
 
     @Test
