@@ -210,4 +210,75 @@ class ConfigLoaderTest {
                 () -> ConfigLoader.override(ConfigLoader.defaults(), null, null, null, null, " "));
         assertEquals("--cache-dir", e.key());
     }
+
+    @Test
+    void purgeSectionBindsWithItsDefaults() {
+        assertEquals(dev.cachalot.purge.PurgeConfig.DEFAULTS, ConfigLoader.defaults().purge());
+        CachalotConfig c = ConfigLoader.parse("f", "purge:\n  enabled: true\n  allowFrom: [10.0.0.0/8, \"fd00::/8\"]\n"
+                + "  tagHeaders: [X-Tags]\n  stripTagHeaders: false\n");
+        assertTrue(c.purge().enabled());
+        assertTrue(c.purge().allows("10.9.8.7"));
+        assertTrue(c.purge().allows("fd00::1"));
+        assertEquals(false, c.purge().allows("127.0.0.1"));
+        assertEquals(java.util.List.of("X-Tags"), c.purge().tagHeaders());
+        assertEquals(false, c.purge().stripTagHeaders());
+    }
+
+    @Test
+    void badPurgeValuesNameTheFileKeyValueAndRule() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("p.yaml",
+                "purge:\n  enabeld: true\n"));
+        assertEquals("p.yaml", e.source());
+        assertEquals("purge.enabeld", e.key());
+        assertEquals("true", e.value());
+        assertEquals("unknown key", e.rule());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("p.yaml",
+                "purge:\n  allowFrom: [127.0.0.1/32, 10.0.0.1/8]\n"));
+        assertEquals("p.yaml", e.source());
+        assertEquals("purge.allowFrom[1]", e.key());
+        assertEquals("10.0.0.1/8", e.value());
+        assertTrue(e.rule().startsWith("must be an IP address or CIDR range") && e.rule().contains("host bits"),
+                e.rule());
+        assertTrue(e.getMessage().startsWith("p.yaml: purge.allowFrom[1] = 10.0.0.1/8: must be"), e.getMessage());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("p.yaml",
+                "purge:\n  enabled: true\n  allowFrom: []\n"));
+        assertEquals("purge.allowFrom", e.key());
+        assertEquals("[]", e.value());
+        assertTrue(e.rule().startsWith("must name at least one range"), e.rule());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("p.yaml",
+                "purge:\n  tagHeaders: [\"Cache Tag\"]\n"));
+        assertEquals("purge.tagHeaders[0]", e.key());
+        assertEquals("Cache Tag", e.value());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("p.yaml", "purge:\n  enabled: yes please\n"));
+        assertEquals("purge.enabled", e.key());
+    }
+
+    @Test
+    void forwardSectionBindsAndIsOffByDefault() {
+        assertEquals(false, ConfigLoader.defaults().forward().enabled());
+        assertEquals(dev.cachalot.forward.ForwardConfig.defaults(), ConfigLoader.defaults().forward());
+        CachalotConfig c = ConfigLoader.parse("f", "forward:\n  listen: 127.0.0.1:3128\n"
+                + "  allowDestinations: [127.0.0.1/32]\n  connectPorts: [443, 8443]\n");
+        assertTrue(c.forward().enabled());
+        assertEquals(new HostPort("127.0.0.1", 3128), c.forward().listen());
+        assertEquals(java.util.List.of(dev.cachalot.forward.Cidr.parse("127.0.0.1/32")),
+                c.forward().allowDestinations());
+        assertEquals(Set.of(443, 8443), c.forward().connectPorts());
+    }
+
+    @Test
+    void badForwardValuesNameTheFileKeyValueAndRule() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("fw.yaml",
+                "forward:\n  listn: 127.0.0.1:3128\n"));
+        assertEquals("fw.yaml", e.source());
+        assertEquals("forward.listn", e.key());
+        assertEquals("unknown key", e.rule());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("fw.yaml", "forward:\n  listen: nowhere\n"));
+        assertEquals("forward.listen", e.key());
+        assertEquals("nowhere", e.value());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("fw.yaml",
+                "forward:\n  allowDestinations: [10.0.0.1/8]\n"));
+        assertEquals("forward.allowDestinations", e.key());
+        assertEquals("10.0.0.1/8", e.value());
+    }
 }

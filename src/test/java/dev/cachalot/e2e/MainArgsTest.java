@@ -29,4 +29,21 @@ class MainArgsTest {
         ConfigException c = assertThrows(ConfigException.class, () -> Main.configFrom("--config", "/nonexistent.yaml"));
         assertEquals("--config", c.key());
     }
+
+    @Test
+    void forwardFlagsEnableTheForwardListenerAndAddDestinationExceptions() {
+        CachalotConfig off = Main.configFrom();
+        assertEquals(false, off.forward().enabled());
+        CachalotConfig c = Main.configFrom("--forward-listen", "127.0.0.1:3128", "--allow-destination",
+                "127.0.0.1/32", "--allow-destination=::1/128");
+        assertEquals(true, c.forward().enabled());
+        assertEquals(3128, c.forward().listen().port());
+        assertEquals(java.util.List.of(dev.cachalot.forward.Cidr.parse("127.0.0.1/32"),
+                dev.cachalot.forward.Cidr.parse("::1/128")), c.forward().allowDestinations());
+        ConfigException e = assertThrows(ConfigException.class, () -> Main.configFrom("--forward-listen", "x"));
+        assertEquals("--forward-listen", e.key());
+        e = assertThrows(ConfigException.class, () -> Main.configFrom("--allow-destination", "10.0.0.1/8"));
+        assertEquals("--allow-destination", e.key());
+        assertEquals("10.0.0.1/8", e.value());
+    }
 }
