@@ -221,6 +221,12 @@ if ptests:
     for p in peers:
         s.append(f'<rect x="{lx}" y="42" width="10" height="10" fill="{COLORS.get(p, "#777")}"/><text x="{lx + 14}" y="51">{escape(p)}</text>')
         lx += 20 + 7 * len(p) + 20
+    yend = top + sum(gh(t) for t in ptests)
+    for tick in [x / 4 for x in range(0, int(vmax * 4) + 1)]:   # grid first, bars over it
+        x = left + tick * scale
+        s.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{yend - gap + 2}" stroke="{"#000" if tick == 1 else "#ddd"}" stroke-width="{1.2 if tick == 1 else 0.6}"/>')
+        if tick == int(tick) or vmax <= 2:
+            s.append(f'<text x="{x:.1f}" y="{yend + 10}" text-anchor="middle" fill="#555">{tick:g}</text>')
     y = top
     for t in ptests:
         g0 = y
@@ -236,11 +242,6 @@ if ptests:
             y += bar
         s.append(f'<text x="{left - 8}" y="{(g0 + y) / 2 + 4:.1f}" text-anchor="end">{escape(t)}</text>')
         y += gap
-    for tick in [x / 4 for x in range(0, int(vmax * 4) + 1)]:
-        x = left + tick * scale
-        s.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{y - gap + 2}" stroke="{"#000" if tick == 1 else "#ddd"}" stroke-width="{1.2 if tick == 1 else 0.6}"/>')
-        if tick == int(tick) or vmax <= 2:
-            s.append(f'<text x="{x:.1f}" y="{y + 10}" text-anchor="middle" fill="#555">{tick:g}</text>')
     s.append('</svg>')
     open(os.path.join(d, 'plot.svg'), 'w').write('\n'.join(s) + '\n')
 print(text)
