@@ -36,7 +36,7 @@
 # logs/PEER-MODE.log (each peer's console). Run files (configs, caches) stay in $BENCH_DIR/run.
 #
 # Ports (fixed, 127.0.0.1 only): origin 19501, delay server 19502, nginx 19510 (TLS 19511),
-# varnish 19520 (admin 19521), squid 19530, ats 19540, cachalot 19550 (admin 19551, TLS 19552).
+# varnish 19520 (admin 19521), squid 19530, ats 19540 (TLS 19541), cachalot 19550 (admin 19551, TLS 19552).
 # Needs: nginx, wrk, python3, curl, ss, openssl; h2load (nghttp2-client) for h2_*; the peers'
 # packages for the peers (apt-get install nginx varnish squid trafficserver wrk nghttp2-client).
 # Environment: BENCH_DIR (default /tmp/cachalot-bench: run files, disk-mode caches; must be on a
@@ -55,7 +55,7 @@ WWW=$BENCH/www
 
 ORIGIN_PORT=19501 SLOW_PORT=19502 VARNISH_ADMIN_PORT=19521 CACHALOT_ADMIN_PORT=19551
 declare -A PORT=([nginx]=19510 [varnish]=19520 [squid]=19530 [ats]=19540 [cachalot]=19550)
-declare -A TLS_PORT=([nginx]=19511 [cachalot]=19552)
+declare -A TLS_PORT=([nginx]=19511 [ats]=19541 [cachalot]=19552)
 ALL_TESTS=1k_c1,1k_c8,1k_c64,16k_c1,16k_c8,16k_c64,256k_c1,256k_c8,256k_c64,4m_c1,4m_c8,4m_c64,many10k_c64,slow_c64,collapse_c64,disk16k_c64,h2_16k_c64
 MANY=10000 DELAY_MS=50 WINDOW_MS=250
 
@@ -215,8 +215,9 @@ start_ats() {
   [ "$1" = disk ] && span=$d/span ram=0
   rm -rf "$d" "$SHM/ats"; mkdir -p "$d/etc" "$d/var" "$d/run" "$d/log" "$span"
   cp -r /etc/trafficserver/. "$d/etc/"
-  for f in records.config remap.config storage.config; do
-    render "$CONF/ats/$f" "${PORT[ats]}" -e "s#__ATS_SPAN__#$span#g" -e "s#__ATS_RAM__#$ram#g" >"$d/etc/$f"
+  for f in records.config remap.config storage.config ssl_multicert.config; do
+    render "$CONF/ats/$f" "${PORT[ats]}" -e "s#__ATS_SPAN__#$span#g" -e "s#__ATS_RAM__#$ram#g" \
+      -e "s#__TLS_PORT__#${TLS_PORT[ats]}#g" >"$d/etc/$f"
   done
   render "$CONF/ats/runroot.yaml" "${PORT[ats]}" >"$d/runroot.yaml"
   : >"$d/etc/plugin.config"
