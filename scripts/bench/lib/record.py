@@ -74,6 +74,8 @@ elif 'h2load' in files:
                   r'(\d+) errored, (\d+) timeout', text)
     if not (m and t and r):
         rec['error'] = 'no h2load result'
+    elif 'Application protocol: h2' not in text:
+        rec['error'] = 'HTTP/2 was not negotiated (ALPN)'
     else:
         secs = float(m.group(1)) / (1000 if m.group(2) == 'ms' else 1)
         lat, non2xx = [], 0
