@@ -431,8 +431,8 @@ EOF
 }
 
 # Start the peers in MODE, warm them, run RUNS interleaved rounds of the MODE's tests, stop them.
-run_phase() {   # mode
-  local mode=$1 tests=() t p r k n warm_tests=() live=()
+run_phase() {   # mode last(1 = no phase follows: --keep leaves the peers running)
+  local mode=$1 last=$2 tests=() t p r k n warm_tests=() live=()
   for t in "${TEST_LIST[@]}"; do [ "$(test_mode "$t")" = "$mode" ] && tests+=("$t"); done
   [ ${#tests[@]} -eq 0 ] && return 0
   log "=== $mode phase: ${tests[*]}"
@@ -472,6 +472,7 @@ run_phase() {   # mode
     done
   done
   mkdir -p "$OUT/logs"
+  [ "$KEEP" = 1 ] && [ "$last" = 1 ] && return 0
   for p in "${live[@]+"${live[@]}"}"; do
     stop_one "$p"
     cp "$RUN/$p/stdout.log" "$OUT/logs/$p-$mode.log" 2>/dev/null || cp "$RUN/$p/"*.log "$OUT/logs/" 2>/dev/null || true
@@ -484,7 +485,7 @@ if [ "$STOP_ONLY" = 1 ]; then
     [ -f "$f" ] || continue
     n=$(basename "$(dirname "$f")"); SESSION[$n]=$(cat "$f"); STARTED+=("$n")
   done
-  stop_all; log "stopped: ${STARTED[*]-nothing}"; exit 0
+  log "stopping: ${STARTED[*]-nothing}"; stop_all; exit 0
 fi
 
 IFS=, read -r -a PEER_LIST <<<"$PEERS"
@@ -538,7 +539,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 -su
 python3 "$LIB/gen_objects.py" "$WWW" "$MANY" >&2
 log "starting origin on $ORIGIN_PORT (delay server $SLOW_PORT, ${DELAY_MS} ms)"
 start_origin
-run_phase mem
-run_phase disk
+has_disk=0; for t in "${TEST_LIST[@]}"; do [ "$(test_mode "$t")" = disk ] && has_disk=1; done
+run_phase mem $((1 - has_disk))
+run_phase disk 1
 python3 "$LIB/summarize.py" "$OUT"
 log "results in $OUT (summary.md, results.csv, summary.json, raw.jsonl, plot.svg, facts.json, load.log)"
