@@ -37,8 +37,10 @@ done
 RUN=$(mktemp -d /tmp/bench-passthrough.XXXXXX)
 OUT=${OUT:-$RUN}
 mkdir -p "$RUN/www" "$RUN/origin/tmp" "$RUN/nginx/tmp" "$OUT"
+chmod 755 "$RUN" "$RUN/www"  # nginx workers run as an unprivileged user
 head -c 1024 /dev/urandom > "$RUN/www/1k.bin"
 head -c 1048576 /dev/urandom > "$RUN/www/1m.bin"
+chmod 644 "$RUN/www/"*.bin
 PIDS=()
 
 cleanup() {

@@ -67,7 +67,7 @@ facts = {
     'os': os_name(),
     'loadavg_at_start': open('/proc/loadavg').read().split()[:3],
     'versions': {
-        'cachalot': first(run('git', '-C', repo, 'describe', '--always', '--dirty')),
+        'cachalot': os.environ.get('CACHALOT_VERSION') or first(run('git', '-C', repo, 'describe', '--always', '--dirty')),
         'cachalot_jar_mtime': time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(os.path.getmtime(jar))) if os.path.exists(jar) else None,
         'java': first(run(java, '-version')),
         'java_runtime': first(run(java, '-version'), r'Runtime'),

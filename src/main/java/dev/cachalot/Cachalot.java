@@ -176,6 +176,11 @@ public final class Cachalot implements AutoCloseable {
                         public int openConnections() {
                             return server.openConnections();
                         }
+
+                        @Override
+                        public OriginClient.PoolStats originPool() {
+                            return origin.poolStats();
+                        }
                     };
                     admin = new AdminServer(config.admin().listen(), adminEndpoints.handler(state));
                     admin.start();

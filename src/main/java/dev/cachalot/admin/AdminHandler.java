@@ -5,6 +5,7 @@ import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -84,7 +85,8 @@ public final class AdminHandler implements HttpHandler {
             if (body == null) {
                 return AdminResponse.error(413, "request body larger than " + MAX_BODY_BYTES + " bytes", Map.of());
             }
-            AdminRequest request = new AdminRequest(route.method(), path, query(exchange), body);
+            AdminRequest request = new AdminRequest(route.method(), path, query(exchange), body,
+                    clientAddress(exchange));
             return route.endpoint().handle(request);
         } catch (Exception e) {
             LOG.error("admin endpoint {} {} failed", route.method(), route.path(), e);
@@ -100,6 +102,11 @@ public final class AdminHandler implements HttpHandler {
         InputStream in = exchange.getInputStream();
         byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
         return body.length > MAX_BODY_BYTES ? null : body;
+    }
+
+    private static String clientAddress(HttpServerExchange exchange) {
+        InetSocketAddress a = exchange.getSourceAddress();
+        return a == null || a.getAddress() == null ? "unknown" : a.getAddress().getHostAddress();
     }
 
     private static Map<String, List<String>> query(HttpServerExchange exchange) {

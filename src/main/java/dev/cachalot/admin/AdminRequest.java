@@ -10,10 +10,19 @@ import java.util.Map;
  * @param path   the decoded path, without the query
  * @param query  decoded query parameters
  * @param body   the request body (empty for GET); at most {@link AdminHandler#MAX_BODY_BYTES}
+ * @param clientAddress the TCP peer address of the admin client (IP literal, "unknown" when not
+ *               known), for audit lines of state-changing endpoints
  */
-public record AdminRequest(String method, String path, Map<String, List<String>> query, byte[] body) {
+public record AdminRequest(String method, String path, Map<String, List<String>> query, byte[] body,
+                           String clientAddress) {
     public AdminRequest {
         query = Map.copyOf(query);
+        clientAddress = clientAddress == null || clientAddress.isEmpty() ? "unknown" : clientAddress;
+    }
+
+    /** A request whose client address is not known. */
+    public AdminRequest(String method, String path, Map<String, List<String>> query, byte[] body) {
+        this(method, path, query, body, "unknown");
     }
 
     /** The first value of query parameter {@code name}, or null. */

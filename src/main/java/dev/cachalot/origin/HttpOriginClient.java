@@ -24,6 +24,7 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -61,8 +62,18 @@ public final class HttpOriginClient implements OriginClient {
     private final CloseableHttpClient client;
     private final RequestConfig plain;
     private final RequestConfig expectContinue;
+    private final java.util.concurrent.ConcurrentHashMap<OriginTarget, HttpHost> hosts =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public HttpOriginClient(OriginConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * A client whose connections go only to the addresses {@code dnsResolver} returns (the forward
+     * proxy's address guard); null for the system resolver.
+     */
+    public HttpOriginClient(OriginConfig config, DnsResolver dnsResolver) {
         Timeout connect = Timeout.of(config.connectTimeout());
         Timeout response = Timeout.of(config.responseTimeout());
         // The strict response parser of httpcore (the client's default skips garbage lines before
@@ -76,7 +87,7 @@ public final class HttpOriginClient implements OriginClient {
                 .setConnectionFactory(connections)
                 .setMaxConnTotal(config.maxConnections())
                 .setMaxConnPerRoute(config.maxConnectionsPerRoute())
-                .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.STRICT)
+                .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
                 .setConnPoolPolicy(PoolReusePolicy.LIFO)
                 .setDefaultSocketConfig(SocketConfig.custom().setSoTimeout(response).setTcpNoDelay(true).build())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
@@ -86,6 +97,7 @@ public final class HttpOriginClient implements OriginClient {
                         // A pooled connection idle this long is checked before reuse (stale close).
                         .setValidateAfterInactivity(TimeValue.ofSeconds(2))
                         .build())
+                .setDnsResolver(dnsResolver)
                 .build();
         this.plain = RequestConfig.custom()
                 .setConnectionRequestTimeout(Timeout.of(config.poolTimeout()))
@@ -137,7 +149,7 @@ public final class HttpOriginClient implements OriginClient {
         }
         HttpClientContext context = HttpClientContext.create();
         context.setRequestConfig(expect && body != null ? expectContinue : plain);
-        HttpHost host = new HttpHost(target.scheme(), target.host(), target.port());
+        HttpHost host = hosts.computeIfAbsent(target, t -> new HttpHost(t.scheme(), t.host(), t.port()));
         long t0 = System.nanoTime();
         ClassicHttpResponse response;
         try {

@@ -103,8 +103,27 @@ public final class ProxyHeaders {
         return proxy.isEmpty() ? s : s.without(proxy.toArray(new String[0]));
     }
 
+    /** RFC 9110 §5.6.2 token. */
+    private static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** "HTTP/1.1" becomes "1.1", "HTTP/2.0" becomes "2" (RFC 9110 §7.6.3 received-protocol). */
     static String protocolVersion(String protocol) {
+        if (protocol.equals("HTTP/1.1")) {
+            return "1.1";
+        }
         String p = protocol.toUpperCase(Locale.ROOT);
         if (p.startsWith("HTTP/")) {
             p = p.substring(5);
@@ -121,7 +140,7 @@ public final class ProxyHeaders {
     }
 
     private static String quote(String value) {
-        if (value.matches("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+")) {
+        if (isToken(value)) {
             return value;
         }
         return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";

@@ -30,8 +30,11 @@ import java.util.List;
  * fields (the values of the fields its {@code Vary} names, RFC 9111 §4.1), the latter with their
  * names prefixed by {@value #SELECTING_PREFIX}; a colon can never start a real field name (it is
  * not a tchar, RFC 9110 §5.1), so the two sets cannot be confused.
+ *
+ * <p>Public for the two static mappings other packages must share exactly (purge builds keys and
+ * policy views the same way the pipeline does); instances stay package-private.
  */
-final class StoreAdapter {
+public final class StoreAdapter {
     /** Name prefix of the stored selecting request fields. */
     static final String SELECTING_PREFIX = ":sel:";
 
@@ -44,7 +47,7 @@ final class StoreAdapter {
     }
 
     /** The primary key (scheme, authority, path and query; policy's {@link CacheKeys}) with an empty variant. */
-    static StoreKey primaryKey(RequestHead request) {
+    public static StoreKey primaryKey(RequestHead request) {
         return StoreKey.of(CacheKeys.primaryBytes(request));
     }
 
@@ -100,7 +103,7 @@ final class StoreAdapter {
     }
 
     /** The policy view of a stored entry: its response head (without selecting fields) and times. */
-    static StoredResponse toStoredResponse(StoredEntry entry) {
+    public static StoredResponse toStoredResponse(StoredEntry entry) {
         EntryHead eh = entry.head();
         HeaderFields.Builder response = HeaderFields.builder();
         HeaderFields.Builder selecting = HeaderFields.builder();

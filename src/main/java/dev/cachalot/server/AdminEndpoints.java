@@ -24,5 +24,8 @@ public interface AdminEndpoints {
 
         /** Client connections currently open. */
         int openConnections();
+
+        /** The origin connection pool numbers (leased, available, pending, max). */
+        dev.cachalot.origin.OriginClient.PoolStats originPool();
     }
 }

@@ -20,15 +20,28 @@ public final class FramingScanner {
      * @param maxHeaderCount     most field lines
      * @param maxBodyBytes       largest request body, 0 for no limit
      * @param allowBodyOnGetHead accept a body on GET and HEAD
+     * @param connectTunnels     a forward-proxy listener: after a valid CONNECT head every later byte
+     *                           on the connection is tunnel data, passed through unscanned (the handler
+     *                           either opens the tunnel or closes the connection)
      */
     public record Rules(int maxRequestLine, int maxHeaderBytes, int maxHeaderCount, long maxBodyBytes,
-                        boolean allowBodyOnGetHead) {
+                        boolean allowBodyOnGetHead, boolean connectTunnels) {
+        /** Rules for a reverse-proxy listener (no tunnels). */
+        public Rules(int maxRequestLine, int maxHeaderBytes, int maxHeaderCount, long maxBodyBytes,
+                     boolean allowBodyOnGetHead) {
+            this(maxRequestLine, maxHeaderBytes, maxHeaderCount, maxBodyBytes, allowBodyOnGetHead, false);
+        }
+
+        /** These rules with CONNECT tunnels on or off. */
+        public Rules withConnectTunnels(boolean on) {
+            return new Rules(maxRequestLine, maxHeaderBytes, maxHeaderCount, maxBodyBytes, allowBodyOnGetHead, on);
+        }
     }
 
     private static final int START = 0, METHOD = 2, TARGET = 3, VERSION = 4, LINE_END_CR = 5,
             FIELD_START = 6, NAME = 7, VALUE = 8, VALUE_CR = 9, HEAD_END_CR = 10,
             FIXED_BODY = 11, CHUNK_SIZE = 12, CHUNK_EXT = 13, CHUNK_SIZE_CR = 14, CHUNK_DATA = 15,
-            CHUNK_DATA_CR = 16, CHUNK_DATA_LF = 17, TRAILER_START = 18, TRAILER_END_CR = 19;
+            CHUNK_DATA_CR = 16, CHUNK_DATA_LF = 17, TRAILER_START = 18, TRAILER_END_CR = 19, TUNNEL = 20;
 
     private static final boolean[] TCHAR = new boolean[256];
 
@@ -104,6 +117,11 @@ public final class FramingScanner {
         return state == START;
     }
 
+    /** True after a CONNECT head on a tunnelling listener: the rest of the stream is opaque tunnel data. */
+    public boolean tunnelling() {
+        return state == TUNNEL;
+    }
+
     /** The method of the current (or offending) request, "" when not yet known. */
     public String method() {
         return method.toString();
@@ -119,8 +137,16 @@ public final class FramingScanner {
         if (violation != null) {
             return false;
         }
+        if (state == TUNNEL) {
+            offset += to - from;
+            return true;
+        }
         int i = from;
         while (i < to) {
+            if (state == TUNNEL) {
+                offset += to - i;
+                return true;
+            }
             if (state == FIXED_BODY || state == CHUNK_DATA) {
                 long n = Math.min(remaining, to - i);
                 i += (int) n;
@@ -445,6 +471,15 @@ public final class FramingScanner {
         }
         if (rules.maxBodyBytes() > 0 && length > rules.maxBodyBytes()) {
             return FramingViolation.BODY_TOO_LARGE;
+        }
+        if (rules.connectTunnels() && m.equals("CONNECT")) {
+            // RFC 9110 §9.3.6: a CONNECT request has no content; what follows the head is tunnel data.
+            if (chunked || length > 0) {
+                return FramingViolation.CONNECT_WITH_CONTENT;
+            }
+            validHeads++;
+            state = TUNNEL;
+            return null;
         }
         validHeads++;
         if (chunked) {

@@ -49,6 +49,8 @@ public enum FramingViolation {
     INVALID_CHUNK(400, "invalid chunked encoding"),
     /** Configurable: GET or HEAD with a request body (RFC 9110 §9.3.1 gives it no meaning). */
     BODY_ON_GET_OR_HEAD(400, "GET or HEAD request with a body"),
+    /** RFC 9110 §9.3.6: a CONNECT request has no content (forward-proxy listener). */
+    CONNECT_WITH_CONTENT(400, "CONNECT request with content"),
     /** Request body larger than configured. */
     BODY_TOO_LARGE(413, "request body too large");
 

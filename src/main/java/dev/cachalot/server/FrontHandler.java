@@ -11,6 +11,8 @@ import dev.cachalot.origin.ProxyHeaders;
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import io.undertow.util.AttachmentKey;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
 import java.net.InetSocketAddress;
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class FrontHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(FrontHandler.class);
+    private static final AttachmentKey<ConnectionGuard> GUARD = AttachmentKey.create(ConnectionGuard.class);
     private static final String ID_PREFIX = Long.toString(ThreadLocalRandom.current().nextLong() >>> 28, 36);
 
     private final RequestProcessor processor;
@@ -42,10 +45,18 @@ final class FrontHandler implements HttpHandler {
     private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
+    private final ForwardFront forward;
     private volatile boolean draining;
 
     FrontHandler(RequestProcessor processor, VirtualHosts hosts, ServerConfig config, ProxyHeaders proxyHeaders,
                  ProxyMetrics metrics, ExchangeListener listener, Clock clock) {
+        this(processor, hosts, config, proxyHeaders, metrics, listener, clock, null);
+    }
+
+    /** A front handler; with {@code forward} non-null it serves a forward-proxy listener (no virtual hosts). */
+    FrontHandler(RequestProcessor processor, VirtualHosts hosts, ServerConfig config, ProxyHeaders proxyHeaders,
+                 ProxyMetrics metrics, ExchangeListener listener, Clock clock, ForwardFront forward) {
+        this.forward = forward;
         this.processor = processor;
         this.hosts = hosts;
         this.config = config;
@@ -68,8 +79,7 @@ final class FrontHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange ex) {
         long startNanos = System.nanoTime();
-        ConnectionGuard guard = ex.getConnection() instanceof AbstractServerConnection
-                ? GuardedOpenListener.guardOf(((AbstractServerConnection) ex.getConnection()).getChannel()) : null;
+        ConnectionGuard guard = guard(ex);
         if (guard != null) {
             FramingViolation v = guard.violation;
             long ordinal = ++guard.requestsSeen;
@@ -80,26 +90,18 @@ final class FrontHandler implements HttpHandler {
                 plain(ex, v.status(), v.message());
                 return;
             }
+            if (guard.scanner.tunnelling() && ordinal > guard.scanner.validHeads()) {
+                // Bytes after a CONNECT are tunnel data, never a request (forward listener only).
+                guard.answered = true;
+                ex.setPersistent(false);
+                plain(ex, 400, "request after CONNECT");
+                return;
+            }
             guard.activeExchanges.incrementAndGet();
             ex.addExchangeCompleteListener((e, next) -> {
                 guard.activeExchanges.decrementAndGet();
                 next.proceed();
             });
-        }
-        if (draining) {
-            metrics.rejected("shutdown");
-            ex.setPersistent(false);
-            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
-            plain(ex, 503, "server is shutting down");
-            return;
-        }
-        if (inFlight.incrementAndGet() > config.limits().maxConcurrentRequests()) {
-            inFlight.decrementAndGet();
-            metrics.rejected("overload");
-            // RFC 9110 §15.6.4: tell the client when to come back instead of queueing it.
-            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
-            plain(ex, 503, "too many concurrent requests");
-            return;
         }
         if (asksToClose(ex)) {
             // Undertow only honours "Connection: close" alone; RFC 9110 §7.6.1 makes it a list.
@@ -115,13 +117,53 @@ final class FrontHandler implements HttpHandler {
         ClientInfo info = new ClientInfo(requestId, peer, client, ex.isSecure() || "https".equals(ex.getRequestScheme()),
                 protocol, clock.instant(), startNanos);
         String target = target(ex);
-        RequestHead head = new RequestHead(ex.getRequestMethod().toString(), info.secure() ? "https" : "http",
-                authority, target, protocol, headers);
-        OriginTarget route = hosts.resolve(host);
+        RequestHead head;
+        OriginTarget route;
+        ForwardFront.Target fwd = null;
+        if (forward != null) {
+            // RFC 9112 §3.2.2 / §3.2.3: a proxy takes its target from the request line, not from Host.
+            fwd = ForwardFront.Target.of(ex.getRequestMethod().toString(), ex.getRequestURI(),
+                    ex.isHostIncludedInRequestURI(), ex.getQueryString());
+            if (fwd.error() != null) {
+                metrics.rejected("forward-target");
+                ex.setPersistent(false);
+                plain(ex, 400, fwd.error() + " (request " + requestId + ")");
+                return;
+            }
+            headers = headers.with("Host", fwd.authority());
+            head = new RequestHead(ex.getRequestMethod().toString(), fwd.scheme(), fwd.authority(),
+                    fwd.connect() ? fwd.authority() : fwd.target(), protocol, headers);
+            route = fwd.route();
+        } else {
+            head = new RequestHead(ex.getRequestMethod().toString(), info.secure() ? "https" : "http",
+                    authority, target, protocol, headers);
+            route = hosts.resolve(host);
+        }
 
         long contentLength = contentLength(ex, headers);
         ClientBody body = new ClientBody(ex, contentLength != 0);
-        UndertowResponseSink sink = new UndertowResponseSink(ex, body);
+        UndertowResponseSink sink = new UndertowResponseSink(ex, body, config.limits().retryAfter().toSeconds());
+
+        boolean admitted = !draining && inFlight.incrementAndGet() <= config.limits().maxConcurrentRequests();
+        if (!admitted) {
+            if (!draining) {
+                inFlight.decrementAndGet();
+            }
+            ex.addExchangeCompleteListener((e, next) -> {
+                record(e, info, head, null, body, sink);
+                next.proceed();
+            });
+            sink.outcome("REJECTED");
+            metrics.rejected(draining ? "shutdown" : "overload");
+            // RFC 9110 §15.6.4: tell the client when to come back instead of queueing it.
+            ex.getResponseHeaders().put(Headers.RETRY_AFTER, config.limits().retryAfter().toSeconds());
+            if (draining) {
+                ex.setPersistent(false);
+            }
+            plain(ex, 503, (draining ? "server is shutting down" : "too many concurrent requests")
+                    + " (request " + requestId + ")");
+            return;
+        }
         ex.addExchangeCompleteListener((e, next) -> {
             inFlight.decrementAndGet();
             record(e, info, head, route, body, sink);
@@ -136,6 +178,10 @@ final class FrontHandler implements HttpHandler {
             return;
         }
         ClientRequest request = new ClientRequest(head, route, info, contentLength, body);
+        if (fwd != null && fwd.connect()) {
+            ex.dispatch(() -> forward.connect(ex, request, sink));
+            return;
+        }
         try {
             if (processor.tryAnswerNow(request, sink)) {
                 return;
@@ -177,6 +223,19 @@ final class FrontHandler implements HttpHandler {
         } catch (RuntimeException e) {
             LOG.debug("exchange listener failed", e);
         }
+    }
+
+    /** The connection's framing guard, looked up once per connection and then kept on it. */
+    private static ConnectionGuard guard(HttpServerExchange ex) {
+        ServerConnection c = ex.getConnection();
+        ConnectionGuard g = c.getAttachment(GUARD);
+        if (g == null && c instanceof AbstractServerConnection) {
+            g = GuardedOpenListener.guardOf(((AbstractServerConnection) c).getChannel());
+            if (g != null) {
+                c.putAttachment(GUARD, g);
+            }
+        }
+        return g;
     }
 
     private static boolean asksToClose(HttpServerExchange ex) {

@@ -64,7 +64,9 @@ public final class PassThroughProcessor implements RequestProcessor {
             response.abort();
             throw e;
         }
-        byte[] buf = new byte[16 * 1024];
+        long length = response.contentLength();
+        // Small bodies need no 16 KiB buffer; one read (plus the end) is enough.
+        byte[] buf = new byte[length >= 0 && length < 16 * 1024 ? (int) Math.max(length, 512) : 16 * 1024];
         InputStream in = response.body();
         while (true) {
             int r;

@@ -18,6 +18,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
@@ -53,12 +55,42 @@ public final class ProxyServer implements AutoCloseable {
     private InetSocketAddress plainAddress;
     private InetSocketAddress tlsAddress;
     private final ProxyMetrics metrics;
+    private final ExecutorService relayPool;
 
     public ProxyServer(ServerConfig config, RequestProcessor processor, VirtualHosts hosts, ProxyHeaders headers,
                        ProxyMetrics metrics, ExchangeListener listener, Clock clock) {
         this.config = config;
         this.metrics = metrics;
         this.front = new FrontHandler(processor, hosts, config, headers, metrics, listener, clock);
+        this.relayPool = null;
+    }
+
+    private ProxyServer(ServerConfig config, RequestProcessor processor, ProxyHeaders headers, ProxyMetrics metrics,
+                        ExchangeListener listener, Clock clock, TunnelOpener tunnels) {
+        this.config = config;
+        this.metrics = metrics;
+        AtomicInteger n = new AtomicInteger();
+        this.relayPool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "cachalot-tunnel-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.front = new FrontHandler(processor, null, config, headers, metrics, listener, clock,
+                new ForwardFront(tunnels, relayPool));
+    }
+
+    /**
+     * A forward-proxy listener on {@code listen}: plain HTTP/1.1 only, the same limits, framing
+     * check and admission as {@code base}, targets taken from the request line (absolute-form;
+     * origin-form gets 400), and CONNECT tunnels through {@code tunnels}.
+     */
+    public static ProxyServer forward(ServerConfig base, HostPort listen, RequestProcessor processor,
+                                      ProxyHeaders headers, ProxyMetrics metrics, ExchangeListener listener,
+                                      Clock clock, TunnelOpener tunnels) {
+        ServerConfig.TlsConfig noTls = new ServerConfig.TlsConfig(false, base.tls().listen(), "", "", false);
+        ServerConfig c = new ServerConfig(listen, noTls, base.ioThreads(), base.limits(), base.allowBodyOnGetHead(),
+                base.trustedProxies(), base.unknownHost(), base.defaultRoute(), base.via(), base.shutdownTimeout());
+        return new ProxyServer(c, processor, headers, metrics, listener, clock, tunnels);
     }
 
     /** Binds the listeners and starts accepting. */
@@ -94,7 +126,6 @@ public final class ProxyServer implements AutoCloseable {
                 .set(UndertowOptions.MAX_ENTITY_SIZE, limits.maxRequestBodyBytes() > 0 ? limits.maxRequestBodyBytes() : -1L)
                 .set(UndertowOptions.DECODE_URL, false)
                 .set(UndertowOptions.ALLOW_UNESCAPED_CHARACTERS_IN_URL, false)
-                .set(UndertowOptions.ALLOW_ENCODED_SLASH, true)
                 .set(UndertowOptions.ALWAYS_SET_DATE, true)
                 .set(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, false)
                 .set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis()))
@@ -104,7 +135,7 @@ public final class ProxyServer implements AutoCloseable {
                 .getMap();
         ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
         FramingScanner.Rules rules = new FramingScanner.Rules(limits.maxRequestLineBytes(), limits.maxHeaderBytes(),
-                limits.maxHeaderCount(), limits.maxRequestBodyBytes(), config.allowBodyOnGetHead());
+                limits.maxHeaderCount(), limits.maxRequestBodyBytes(), config.allowBodyOnGetHead(), relayPool != null);
         long retry = limits.retryAfter().toSeconds();
 
         HttpOpenListener http = new HttpOpenListener(buffers, undertow);
@@ -209,6 +240,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         for (io.undertow.server.OpenListener l : openListeners) {
             l.closeConnections();
+        }
+        if (relayPool != null) {
+            relayPool.shutdownNow();
         }
         if (worker != null) {
             worker.shutdownNow();

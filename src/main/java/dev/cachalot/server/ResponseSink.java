@@ -1,5 +1,6 @@
 package dev.cachalot.server;
 
+import dev.cachalot.http.HeaderFields;
 import dev.cachalot.http.ResponseHead;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,6 +54,16 @@ public interface ResponseSink {
      * response has started; otherwise ends the connection abruptly so the client sees the failure.
      */
     void sendError(int status, String message);
+
+    /**
+     * Like {@link #sendError(int, String)}, with header fields the proxy itself adds to its own
+     * answer (e.g. {@code Proxy-Authenticate} on a 407, RFC 9110 §11.7.1); they are not filtered as
+     * hop-by-hop because they come from this hop. Implementations that cannot add fields send the
+     * plain error.
+     */
+    default void sendError(int status, String message, HeaderFields own) {
+        sendError(status, message);
+    }
 
     /** True once a response head has been committed. */
     boolean isStarted();

@@ -24,9 +24,12 @@ final class UndertowResponseSink implements ResponseSink {
     volatile long originNanos = -1;
     private volatile boolean started;
 
-    UndertowResponseSink(HttpServerExchange exchange, ClientBody body) {
+    private final long retryAfterSeconds;
+
+    UndertowResponseSink(HttpServerExchange exchange, ClientBody body, long retryAfterSeconds) {
         this.exchange = exchange;
         this.body = body;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     @Override
@@ -52,16 +55,18 @@ final class UndertowResponseSink implements ResponseSink {
         writeHead(head, contentLength);
         OutputStream out = exchange.getOutputStream();
         return new OutputStream() {
+            // Counted before writing: Undertow ends the exchange (and runs the completion
+            // listeners that read the count) inside the write that completes Content-Length.
             @Override
             public void write(int b) throws IOException {
-                out.write(b);
                 bytesOut++;
+                out.write(b);
             }
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
                 bytesOut += len;
+                out.write(b, off, len);
             }
 
             @Override
@@ -90,6 +95,11 @@ final class UndertowResponseSink implements ResponseSink {
 
     @Override
     public void sendError(int status, String message) {
+        sendError(status, message, HeaderFields.empty());
+    }
+
+    @Override
+    public void sendError(int status, String message, HeaderFields own) {
         if (started || exchange.isResponseStarted()) {
             // Too late for a status (a head was given, body bytes may be buffered): end the connection so the client sees an incomplete response.
             IoUtils.safeClose(exchange.getConnection());
@@ -101,7 +111,10 @@ final class UndertowResponseSink implements ResponseSink {
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
         if (status == 503) {
-            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+            exchange.getResponseHeaders().put(Headers.RETRY_AFTER, retryAfterSeconds);
+        }
+        for (int i = 0; i < own.size(); i++) {
+            exchange.getResponseHeaders().add(HttpString.tryFromString(own.name(i)), own.value(i));
         }
         prepare();
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, b.length);

@@ -1,14 +1,18 @@
 package dev.cachalot.store;
 
+import java.io.FileOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
 /**
- * Child process of {@link KillRecoveryTest}: writes entries in a loop and reports on stdout,
- * {@code BEGIN key seq} before each write and {@code DONE key seq} after each commit, until killed.
- * Body and ETag of sequence number {@code seq} are derived from it, so the parent can check them.
+ * Child process of {@link KillRecoveryTest}: writes entries in a loop and reports in a log file
+ * (args: cache dir, log file, first sequence number), {@code BEGIN key seq} before each write and
+ * {@code DONE key seq} after each commit, until killed. Each line is one write(2) to the file, so
+ * it survives the kill (a pipe read concurrently with the kill can lose lines). Body and ETag of
+ * sequence number {@code seq} are derived from it, so the parent can check them.
  */
 public final class KillTestWriter {
   /** Keys cycle over this many names, so later writes replace earlier ones. */
@@ -28,13 +32,12 @@ public final class KillTestWriter {
 
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args[0]);
-    try (TieredCacheStore store = TieredCacheStore.open(Fixtures.small(dir).build(), new TestClock(NOW))) {
-      System.out.println("READY");
-      System.out.flush();
-      for (int seq = 0; ; seq++) {
+    int first = Integer.parseInt(args[2]);
+    try (TieredCacheStore store = TieredCacheStore.open(Fixtures.small(dir).build(), new TestClock(NOW));
+        FileOutputStream log = new FileOutputStream(args[1], true)) {
+      for (int seq = first; ; seq++) {
         int k = seq % KEYS;
-        System.out.println("BEGIN " + k + " " + seq);
-        System.out.flush();
+        log.write(("BEGIN " + k + " " + seq + "\n").getBytes(StandardCharsets.US_ASCII));
         byte[] body = Fixtures.body(seq, size(seq));
         try (EntryWriter w = store.beginWrite(key(k), Fixtures.head(NOW, Duration.ofDays(1), "\"" + seq + "\""),
             body.length, NOW)) {
@@ -45,8 +48,7 @@ public final class KillTestWriter {
             throw new IllegalStateException("commit failed at " + seq);
           }
         }
-        System.out.println("DONE " + k + " " + seq);
-        System.out.flush();
+        log.write(("DONE " + k + " " + seq + "\n").getBytes(StandardCharsets.US_ASCII));
       }
     }
   }

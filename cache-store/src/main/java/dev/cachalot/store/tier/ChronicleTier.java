@@ -269,7 +269,7 @@ public final class ChronicleTier implements CacheStore {
         Group g = EntryCodec.decode(record);
         for (Variant v : g.variants()) {
           StoreKey key = StoreKey.of(g.primary(), v.variant());
-          index.put(key.hash(), primaryHash, v.bodyLength(), v.head().retainUntil().getEpochSecond(), nowSec);
+          index.put(key.hash(), primaryHash, v.bodyLength(), v.head().retainUntil().getEpochSecond(), nowSec, false);
           liveIds.add(v.entryId());
           maxId[0] = Math.max(maxId[0], v.entryId());
           if (checkChunks) {
@@ -452,11 +452,13 @@ public final class ChronicleTier implements CacheStore {
   }
 
   /**
-   * Reads and verifies a whole (small) body; on any mismatch drops the entry and returns null.
-   * One CRC32C pass over the whole body checks every chunk at once (a bad chunk changes the body
-   * checksum), so the per-chunk checksums are not computed here.
+   * Reads a whole (small) body, verifying it unless this process wrote or verified it already (the
+   * issue's rule: every body is checked at least when first read after a restart); on any mismatch
+   * drops the entry and returns null. One CRC32C pass over the whole body checks every chunk at
+   * once (a bad chunk changes the body checksum), so the per-chunk checksums are not computed here.
    */
   private ByteBuffer readWhole(StoreKey key, Variant v) {
+    boolean verify = !index.verified(key.hash());
     int len = (int) v.bodyLength();
     byte[] body = new byte[len];
     int chunkCount = chunkCount(v);
@@ -473,11 +475,14 @@ public final class ChronicleTier implements CacheStore {
         return null;
       }
     }
-    CRC32C crc = new CRC32C();
-    crc.update(body, 0, len);
-    if ((int) crc.getValue() != v.bodyCrc()) {
-      dropCorruptEntry(key, v.entryId(), "body checksum mismatch");
-      return null;
+    if (verify) {
+      CRC32C crc = new CRC32C();
+      crc.update(body, 0, len);
+      if ((int) crc.getValue() != v.bodyCrc()) {
+        dropCorruptEntry(key, v.entryId(), "body checksum mismatch");
+        return null;
+      }
+      index.markVerified(key.hash());
     }
     return ByteBuffer.wrap(body);
   }
@@ -854,7 +859,7 @@ public final class ChronicleTier implements CacheStore {
       }
     }
     index.put(key.hash(), key.primaryHash(), nv.bodyLength(), nv.head().retainUntil().getEpochSecond(),
-        seconds(now));
+        seconds(now), true);
     for (int i = 0; i < dropped.size(); i++) {
       if (droppedKeys.get(i).hash() != key.hash()) {
         index.remove(droppedKeys.get(i).hash());

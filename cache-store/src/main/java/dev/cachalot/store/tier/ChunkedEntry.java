@@ -96,7 +96,7 @@ final class ChunkedEntry implements StoredEntry {
 
   /** Reads {@code [offset, offset+length)} chunk by chunk. */
   private final class ChunkStream extends InputStream {
-    private final byte[] buf = new byte[v.chunkBytes()];
+    private final byte[] buf = new byte[(int) Math.min(v.chunkBytes(), Math.max(1, v.bodyLength()))];
     private final long end;
     private final boolean whole;
     private final CRC32C crc = new CRC32C();

@@ -8,8 +8,8 @@ import java.util.Random;
  * size, retain-until second, last access second and a small aged hit counter.
  *
  * <p>It holds no key or body bytes, so its cost per entry is constant (parallel primitive arrays,
- * open addressing with linear probing, at most 60% full: about 60-120 bytes per entry) whatever
- * the body size. It drives the byte/entry totals, sampled eviction (approximately LRU/LFU), the
+ * 38 bytes per slot, open addressing with linear probing, at most 60% full: about 63-127 bytes per
+ * entry) whatever the body size. It also remembers whether a body was verified in this process. It drives the byte/entry totals, sampled eviction (approximately LRU/LFU), the
  * expiry sweep and promotion counts. Rebuilt from the heads file at start-up. Thread-safe
  * (one monitor; every operation is O(1) except sweeps and rehash).
  */
@@ -23,6 +23,7 @@ final class DiskIndex {
   private long[] retainUntil;
   private int[] access;
   private byte[] freq;
+  private boolean[] verified;
   private int count;
   private long bytes;
   private long touchesSinceAging;
@@ -42,6 +43,7 @@ final class DiskIndex {
     retainUntil = new long[cap];
     access = new int[cap];
     freq = new byte[cap];
+    verified = new boolean[cap];
   }
 
   /** Key hash 0 marks an empty slot, so a real 0 is stored as 1 (a harmless extra collision). */
@@ -69,8 +71,12 @@ final class DiskIndex {
     return k * 0xbf58476d1ce4e5b9L;
   }
 
-  /** Adds or updates a variant (a commit). Resets its hit count. */
-  synchronized void put(long keyHash, long primaryHash, long size, long retainUntilSec, int nowSec) {
+  /**
+   * Adds or updates a variant (a commit, or the start-up scan). Resets its hit count.
+   * {@code verified} says whether its body is known good in this process (written by it).
+   */
+  synchronized void put(long keyHash, long primaryHash, long size, long retainUntilSec, int nowSec,
+      boolean bodyVerified) {
     long k = slotKey(keyHash);
     int i = find(k);
     if (i >= 0) {
@@ -90,6 +96,21 @@ final class DiskIndex {
     retainUntil[i] = retainUntilSec;
     access[i] = nowSec;
     freq[i] = 0;
+    verified[i] = bodyVerified;
+  }
+
+  /** True when the variant's body was written or checksum-verified by this process. */
+  synchronized boolean verified(long keyHash) {
+    int i = find(slotKey(keyHash));
+    return i >= 0 && verified[i];
+  }
+
+  /** Records that the variant's body passed its checksum. */
+  synchronized void markVerified(long keyHash) {
+    int i = find(slotKey(keyHash));
+    if (i >= 0) {
+      verified[i] = true;
+    }
   }
 
   /** Updates the retain-until second of a variant (a head replacement). */
@@ -166,6 +187,7 @@ final class DiskIndex {
     retainUntil[to] = retainUntil[from];
     access[to] = access[from];
     freq[to] = freq[from];
+    verified[to] = verified[from];
   }
 
   /** Entries indexed. */
@@ -217,7 +239,7 @@ final class DiskIndex {
 
   /** Heap bytes held by the index arrays (for the per-entry measurement). */
   synchronized long heapBytes() {
-    return (long) keys.length * (8 + 8 + 8 + 8 + 4 + 1);
+    return (long) keys.length * (8 + 8 + 8 + 8 + 4 + 1 + 1);
   }
 
   private void age() {
@@ -234,6 +256,7 @@ final class DiskIndex {
     long[] oldRetain = retainUntil;
     int[] oldAccess = access;
     byte[] oldFreq = freq;
+    boolean[] oldVerified = verified;
     allocate(newCap);
     for (int j = 0; j < oldKeys.length; j++) {
       if (oldKeys[j] != 0) {
@@ -244,6 +267,7 @@ final class DiskIndex {
         retainUntil[i] = oldRetain[j];
         access[i] = oldAccess[j];
         freq[i] = oldFreq[j];
+        verified[i] = oldVerified[j];
       }
     }
   }

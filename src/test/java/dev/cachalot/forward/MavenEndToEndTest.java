@@ -1,0 +1,121 @@
+package dev.cachalot.forward;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.cachalot.pipeline.CachingPipeline;
+import dev.cachalot.pipeline.PipelineConfig;
+import dev.cachalot.policy.PolicyConfig;
+import dev.cachalot.policy.RouteOverrides;
+import dev.cachalot.store.StoreConfig;
+import dev.cachalot.store.TieredCacheStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Maven through the forward proxy (a {@code <proxy>} in settings.xml) against a Maven-layout
+ * repository served by the loopback test origin: the repository is this machine's local Maven
+ * repository, read-only, plus one test artifact; every repository is mirrored to it, so Maven never
+ * talks to anything else. Two runs with empty, separate local repositories download the plugin, its
+ * dependencies and the artifact; the second run adds no origin request and the artifact is
+ * byte-identical.
+ */
+class MavenEndToEndTest {
+    private static final Path MVN = Path.of("/usr/bin/mvn");
+    private static final Path M2 = Path.of(System.getProperty("user.home"), ".m2", "repository");
+    private static final String PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.9.0:get";
+
+    @TempDir
+    Path dir;
+    private ForwardHarness h;
+    private TieredCacheStore store;
+    private ExecutorService background;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (h != null) {
+            h.close();
+            assertEquals(0, h.offLoopbackAttempts.get());
+        }
+        if (background != null) {
+            background.shutdownNow();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private void mvn(Path settings, Path localRepo) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(MVN.toString(), "-B", "-q", "-s", settings.toString(),
+                "-Dmaven.repo.local=" + localRepo, PLUGIN, "-Dartifact=org.example.cachalot:demo-lib:1.0",
+                "-Dtransitive=false").directory(dir.toFile());
+        pb.environment().keySet().removeIf(k -> k.toLowerCase(java.util.Locale.ROOT).endsWith("_proxy")
+                || k.equals("MAVEN_OPTS") || k.equals("MAVEN_ARGS"));
+        Path log = dir.resolve("mvn-" + System.nanoTime() + ".log");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process p = pb.start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "mvn finished");
+        assertEquals(0, p.exitValue(), Files.readString(log));
+    }
+
+    @Test
+    void secondBuildDownloadsEverythingFromTheProxyCache() throws Exception {
+        assumeTrue(Files.isExecutable(MVN), "mvn not installed");
+        assumeTrue(Files.isRegularFile(M2.resolve(
+                "org/apache/maven/plugins/maven-dependency-plugin/3.9.0/maven-dependency-plugin-3.9.0.jar")),
+                "maven-dependency-plugin 3.9.0 not in the local repository");
+        Clock clock = Clock.systemUTC();
+        store = TieredCacheStore.open(StoreConfig.builder().directory(dir.resolve("cachalot")).diskMaxBytes(256L << 20)
+                .maxObjectBytes(64L << 20).diskMaxEntries(100_000).build(), clock);
+        PipelineConfig pc = PipelineConfig.defaults();
+        background = CachingPipeline.newBackgroundExecutor(pc);
+        h = new ForwardHarness();
+        h.repository = M2;
+        byte[] jar = new byte[256 * 1024];
+        new Random(5).nextBytes(jar);
+        String base = "/maven2/org/example/cachalot/demo-lib/1.0/demo-lib-1.0";
+        h.files.put(base + ".jar", jar);
+        h.files.put(base + ".pom", ("<project><modelVersion>4.0.0</modelVersion><groupId>org.example.cachalot"
+                + "</groupId><artifactId>demo-lib</artifactId><version>1.0</version></project>")
+                .getBytes(StandardCharsets.UTF_8));
+        h.start(ForwardConfig.defaults().withAllowDestinations(List.of(Cidr.parse("127.0.0.1/32"))),
+                (client, headers) -> new CachingPipeline(store, store.memoryTier(), client, headers,
+                        PolicyConfig.defaults(), route -> RouteOverrides.NONE, pc, clock,
+                        dev.cachalot.metrics.ProxyMetrics.noop(), background));
+        Path settings = dir.resolve("settings.xml");
+        Files.writeString(settings, "<settings>\n"
+                + "  <proxies><proxy><id>cachalot</id><active>true</active><protocol>http</protocol>"
+                + "<host>127.0.0.1</host><port>" + h.port() + "</port><nonProxyHosts>none.invalid</nonProxyHosts>"
+                + "</proxy></proxies>\n"
+                + "  <mirrors><mirror><id>local</id><mirrorOf>*</mirrorOf><url>http://127.0.0.1:" + h.originPort()
+                + "/maven2</url></mirror></mirrors>\n"
+                // Maven's HTTP wagon sends "Cache-Control: no-cache" and "Pragma: no-cache" on every
+                // request by default, which makes any RFC 9111 cache go to the origin each time; this
+                // wagon switch (useDefaultHeaders) turns that off (docs/forward-proxy.md, Maven).
+                + "  <servers><server><id>local</id><configuration><httpConfiguration><all>"
+                + "<useDefaultHeaders>false</useDefaultHeaders></all></httpConfiguration></configuration></server>"
+                + "</servers>\n"
+                + "</settings>\n");
+        Path repo1 = dir.resolve("repo1");
+        Path repo2 = dir.resolve("repo2");
+        mvn(settings, repo1);
+        int afterFirst = h.originHits.get();
+        assertTrue(afterFirst > 10, "plugin, its dependencies and the artifact went through: " + afterFirst);
+        mvn(settings, repo2);
+        assertEquals(afterFirst, h.originHits.get(), "second build served by the proxy cache");
+        Path rel = Path.of("org/example/cachalot/demo-lib/1.0/demo-lib-1.0.jar");
+        assertArrayEquals(jar, Files.readAllBytes(repo1.resolve(rel)));
+        assertArrayEquals(jar, Files.readAllBytes(repo2.resolve(rel)));
+    }
+}
