@@ -1,13 +1,24 @@
 package dev.cachalot;
 
+import dev.cachalot.accesslog.AccessLog;
+import dev.cachalot.accesslog.AccessLogFormat;
+import dev.cachalot.admin.AdminHandler;
+import dev.cachalot.admin.AdminRoutes;
+import dev.cachalot.admin.Readiness;
+import dev.cachalot.admin.StandardEndpoints;
 import dev.cachalot.config.CachalotConfig;
 import dev.cachalot.config.RouteConfig;
+import dev.cachalot.metrics.DropwizardProxyMetrics;
+import dev.cachalot.metrics.MetricNames;
+import dev.cachalot.metrics.MetricsOptions;
+import dev.cachalot.metrics.PoolStats;
 import dev.cachalot.metrics.ProxyMetrics;
 import dev.cachalot.origin.HttpOriginClient;
 import dev.cachalot.origin.OriginClient;
 import dev.cachalot.origin.OriginTarget;
 import dev.cachalot.origin.ProxyHeaders;
 import dev.cachalot.origin.TrustedProxies;
+import dev.cachalot.pipeline.CachingPipeline;
 import dev.cachalot.server.AdminEndpoints;
 import dev.cachalot.server.AdminServer;
 import dev.cachalot.server.ExchangeListener;
@@ -16,14 +27,25 @@ import dev.cachalot.server.ProxyServer;
 import dev.cachalot.server.RequestProcessor;
 import dev.cachalot.server.TlsContexts;
 import dev.cachalot.server.VirtualHosts;
+import dev.cachalot.store.StoreStats;
+import dev.cachalot.store.TierStats;
+import dev.cachalot.store.TieredCacheStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import javax.net.ssl.SSLContext;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running Cachalot: origin client, proxy listeners and admin listener, built from one
@@ -40,13 +62,104 @@ public final class Cachalot implements AutoCloseable {
     private final OriginClient origin;
     private final ProxyServer server;
     private final AdminServer admin;
-    private volatile boolean ready;
+    private final List<AutoCloseable> afterDrain;
+    /** Why the proxy is not ready, or null while it serves: "starting" until started, then "draining". */
+    private volatile String notReady = "starting";
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile boolean drained;
 
-    private Cachalot(CachalotConfig config, OriginClient origin, ProxyServer server, AdminServer admin) {
+    private Cachalot(CachalotConfig config, OriginClient origin, ProxyServer server, AdminServer admin,
+                     List<AutoCloseable> afterDrain) {
         this.config = config;
         this.origin = origin;
         this.server = server;
         this.admin = admin;
+        this.afterDrain = afterDrain;
+    }
+
+    /**
+     * Starts the whole cache from one configuration: the two-tier store, the caching pipeline (or
+     * the pass-through proxy when {@code cache.enabled} is false), metrics, the access log and the
+     * admin endpoints. Everything reads time from {@code clock}. This is what {@code Main} runs.
+     */
+    public static Cachalot open(CachalotConfig config, Clock clock) throws IOException, GeneralSecurityException {
+        Instant startedAt = clock.instant();
+        DropwizardProxyMetrics metrics = new DropwizardProxyMetrics(MetricsOptions.defaults()
+                .withJvmMetrics(config.metrics().jvm()).withJmxReporter(config.metrics().jmx()));
+        ProxyMetrics recorded = config.accessLog().enabled()
+                ? new AccessLog(AccessLogFormat.of(config.accessLog().format())).andThen(metrics) : metrics;
+        StandardEndpoints.StatsDocument stats = new StandardEndpoints.StatsDocument(clock, startedAt,
+                metrics::statsSnapshot);
+        Builder b = builder(config).clock(clock).metrics(recorded);
+        TieredCacheStore store = null;
+        ExecutorService background = null;
+        try {
+            if (config.cache().enabled()) {
+                TieredCacheStore st = TieredCacheStore.open(config.store(), clock);
+                store = st;
+                ExecutorService bg = CachingPipeline.newBackgroundExecutor(config.pipeline());
+                background = bg;
+                AtomicReference<CachingPipeline> pipeline = new AtomicReference<>();
+                b.processor((origin, headers, m) -> {
+                    CachingPipeline p = new CachingPipeline(st, st.memoryTier(), origin, headers,
+                            config.cache().policy(), config::overridesFor, config.pipeline(), clock, m, bg);
+                    pipeline.set(p);
+                    return p;
+                });
+                stats.section("store", st::stats);
+                stats.section("pipeline", () -> pipeline.get().stats());
+                registerStoreGauges(metrics, st);
+                registerPipelineGauges(metrics, pipeline);
+                // SIGTERM order after the drain: background revalidation, then the store (flushes, marks a
+                // clean shutdown), then metrics.
+                b.afterDrain(bg::shutdownNow).afterDrain(st);
+            }
+            b.afterDrain(metrics);
+            Optional<String> token = config.admin().token().isEmpty() ? Optional.empty()
+                    : Optional.of(config.admin().token());
+            b.adminEndpoints(state -> new AdminHandler(StandardEndpoints.register(new AdminRoutes(),
+                    () -> state.ready() ? Readiness.ok() : Readiness.notReady(state.notReadyReason()),
+                    metrics.prometheus(), stats), token));
+            Cachalot c = b.start();
+            metrics.registerOriginPool("origin", () -> {
+                OriginClient.PoolStats p = c.originPoolStats();
+                return new PoolStats(p.leased(), p.available(), p.pending(), p.max());
+            });
+            return c;
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            if (background != null) {
+                background.shutdownNow();
+            }
+            if (store != null) {
+                store.close();
+            }
+            metrics.close();
+            throw e;
+        }
+    }
+
+    private static void registerStoreGauges(DropwizardProxyMetrics metrics, TieredCacheStore store) {
+        Map<String, Function<StoreStats, TierStats>> tiers = Map.of("memory", StoreStats::memory, "disk",
+                StoreStats::disk);
+        tiers.forEach((tier, of) -> {
+            List<String> label = List.of(tier);
+            metrics.registerGauge(MetricNames.STORE_ENTRIES, label, () -> of.apply(store.stats()).entries());
+            metrics.registerGauge(MetricNames.STORE_BYTES, label, () -> of.apply(store.stats()).bytes());
+            metrics.registerGauge(MetricNames.STORE_HITS, label, () -> of.apply(store.stats()).hits());
+            metrics.registerGauge(MetricNames.STORE_MISSES, label, () -> of.apply(store.stats()).misses());
+            metrics.registerGauge(MetricNames.STORE_EVICTIONS, label, () -> of.apply(store.stats()).evictions());
+            metrics.registerGauge(MetricNames.STORE_CORRUPTIONS, label, () -> of.apply(store.stats()).corruptions());
+            metrics.registerGauge(MetricNames.STORE_FAILURES, label, () -> of.apply(store.stats()).failures());
+        });
+    }
+
+    private static void registerPipelineGauges(DropwizardProxyMetrics metrics,
+                                               AtomicReference<CachingPipeline> pipeline) {
+        metrics.registerGauge(MetricNames.PIPELINE_IN_FLIGHT, List.of(), () -> pipeline.get().stats().inFlight());
+        metrics.registerGauge(MetricNames.PIPELINE_FOLLOWERS, List.of(),
+                () -> pipeline.get().stats().followersJoined());
+        metrics.registerGauge(MetricNames.PIPELINE_BACKGROUND_REVALIDATIONS, List.of(),
+                () -> pipeline.get().stats().backgroundStarted());
     }
 
     /** Starts with the pass-through proxy, no metrics, no access log and the basic admin endpoints. */
@@ -89,10 +202,25 @@ public final class Cachalot implements AutoCloseable {
         stop();
     }
 
-    /** Graceful stop; returns true when all in-flight requests finished in time. */
+    /**
+     * Graceful stop (SIGTERM): readiness becomes not-ready ("draining"), the listeners stop accepting,
+     * in-flight requests get up to {@code server.shutdownTimeout}, then the after-drain resources
+     * are closed in order (background executor, store, metrics), then the admin listener and the
+     * origin client. Returns true when all in-flight requests finished in time. Idempotent.
+     */
     public boolean stop() {
-        ready = false;
-        boolean drained = server.shutdown(config.server().shutdownTimeout());
+        if (!stopped.compareAndSet(false, true)) {
+            return drained;
+        }
+        notReady = "draining";
+        drained = server.shutdown(config.server().shutdownTimeout());
+        for (AutoCloseable r : afterDrain) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LoggerFactory.getLogger(Cachalot.class).warn("closing {} failed", r, e);
+            }
+        }
         if (admin != null) {
             admin.close();
         }
@@ -108,6 +236,7 @@ public final class Cachalot implements AutoCloseable {
         private AdminEndpoints adminEndpoints = AdminServer.basic();
         private ProcessorFactory processor = PassThroughProcessor::new;
         private Clock clock = Clock.systemUTC();
+        private final List<AutoCloseable> afterDrain = new ArrayList<>();
 
         private Builder(CachalotConfig config) {
             this.config = config;
@@ -139,6 +268,12 @@ public final class Cachalot implements AutoCloseable {
             return this;
         }
 
+        /** A resource closed by {@link Cachalot#stop()} after the drain, in the order added. */
+        public Builder afterDrain(AutoCloseable resource) {
+            this.afterDrain.add(resource);
+            return this;
+        }
+
         public Cachalot start() throws IOException, GeneralSecurityException {
             SSLContext tls = null;
             if (config.server().tls().enabled()) {
@@ -164,7 +299,12 @@ public final class Cachalot implements AutoCloseable {
                     AdminEndpoints.ProxyState state = new AdminEndpoints.ProxyState() {
                         @Override
                         public boolean ready() {
-                            return self[0] != null && self[0].ready;
+                            return notReadyReason() == null;
+                        }
+
+                        @Override
+                        public String notReadyReason() {
+                            return self[0] == null ? "starting" : self[0].notReady;
                         }
 
                         @Override
@@ -193,9 +333,9 @@ public final class Cachalot implements AutoCloseable {
                 origin.close();
                 throw e;
             }
-            Cachalot c = new Cachalot(config, origin, server, admin);
+            Cachalot c = new Cachalot(config, origin, server, admin, List.copyOf(afterDrain));
             self[0] = c;
-            c.ready = true;
+            c.notReady = null; // listeners are up: ready
             return c;
         }
     }

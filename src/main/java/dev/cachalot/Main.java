@@ -5,6 +5,7 @@ import dev.cachalot.config.ConfigException;
 import dev.cachalot.config.ConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,7 @@ public final class Main {
         }
         Cachalot cachalot;
         try {
-            cachalot = Cachalot.start(config);
+            cachalot = Cachalot.open(config, Clock.systemUTC()); // the one clock of the process
         } catch (Exception e) {
             System.err.println("cachalot: cannot start: " + e);
             System.exit(1);
@@ -66,6 +67,10 @@ public final class Main {
             LOG.info("shutting down: draining for up to {}", config.server().shutdownTimeout());
             boolean drained = cachalot.stop();
             LOG.info("stopped ({})", drained ? "drained" : "drain timed out");
+            // Last: flush the async access log and stop logging (logback.xml has no hook of its own).
+            if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logback) {
+                logback.stop();
+            }
             stopped.countDown();
         }, "cachalot-shutdown"));
         try {

@@ -1,5 +1,9 @@
 package dev.cachalot.config;
 
+import dev.cachalot.pipeline.PipelineConfig;
+import dev.cachalot.policy.RouteOverrides;
+import dev.cachalot.store.StoreConfig;
+
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,7 +17,8 @@ import java.util.Set;
  * http://127.0.0.1:8081.
  */
 public record CachalotConfig(ServerConfig server, OriginConfig origin, List<RouteConfig> routes, AdminConfig admin,
-                             StoreConfig store) {
+                             StoreConfig store, PipelineConfig pipeline, CacheConfig cache, AccessLogConfig accessLog,
+                             MetricsConfig metrics) {
 
     /** The route used when no file defines any: every host to http://127.0.0.1:8081. */
     static final RouteConfig DEFAULT_ROUTE = new RouteConfig("default", List.of(), "http://127.0.0.1:8081", "");
@@ -29,9 +34,14 @@ public record CachalotConfig(ServerConfig server, OriginConfig origin, List<Rout
             routes = routeNodes.stream().map(RouteConfig::from).toList();
         }
         AdminConfig admin = AdminConfig.from(root.section("admin"));
-        StoreConfig store = StoreConfig.from(root.section("store"));
+        StoreConfig store = StoreSection.from(root.section("store"));
+        PipelineConfig pipeline = PipelineSection.from(root.section("pipeline"));
+        CacheConfig cache = CacheConfig.from(root.section("cache"));
+        AccessLogConfig accessLog = AccessLogConfig.from(root.section("accessLog"));
+        MetricsConfig metrics = MetricsConfig.from(root.section("metrics"));
         root.finish();
-        CachalotConfig c = new CachalotConfig(server, origin, routes, admin, store);
+        CachalotConfig c = new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, accessLog,
+                metrics);
         c.check(root.source());
         return c;
     }
@@ -65,22 +75,44 @@ public record CachalotConfig(ServerConfig server, OriginConfig origin, List<Rout
     }
 
     public CachalotConfig withServer(ServerConfig s) {
-        return new CachalotConfig(s, origin, routes, admin, store);
+        return new CachalotConfig(s, origin, routes, admin, store, pipeline, cache, accessLog, metrics);
     }
 
     public CachalotConfig withRoutes(List<RouteConfig> r) {
-        return new CachalotConfig(server, origin, r, admin, store);
+        return new CachalotConfig(server, origin, r, admin, store, pipeline, cache, accessLog, metrics);
     }
 
     public CachalotConfig withAdmin(AdminConfig a) {
-        return new CachalotConfig(server, origin, routes, a, store);
+        return new CachalotConfig(server, origin, routes, a, store, pipeline, cache, accessLog, metrics);
     }
 
     public CachalotConfig withStore(StoreConfig s) {
-        return new CachalotConfig(server, origin, routes, admin, s);
+        return new CachalotConfig(server, origin, routes, admin, s, pipeline, cache, accessLog, metrics);
     }
 
     public CachalotConfig withOrigin(OriginConfig o) {
-        return new CachalotConfig(server, o, routes, admin, store);
+        return new CachalotConfig(server, o, routes, admin, store, pipeline, cache, accessLog, metrics);
+    }
+
+    public CachalotConfig withPipeline(PipelineConfig p) {
+        return new CachalotConfig(server, origin, routes, admin, store, p, cache, accessLog, metrics);
+    }
+
+    public CachalotConfig withCache(CacheConfig c) {
+        return new CachalotConfig(server, origin, routes, admin, store, pipeline, c, accessLog, metrics);
+    }
+
+    public CachalotConfig withAccessLog(AccessLogConfig a) {
+        return new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, a, metrics);
+    }
+
+    /** The cache overrides of the named route (none for an unknown name). */
+    public RouteOverrides overridesFor(String routeName) {
+        for (RouteConfig r : routes) {
+            if (r.name().equals(routeName)) {
+                return r.overrides();
+            }
+        }
+        return RouteOverrides.NONE;
     }
 }

@@ -107,7 +107,7 @@ public final class ConfigLoader {
             if (cacheDir.isBlank()) {
                 throw new ConfigException(src, "--cache-dir", cacheDir, "must not be empty");
             }
-            c = c.withStore(c.store().withDir(cacheDir));
+            c = c.withStore(StoreSection.build(c.store().toBuilder().directory(StoreSection.directory(cacheDir)), src));
         }
         c.check(src);
         return c;

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * Adding a config section is one record with a {@code from(ConfigNode)} factory.
  */
 public final class ConfigNode {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KiB|MiB|GiB|TiB)?");
 
     private final String source;
@@ -89,7 +89,19 @@ public final class ConfigNode {
         return v.intValue();
     }
 
-    /** A duration written as a number with a unit: 500ms, 30s, 5m, 1h. */
+    /** A number with a fraction, e.g. 0.1. */
+    public double decimal(String name, double dflt, double min, double max) {
+        JsonNode v = value(name);
+        if (v == null) {
+            return dflt;
+        }
+        if (!v.isNumber() || !(v.doubleValue() >= min && v.doubleValue() <= max)) {
+            throw fail(key(name), v, "must be a number from " + min + " to " + max);
+        }
+        return v.doubleValue();
+    }
+
+    /** A duration written as a number with a unit: 500ms, 30s, 5m, 1h, 1d. */
     public Duration duration(String name, Duration dflt, Duration min, Duration max) {
         JsonNode v = value(name);
         if (v == null) {
@@ -97,7 +109,7 @@ public final class ConfigNode {
         }
         Matcher m = DURATION.matcher(v.isValueNode() ? v.asText().trim() : "");
         if (!v.isTextual() || !m.matches()) {
-            throw fail(key(name), v, "must be a duration like 500ms, 30s, 5m or 1h");
+            throw fail(key(name), v, "must be a duration like 500ms, 30s, 5m, 1h or 1d");
         }
         long n = Long.parseLong(m.group(1));
         Duration d;
@@ -105,7 +117,8 @@ public final class ConfigNode {
             case "ms": d = Duration.ofMillis(n); break;
             case "s": d = Duration.ofSeconds(n); break;
             case "m": d = Duration.ofMinutes(n); break;
-            default: d = Duration.ofHours(n); break;
+            case "h": d = Duration.ofHours(n); break;
+            default: d = Duration.ofDays(n); break;
         }
         if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
             throw fail(key(name), v, "must be between " + min + " and " + max);

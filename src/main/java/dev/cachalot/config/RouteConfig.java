@@ -1,6 +1,9 @@
 package dev.cachalot.config;
 
+import dev.cachalot.policy.RouteOverrides;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One virtual host: the Host names it answers and the origin it forwards to.
@@ -9,8 +12,15 @@ import java.util.List;
  * @param hosts      host names, matched case-insensitively without the port; "*.example.com" matches subdomains
  * @param origin     origin URL, scheme://host:port
  * @param hostHeader Host sent to the origin instead of the client's, "" to keep the client's
+ * @param overrides  opt-in deviations from the origin's caching directives on this route
  */
-public record RouteConfig(String name, List<String> hosts, String origin, String hostHeader) {
+public record RouteConfig(String name, List<String> hosts, String origin, String hostHeader,
+                          RouteOverrides overrides) {
+    /** A route without cache overrides. */
+    public RouteConfig(String name, List<String> hosts, String origin, String hostHeader) {
+        this(name, hosts, origin, hostHeader, RouteOverrides.NONE);
+    }
+
     static RouteConfig from(ConfigNode n) {
         String name = n.string("name", "");
         if (!name.matches("[A-Za-z0-9_.-]+")) {
@@ -30,7 +40,26 @@ public record RouteConfig(String name, List<String> hosts, String origin, String
                     + e.getMessage() + ")");
         }
         String hostHeader = n.string("hostHeader", "");
+        String ttl = n.string("forceTtl", "");
+        Duration forceTtl = null;
+        if (!ttl.isEmpty()) {
+            forceTtl = n.duration("forceTtl", null, Duration.ZERO, Duration.ofDays(3650));
+        }
+        List<String> ignored = n.strings("ignoredDirectives", List.of());
+        for (int i = 0; i < ignored.size(); i++) {
+            if (!ignored.get(i).matches("[A-Za-z0-9-]+")) {
+                throw n.fail("ignoredDirectives[" + i + "]", ignored.get(i), "must be a directive name such as no-cache");
+            }
+        }
+        List<String> bypass = n.strings("bypassPathPrefixes", List.of());
+        for (int i = 0; i < bypass.size(); i++) {
+            if (!bypass.get(i).startsWith("/")) {
+                throw n.fail("bypassPathPrefixes[" + i + "]", bypass.get(i), "must start with '/'");
+            }
+        }
         n.finish();
-        return new RouteConfig(name, hosts, origin, hostHeader);
+        RouteOverrides overrides = forceTtl == null && ignored.isEmpty() && bypass.isEmpty() ? RouteOverrides.NONE
+                : new RouteOverrides(forceTtl, Set.copyOf(ignored), bypass);
+        return new RouteConfig(name, hosts, origin, hostHeader, overrides);
     }
 }

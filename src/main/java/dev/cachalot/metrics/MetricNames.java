@@ -48,6 +48,38 @@ public final class MetricNames {
     public static final MetricDef ORIGIN_POOL_MAX = new MetricDef("cachalot_origin_pool_max",
             "cachalot.origin.pool.max", MetricKind.GAUGE, List.of("pool"), "Origin connection pool limit.");
 
+    // ---- cache store (gauges polled from StoreStats; cumulative ones only grow) ----
+
+    public static final MetricDef STORE_ENTRIES = new MetricDef("cachalot_store_entries", "cachalot.store.entries",
+            MetricKind.GAUGE, List.of("tier"), "Entries stored, by tier (memory, disk).");
+    public static final MetricDef STORE_BYTES = new MetricDef("cachalot_store_bytes", "cachalot.store.bytes",
+            MetricKind.GAUGE, List.of("tier"), "Body bytes stored, by tier.");
+    public static final MetricDef STORE_HITS = new MetricDef("cachalot_store_hits", "cachalot.store.hits",
+            MetricKind.GAUGE, List.of("tier"), "Lookups answered by a tier since start (cumulative; use rate()).");
+    public static final MetricDef STORE_MISSES = new MetricDef("cachalot_store_misses", "cachalot.store.misses",
+            MetricKind.GAUGE, List.of("tier"), "Lookups a tier could not answer since start (cumulative).");
+    public static final MetricDef STORE_EVICTIONS = new MetricDef("cachalot_store_evictions",
+            "cachalot.store.evictions", MetricKind.GAUGE, List.of("tier"),
+            "Entries removed to make room since start (cumulative).");
+    public static final MetricDef STORE_CORRUPTIONS = new MetricDef("cachalot_store_corruptions",
+            "cachalot.store.corruptions", MetricKind.GAUGE, List.of("tier"),
+            "Entries dropped because a checksum or decode check failed, since start (cumulative).");
+    public static final MetricDef STORE_FAILURES = new MetricDef("cachalot_store_failures",
+            "cachalot.store.failures", MetricKind.GAUGE, List.of("tier"),
+            "Unexpected tier errors turned into misses or declined writes, since start (cumulative).");
+
+    // ---- pipeline (gauges polled from PipelineStats) ----
+
+    public static final MetricDef PIPELINE_IN_FLIGHT = new MetricDef("cachalot_pipeline_in_flight",
+            "cachalot.pipeline.in-flight", MetricKind.GAUGE, List.of(),
+            "Origin fetches currently led by a collapsing leader.");
+    public static final MetricDef PIPELINE_FOLLOWERS = new MetricDef("cachalot_pipeline_followers",
+            "cachalot.pipeline.followers", MetricKind.GAUGE, List.of(),
+            "Requests that waited on another request's origin fetch, since start (cumulative).");
+    public static final MetricDef PIPELINE_BACKGROUND_REVALIDATIONS = new MetricDef(
+            "cachalot_pipeline_background_revalidations", "cachalot.pipeline.background-revalidations",
+            MetricKind.GAUGE, List.of(), "Background (stale-while-revalidate) revalidations started (cumulative).");
+
     // ---- self ----
 
     public static final MetricDef METRICS_ERRORS = new MetricDef("cachalot_metrics_errors_total",
@@ -118,7 +150,9 @@ public final class MetricNames {
     public static final List<MetricDef> ALL = List.of(
             REQUESTS, REQUEST_DURATION, RECEIVED_BYTES, SENT_BYTES, OPEN_CONNECTIONS, CONNECTIONS_OPENED, REJECTIONS,
             ORIGIN_DURATION, ORIGIN_RESPONSES, ORIGIN_POOL_LEASED, ORIGIN_POOL_AVAILABLE, ORIGIN_POOL_PENDING,
-            ORIGIN_POOL_MAX, METRICS_ERRORS, LABEL_OVERFLOW,
+            ORIGIN_POOL_MAX, STORE_ENTRIES, STORE_BYTES, STORE_HITS, STORE_MISSES, STORE_EVICTIONS, STORE_CORRUPTIONS,
+            STORE_FAILURES, PIPELINE_IN_FLIGHT, PIPELINE_FOLLOWERS, PIPELINE_BACKGROUND_REVALIDATIONS,
+            METRICS_ERRORS, LABEL_OVERFLOW,
             JVM_MEMORY_USED, JVM_MEMORY_COMMITTED, JVM_MEMORY_MAX, JVM_MEMORY_INIT, JVM_MEMORY_USAGE,
             JVM_MEMORY_POOL_USED, JVM_MEMORY_POOL_COMMITTED, JVM_MEMORY_POOL_MAX, JVM_MEMORY_POOL_INIT,
             JVM_MEMORY_POOL_USAGE, JVM_MEMORY_POOL_USED_AFTER_GC, JVM_GC_COLLECTIONS, JVM_GC_TIME,

@@ -56,6 +56,22 @@ public final class ProxyHeaders {
      * @param secure whether the client connection is TLS
      */
     public RequestHead toOrigin(RequestHead in, String peer, boolean secure) {
+        return toOrigin(in, in.headers(), peer, secure);
+    }
+
+    /**
+     * The head to send to the origin when the cache has already rewritten the client's request
+     * (e.g. removed the client's X-Forwarded-* and Forwarded fields so they can reach neither the
+     * cache key nor a shared entry, or built a conditional request): the forwarding chain is read
+     * from the fields of the request as received, so a trusted proxy chain is still extended.
+     *
+     * @param in       the request to forward (its other fields are sent as they are)
+     * @param received the fields of the request as the client sent it
+     * @param peer     TCP peer address
+     * @param secure   whether the client connection is TLS
+     */
+    public RequestHead toOrigin(RequestHead in, HeaderFields received, String peer, boolean secure) {
+        in = MaxForwards.decremented(in); // RFC 9110 §7.6.2 (TRACE, OPTIONS)
         HeaderFields h = in.headers();
         boolean peerTrusted = trusted.contains(peer);
         HeaderFields.Builder b = stripHopByHop(h).toBuilder();
@@ -66,17 +82,17 @@ public final class ProxyHeaders {
 
         String proto = secure ? "https" : "http";
         String host = h.first("Host") != null ? h.first("Host") : in.authority();
-        String xff = peerTrusted ? h.combined("X-Forwarded-For") : null;
+        String xff = peerTrusted ? received.combined("X-Forwarded-For") : null;
         b.set("X-Forwarded-For", xff == null ? peer : xff + ", " + peer);
-        String xfp = peerTrusted ? h.first("X-Forwarded-Proto") : null;
+        String xfp = peerTrusted ? received.first("X-Forwarded-Proto") : null;
         b.set("X-Forwarded-Proto", xfp == null ? proto : xfp);
-        String xfh = peerTrusted ? h.first("X-Forwarded-Host") : null;
+        String xfh = peerTrusted ? received.first("X-Forwarded-Host") : null;
         if (xfh != null || host != null) {
             b.set("X-Forwarded-Host", xfh == null ? host : xfh);
         }
         // RFC 7239 §4: one element per hop; ours is appended to a trusted chain.
         String element = "for=" + nodeName(peer) + ";proto=" + proto + (host == null ? "" : ";host=" + quote(host));
-        String fwd = peerTrusted ? h.combined("Forwarded") : null;
+        String fwd = peerTrusted ? received.combined("Forwarded") : null;
         b.set("Forwarded", fwd == null ? element : fwd + ", " + element);
         return in.withHeaders(b.build());
     }

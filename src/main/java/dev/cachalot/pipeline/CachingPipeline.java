@@ -333,6 +333,12 @@ public final class CachingPipeline implements RequestProcessor {
             return;
         }
         Join j = coalescer.join(x.primary);
+        if (!j.leader() && j.flight().failedAlready()) {
+            // A request that arrives after the flight's body was cut off (the flight is still registered
+            // while the leader finishes) is a new request, not a waiter that shares the failure.
+            execute(x, d, null);
+            return;
+        }
         if (!j.leader()) {
             follow(x, j.flight(), reasonOf(d), attempt);
             return;
@@ -493,6 +499,17 @@ public final class CachingPipeline implements RequestProcessor {
     // FETCH
 
     /**
+     * The one place the order of the two rewrites is decided: policy has already removed the
+     * client's X-Forwarded-* / Forwarded fields from {@code decided} (they must reach neither the
+     * cache key nor a shared entry); ProxyHeaders then adds this hop, extending the chain of the
+     * request as received when its peer is a trusted proxy.
+     */
+    private RequestHead toOrigin(Exchange x, RequestHead decided) {
+        return proxyHeaders.toOrigin(decided, x.request.head().headers(), x.request.client().peerAddress(),
+                x.request.client().secure());
+    }
+
+    /**
      * Sends a request to the origin and handles the answer.
      *
      * @param validating true when {@code originRequest} is our own conditional request
@@ -501,8 +518,7 @@ public final class CachingPipeline implements RequestProcessor {
      */
     private void fetch(Exchange x, RequestHead originRequest, boolean validating, StoredResponse validated,
                        ForwardReason reason, Flight flight) throws IOException {
-        RequestHead toSend = proxyHeaders.toOrigin(originRequest, x.request.client().peerAddress(),
-                x.request.client().secure());
+        RequestHead toSend = toOrigin(x, originRequest);
         RequestBody body = x.request.hasBody() && !validating
                 ? RequestBody.of(x.request.body(), x.request.contentLength()) : null;
         Instant requestTime = clock.instant();
@@ -696,7 +712,12 @@ public final class CachingPipeline implements RequestProcessor {
         coalescer.clearHitForMiss(x.primary);
         CompletableFuture<Optional<StoredEntry>> committed = new CompletableFuture<>();
         InFlightBody fan = null;
-        if (flight != null) {
+        long ttl = ttlOf(st.head(), requestTime, responseTime, x);
+        if (flight != null && ttl <= 0) {
+            // RFC 9111 §4: a response that is already stale (e.g. a large Age) may not be reused for
+            // other requests without validation, so it is not shared with collapsed followers.
+            coalescer.publish(flight, new Result.GoAlone("stale on arrival"));
+        } else if (flight != null) {
             fan = new InFlightBody(config.maxFollowerLagBytes());
             coalescer.publish(flight, new Result.Streaming(st.head(), rh.status(),
                     VaryNormalizer.varyNames(st.head().headers()), x.head.headers(), length, fan, committed));
@@ -710,8 +731,7 @@ public final class CachingPipeline implements RequestProcessor {
                 obsolete.add(k);
             }
         }
-        CacheStatus status = CacheStatus.forwarded(policy.cacheName(), reason, rh.status(), true,
-                ttlOf(st.head(), requestTime, responseTime, x), st.detail());
+        CacheStatus status = CacheStatus.forwarded(policy.cacheName(), reason, rh.status(), true, ttl, st.detail());
         ResponseHead h = shape(proxyHeaders.toClient(rh, x.request.client().protocol()), null, false, status, x);
         x.sink.outcome(status.shortStatus().name());
         pump(x, resp, h, length, writer, fan, committed);
@@ -1009,8 +1029,7 @@ public final class CachingPipeline implements RequestProcessor {
      */
     private void revalidateInBackground(Exchange x, RequestHead conditional, StoredResponse validated,
                                         List<Variant> variants) {
-        RequestHead toSend = proxyHeaders.toOrigin(conditional, x.request.client().peerAddress(),
-                x.request.client().secure());
+        RequestHead toSend = toOrigin(x, conditional);
         Instant requestTime = clock.instant();
         OriginResponse resp;
         try {

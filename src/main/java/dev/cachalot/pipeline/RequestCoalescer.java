@@ -100,6 +100,15 @@ final class RequestCoalescer {
         long followers() {
             return followerCount.get();
         }
+
+        /**
+         * True when the leader had already published a streaming result whose body was cut off:
+         * a request joining now arrived after that failure and was never a waiter of it.
+         */
+        boolean failedAlready() {
+            Result r = result.getNow(null);
+            return r instanceof Result.Streaming s && s.body().isAborted();
+        }
     }
 
     /** The role a request got: leader (must call {@link #publish} and {@link #finish}) or follower. */

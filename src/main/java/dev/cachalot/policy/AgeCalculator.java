@@ -45,13 +45,18 @@ public final class AgeCalculator {
     }
 
     /**
-     * age_value: the Age field (RFC 9111 §5.1), first line if repeated; 0 when absent or invalid
-     * (§4.2.3: "or 0, if not available").
+     * age_value: the Age field (RFC 9111 §5.1), first line if repeated and first member of a
+     * list-based value ("a cache encountering a message with a list-based Age field value SHOULD
+     * use the first member"); 0 when absent or invalid (§4.2.3: "or 0, if not available").
      */
     public static long ageValue(HeaderFields headers) {
         String v = headers.first("Age");
         if (v == null) {
             return 0;
+        }
+        int comma = v.indexOf(',');
+        if (comma >= 0) {
+            v = v.substring(0, comma);
         }
         long a = DeltaSeconds.parse(v.trim());
         return a == DeltaSeconds.ABSENT ? 0 : a;

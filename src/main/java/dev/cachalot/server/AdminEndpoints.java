@@ -25,6 +25,11 @@ public interface AdminEndpoints {
         /** Client connections currently open. */
         int openConnections();
 
+        /** Why the proxy is not ready ("starting", "draining"), or null when it is. */
+        default String notReadyReason() {
+            return ready() ? null : "not ready";
+        }
+
         /** The origin connection pool numbers (leased, available, pending, max). */
         dev.cachalot.origin.OriginClient.PoolStats originPool();
     }

@@ -5,6 +5,7 @@ import dev.cachalot.http.HeaderFields;
 import dev.cachalot.http.RequestHead;
 import dev.cachalot.metrics.ExchangeRecord;
 import dev.cachalot.metrics.ProxyMetrics;
+import dev.cachalot.origin.MaxForwards;
 import dev.cachalot.origin.OriginException;
 import dev.cachalot.origin.OriginTarget;
 import dev.cachalot.origin.ProxyHeaders;
@@ -175,6 +176,13 @@ final class FrontHandler implements HttpHandler {
             sink.outcome("NO_ROUTE");
             sink.sendError(u.status(), "no route for host '" + (host == null ? "" : host) + "' (request " + requestId
                     + ")");
+            return;
+        }
+        if (MaxForwards.answerHere(head)) {
+            // RFC 9110 §7.6.2: TRACE/OPTIONS with Max-Forwards: 0 are answered here, never forwarded.
+            MaxForwards.Answer a = MaxForwards.answer(head);
+            sink.outcome("SYNTHETIC");
+            sink.sendComplete(proxyHeaders.toClient(a.head(), protocol), ByteBuffer.wrap(a.body()));
             return;
         }
         ClientRequest request = new ClientRequest(head, route, info, contentLength, body);

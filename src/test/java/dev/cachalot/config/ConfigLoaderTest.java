@@ -24,8 +24,8 @@ class ConfigLoaderTest {
         assertEquals(new HostPort("127.0.0.1", 9090), c.admin().listen());
         assertEquals("http://127.0.0.1:8081", c.routes().get(0).origin());
         assertEquals("default", c.server().defaultRoute());
-        assertEquals("./var/cache", c.store().dir());
-        assertEquals(1L << 30, c.store().maxObjectSize());
+        assertEquals(java.nio.file.Path.of("var/cache"), c.store().directory());
+        assertEquals(1L << 30, c.store().maxObjectBytes());
     }
 
     @Test
@@ -122,7 +122,7 @@ class ConfigLoaderTest {
         assertEquals(new HostPort("::1", 0), c.server().listen());
         assertEquals(Duration.ofMillis(500), c.server().limits().idleTimeout());
         assertEquals(16384, c.server().limits().maxHeaderBytes());
-        assertEquals(2L << 30, c.store().diskSize());
+        assertEquals(2L << 30, c.store().diskMaxBytes());
     }
 
     @Test
@@ -135,7 +135,7 @@ class ConfigLoaderTest {
         assertEquals("default", c.server().defaultRoute());
         assertEquals(7002, c.admin().listen().port());
         assertEquals("secret", c.admin().token());
-        assertEquals("/tmp/c", c.store().dir());
+        assertEquals(java.nio.file.Path.of("/tmp/c"), c.store().directory());
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.override(ConfigLoader.defaults(), "nope", null, null, null, null));
         assertEquals("command line", e.source());
@@ -143,5 +143,71 @@ class ConfigLoaderTest {
         e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.override(ConfigLoader.defaults(), null, "ftp://x", null, null, null));
         assertEquals("--origin", e.key());
+    }
+
+    @Test
+    void cacheSectionsBindAndNameTheirKeys() {
+        CachalotConfig c = ConfigLoader.parse("f", "store:\n  memorySize: 64MiB\n  chunkSize: 16KiB\n"
+                + "pipeline:\n  collapseWait: 2s\n  revalidationThreads: 4\n"
+                + "cache:\n  enabled: false\n  heuristicCap: 2d\n  heuristicFraction: 0.25\n  statusHeader: false\n"
+                + "  setCookiePolicy: DONT_STORE\n"
+                + "accessLog:\n  format: json\nmetrics:\n  jmx: true\n"
+                + "routes:\n  - name: default\n    origin: http://127.0.0.1:1\n    forceTtl: 5m\n"
+                + "    ignoredDirectives: [no-cache]\n    bypassPathPrefixes: [/api/]\n");
+        assertEquals(64L << 20, c.store().memoryMaxBytes());
+        assertEquals(16384, c.store().chunkBytes());
+        assertEquals(Duration.ofSeconds(2), c.pipeline().collapseWait());
+        assertEquals(4, c.pipeline().revalidationThreads());
+        assertEquals(false, c.cache().enabled());
+        assertEquals(Duration.ofDays(2), c.cache().policy().heuristicCap());
+        assertEquals(0.25, c.cache().policy().heuristicFraction());
+        assertEquals(null, c.cache().policy().statusHeader(), "false turns the status header off");
+        assertEquals(dev.cachalot.policy.SetCookiePolicy.DONT_STORE, c.cache().policy().setCookiePolicy());
+        assertEquals("json", c.accessLog().format());
+        assertTrue(c.metrics().jmx());
+        assertEquals(Duration.ofMinutes(5), c.overridesFor("default").forceTtl());
+        assertEquals(Set.of("no-cache"), c.overridesFor("default").ignoredDirectives());
+        assertEquals("/api/", c.overridesFor("default").bypassPrefixFor("/api/x"));
+    }
+
+    @Test
+    void storeDefaultsAreTheStoresOwn() {
+        assertEquals(dev.cachalot.store.StoreConfig.defaults(), ConfigLoader.defaults().store());
+        assertEquals(dev.cachalot.pipeline.PipelineConfig.defaults(), ConfigLoader.defaults().pipeline());
+        assertEquals(dev.cachalot.policy.PolicyConfig.defaults(), ConfigLoader.defaults().cache().policy());
+    }
+
+    @Test
+    void badCacheValuesNameTheFileKeyValueAndRule() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("f.yaml", "store:\n  maxObjectSize: 2GiB\n  diskSize: 1GiB\n"));
+        assertEquals("f.yaml", e.source());
+        assertEquals("store.maxObjectSize", e.key(), "the store's own key is mapped to the file's");
+        assertTrue(e.rule().contains("store.diskSize"), e.rule());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "pipeline:\n  revalidationThreads: 0\n"));
+        assertEquals("pipeline.revalidationThreads", e.key());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "pipeline:\n  maxFollowerLag: 1KiB\n"));
+        assertEquals("pipeline.maxFollowerLag", e.key());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "cache:\n  setCookiePolicy: eat\n"));
+        assertEquals("cache.setCookiePolicy", e.key());
+        assertEquals("eat", e.value());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "cache:\n  heuristicFraction: 2\n"));
+        assertEquals("cache.heuristicFraction", e.key());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "cache:\n  statusHeader: \"X Bad\"\n"));
+        assertEquals("cache.statusHeader", e.key());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "cache:\n  stale: 1\n"));
+        assertEquals("cache.stale", e.key());
+        assertEquals("unknown key", e.rule());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f", "accessLog:\n  format: \"%{nope}\"\n"));
+        assertEquals("accessLog.format", e.key());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f",
+                "routes:\n  - name: a\n    origin: http://127.0.0.1:1\n    forceTtl: soon\n"));
+        assertEquals("routes[0].forceTtl", e.key());
+        e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("f",
+                "routes:\n  - name: a\n    origin: http://127.0.0.1:1\n    bypassPathPrefixes: [api]\n"));
+        assertEquals("routes[0].bypassPathPrefixes[0]", e.key());
+        e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.override(ConfigLoader.defaults(), null, null, null, null, " "));
+        assertEquals("--cache-dir", e.key());
     }
 }

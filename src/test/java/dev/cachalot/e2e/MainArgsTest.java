@@ -17,7 +17,7 @@ class MainArgsTest {
         assertEquals("http://127.0.0.1:18081", c.routes().get(0).origin());
         assertEquals(19090, c.admin().listen().port());
         assertEquals("t", c.admin().token());
-        assertEquals("/tmp/x", c.store().dir());
+        assertEquals("/tmp/x", c.store().directory().toString());
     }
 
     @Test

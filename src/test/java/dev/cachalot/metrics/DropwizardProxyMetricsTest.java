@@ -245,6 +245,12 @@ class DropwizardProxyMetricsTest {
         m.rejected("overload");
         m.connectionOpened();
         m.registerOriginPool("p", () -> new PoolStats(1, 1, 1, 1));
+        // Store and pipeline gauges are registered by Cachalot.open (as here) from StoreStats / PipelineStats.
+        for (MetricDef def : MetricNames.ALL) {
+            if (def.name().startsWith("cachalot_store_") || def.name().startsWith("cachalot_pipeline_")) {
+                m.registerGauge(def, def.labels().isEmpty() ? java.util.List.of() : java.util.List.of("memory"), () -> 1);
+            }
+        }
         m.exchangeCompleted(null);
         Set<String> catalogue = MetricNames.ALL.stream().map(MetricDef::name).collect(Collectors.toSet());
         PromText p = scrape(m);

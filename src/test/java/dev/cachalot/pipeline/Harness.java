@@ -69,11 +69,20 @@ final class Harness {
     }
 
     Harness(FakeOrigin origin, PipelineConfig config, CacheStore storeOverride) {
+        this(origin, config, storeOverride, new ProxyHeaders("cachalot", new TrustedProxies(List.of())));
+    }
+
+    /** A harness whose proxy header rewriting trusts the given proxies. */
+    Harness(FakeOrigin origin, ProxyHeaders headers) {
+        this(origin, PipelineConfig.defaults(), null, headers);
+    }
+
+    Harness(FakeOrigin origin, PipelineConfig config, CacheStore storeOverride, ProxyHeaders headers) {
         this.origin = origin;
         this.store = new CaffeineTier(64L << 20, 16L << 20, clock);
         CacheStore s = storeOverride == null ? store : storeOverride;
         this.pipeline = new CachingPipeline(s, storeOverride == null ? store : null, origin,
-                new ProxyHeaders("cachalot", new TrustedProxies(List.of())), policy, route -> RouteOverrides.NONE,
+                headers, policy, route -> RouteOverrides.NONE,
                 config, clock, ProxyMetrics.noop(), background);
     }
 

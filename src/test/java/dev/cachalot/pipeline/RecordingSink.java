@@ -30,6 +30,8 @@ final class RecordingSink implements ResponseSink {
     final CountDownLatch writeAttempted = new CountDownLatch(1);
     volatile CountDownLatch writeGate;
     volatile boolean failWrites;
+    /** When set, sendError blocks on it after recording the error (to hold a leader before it finishes). */
+    volatile CountDownLatch errorGate;
 
     @Override
     public synchronized void sendComplete(ResponseHead h, ByteBuffer... buffers) {
@@ -119,6 +121,14 @@ final class RecordingSink implements ResponseSink {
             errorStatus = status;
         }
         done.countDown();
+        CountDownLatch g = errorGate;
+        if (g != null) {
+            try {
+                g.await(20, java.util.concurrent.TimeUnit.SECONDS); // holds the caller (e.g. a leader) here
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Override

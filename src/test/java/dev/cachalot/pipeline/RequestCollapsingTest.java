@@ -173,6 +173,59 @@ class RequestCollapsingTest {
         assertEquals(1, origin.requestCount());
     }
 
+    /**
+     * Conformance response-bad-chunk-not-stored: a request sent after the previous client already saw the
+     * cut-off (while the leader is still finishing its flight) is a new request, not a sharer of the failure.
+     */
+    @Test
+    void aRequestArrivingAfterTheCutOffFetchesAfresh() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        FakeOrigin origin = new FakeOrigin(r -> calls.incrementAndGet() == 1
+                ? Script.ok("partial", "Cache-Control", "max-age=60").length(1000).cut()
+                : Script.ok("complete", "Cache-Control", "max-age=60"));
+        Harness h = new Harness(origin);
+        RecordingSink leaderSink = new RecordingSink();
+        leaderSink.errorGate = new CountDownLatch(1);
+        CompletableFuture<Void> leader = CompletableFuture.runAsync(() -> {
+            try {
+                h.pipeline.process(Harness.client(get("/late")), leaderSink);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, threads);
+        assertTrue(leaderSink.done.await(20, TimeUnit.SECONDS));
+        assertTrue(leaderSink.aborted, "the first client saw the cut-off");
+        RecordingSink late = h.send(get("/late"));
+        assertEquals(200, late.status());
+        assertEquals("complete", late.bodyText());
+        assertEquals(2, origin.requestCount());
+        leaderSink.errorGate.countDown();
+        leader.get(20, TimeUnit.SECONDS);
+    }
+
+    /** Conformance age-list-first-member-stale: a response already stale on arrival is not shared. */
+    @Test
+    void aResponseStaleOnArrivalIsNotSharedWithFollowers() throws Exception {
+        CountDownLatch head = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        FakeOrigin origin = new FakeOrigin(r -> {
+            if (calls.incrementAndGet() == 1) {
+                return Script.ok("old", "Cache-Control", "max-age=3600", "Age", "7200").holdHead(head);
+            }
+            return Script.ok("new", "Cache-Control", "max-age=3600");
+        });
+        Harness h = new Harness(origin);
+        CompletableFuture<RecordingSink> leader = async(h, get("/s"));
+        assertTrue(origin.awaitRequests(1));
+        CompletableFuture<RecordingSink> follower = async(h, get("/s"));
+        await("the follower to join", () -> h.pipeline.stats().followersJoined() == 1);
+        head.countDown();
+        assertEquals("old", leader.get(20, TimeUnit.SECONDS).bodyText());
+        RecordingSink f = follower.get(20, TimeUnit.SECONDS);
+        assertEquals("new", f.bodyText(), "the follower must not reuse a stale response without validation");
+        assertEquals(2, origin.requestCount());
+    }
+
     @Test
     void anUncacheableAnswerReleasesTheFollowersAtOnce() throws Exception {
         CountDownLatch head = new CountDownLatch(1);

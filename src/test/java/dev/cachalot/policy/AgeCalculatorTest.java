@@ -44,6 +44,14 @@ class AgeCalculatorTest {
         assertEquals(7, AgeCalculator.ageValue(HeaderFields.of("Age", "7", "Age", "9")));
     }
 
+    /** Conformance age-list-first-member-stale: RFC 9111 §5.1, a list-based Age uses its first member. */
+    @Test
+    void listBasedAgeUsesTheFirstMember() {
+        assertEquals(7200, AgeCalculator.ageValue(HeaderFields.of("Age", "7200, 10")));
+        assertEquals(5, AgeCalculator.ageValue(HeaderFields.of("Age", " 5 ,7200")));
+        assertEquals(0, AgeCalculator.ageValue(HeaderFields.of("Age", "x, 10")), "an invalid first member is no Age");
+    }
+
     @Test
     void hugeAgeSaturatesAtTwoToThe31() {
         assertEquals(DeltaSeconds.MAX, AgeCalculator.currentAge(at(0), at(0),

@@ -21,6 +21,7 @@ public final class StandInCache {
             }
         }
         try (BlindCache cache = new BlindCache(port, origin, true)) {
+            System.out.println("stand-in cache " + cache + " on port " + port);
             Thread.sleep(Long.MAX_VALUE);
         }
     }
