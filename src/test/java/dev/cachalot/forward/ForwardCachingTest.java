@@ -5,58 +5,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cachalot.pipeline.CachingPipeline;
-import dev.cachalot.pipeline.PipelineConfig;
-import dev.cachalot.policy.PolicyConfig;
-import dev.cachalot.policy.RouteOverrides;
-import dev.cachalot.store.StoreConfig;
-import dev.cachalot.store.TieredCacheStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The forward listener in front of the caching pipeline, driven by curl: two users download the same
  * file through the proxy; the second download is a cache hit (origin count unchanged) and both
  * files are byte-identical to the origin's.
  */
-class ForwardCachingTest {
+class ForwardCachingTest extends CachingForwardFixture {
     private static final Path CURL = Path.of("/usr/bin/curl");
-
-    @TempDir
-    Path dir;
-    private ForwardHarness h;
-    private TieredCacheStore store;
-    private ExecutorService background;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (h != null) {
-            h.close();
-            assertEquals(0, h.offLoopbackAttempts.get());
-        }
-        if (background != null) {
-            background.shutdownNow();
-        }
-        if (store != null) {
-            store.close();
-        }
-    }
 
     private String curl(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(CURL.toString(), "-q", "-sS", "--max-time", "20"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().keySet().removeIf(k -> k.toLowerCase(java.util.Locale.ROOT).endsWith("_proxy"));
+        withoutProxyEnvironment(pb, k -> false);
         Path out = dir.resolve("out-" + System.nanoTime());
         pb.redirectOutput(out.toFile()).redirectErrorStream(false);
         Process p = pb.start();
@@ -68,22 +38,15 @@ class ForwardCachingTest {
     @Test
     void secondUserGetsTheFileFromTheCache() throws Exception {
         assumeTrue(Files.isExecutable(CURL), "curl not installed");
-        Clock clock = Clock.systemUTC();
-        store = TieredCacheStore.open(StoreConfig.builder().directory(dir.resolve("cache")).diskMaxBytes(64L << 20)
-                .maxObjectBytes(32L << 20).diskMaxEntries(10_000).build(), clock);
-        PipelineConfig pc = PipelineConfig.defaults();
-        background = CachingPipeline.newBackgroundExecutor(pc);
-        h = new ForwardHarness();
+        open("cache", 64L << 20, 32L << 20, 10_000);
         byte[] file = new byte[5 * 1024 * 1024 + 3];
         new Random(9).nextBytes(file);
         h.files.put("/maven2/org/example/lib/1.0/lib-1.0.jar", file);
         Path users = dir.resolve("users");
         Files.writeString(users, "alice:" + PasswordHash.create("a-pw".toCharArray(), 1000).format() + "\n"
                 + "bob:" + PasswordHash.create("b-pw".toCharArray(), 1000).format() + "\n");
-        h.start(ForwardConfig.defaults().withAllowDestinations(List.of(Cidr.parse("127.0.0.1/32")))
-                .withCredentials(users), (client, headers) -> new CachingPipeline(store, store.memoryTier(), client,
-                headers, PolicyConfig.defaults(), route -> RouteOverrides.NONE, pc, clock,
-                dev.cachalot.metrics.ProxyMetrics.noop(), background));
+        startCaching(ForwardConfig.defaults().withAllowDestinations(List.of(Cidr.parse("127.0.0.1/32")))
+                .withCredentials(users));
         String url = "http://127.0.0.1:" + h.originPort() + "/maven2/org/example/lib/1.0/lib-1.0.jar";
         String proxy = "http://127.0.0.1:" + h.port();
         Path first = dir.resolve("first.jar");

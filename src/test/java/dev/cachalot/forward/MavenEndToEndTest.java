@@ -5,23 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cachalot.pipeline.CachingPipeline;
-import dev.cachalot.pipeline.PipelineConfig;
-import dev.cachalot.policy.PolicyConfig;
-import dev.cachalot.policy.RouteOverrides;
-import dev.cachalot.store.StoreConfig;
-import dev.cachalot.store.TieredCacheStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Maven through the forward proxy (a {@code <proxy>} in settings.xml) against a Maven-layout
@@ -31,42 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
  * dependencies and the artifact; the second run adds no origin request and the artifact is
  * byte-identical.
  */
-class MavenEndToEndTest {
+class MavenEndToEndTest extends CachingForwardFixture {
     private static final Path MVN = Path.of("/usr/bin/mvn");
     private static final Path M2 = Path.of(System.getProperty("user.home"), ".m2", "repository");
     private static final String PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.9.0:get";
-
-    @TempDir
-    Path dir;
-    private ForwardHarness h;
-    private TieredCacheStore store;
-    private ExecutorService background;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (h != null) {
-            h.close();
-            assertEquals(0, h.offLoopbackAttempts.get());
-        }
-        if (background != null) {
-            background.shutdownNow();
-        }
-        if (store != null) {
-            store.close();
-        }
-    }
 
     private void mvn(Path settings, Path localRepo) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(MVN.toString(), "-B", "-q", "-s", settings.toString(),
                 "-Dmaven.repo.local=" + localRepo, PLUGIN, "-Dartifact=org.example.cachalot:demo-lib:1.0",
                 "-Dtransitive=false").directory(dir.toFile());
-        pb.environment().keySet().removeIf(k -> k.toLowerCase(java.util.Locale.ROOT).endsWith("_proxy")
-                || k.equals("MAVEN_OPTS") || k.equals("MAVEN_ARGS"));
-        Path log = dir.resolve("mvn-" + System.nanoTime() + ".log");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "mvn finished");
-        assertEquals(0, p.exitValue(), Files.readString(log));
+        withoutProxyEnvironment(pb, k -> k.equals("MAVEN_OPTS") || k.equals("MAVEN_ARGS"));
+        runLogged(pb, "mvn", 180);
     }
 
     @Test
@@ -75,12 +39,7 @@ class MavenEndToEndTest {
         assumeTrue(Files.isRegularFile(M2.resolve(
                 "org/apache/maven/plugins/maven-dependency-plugin/3.9.0/maven-dependency-plugin-3.9.0.jar")),
                 "maven-dependency-plugin 3.9.0 not in the local repository");
-        Clock clock = Clock.systemUTC();
-        store = TieredCacheStore.open(StoreConfig.builder().directory(dir.resolve("cachalot")).diskMaxBytes(256L << 20)
-                .maxObjectBytes(64L << 20).diskMaxEntries(100_000).build(), clock);
-        PipelineConfig pc = PipelineConfig.defaults();
-        background = CachingPipeline.newBackgroundExecutor(pc);
-        h = new ForwardHarness();
+        open("cachalot", 256L << 20, 64L << 20, 100_000);
         h.repository = M2;
         byte[] jar = new byte[256 * 1024];
         new Random(5).nextBytes(jar);
@@ -89,10 +48,7 @@ class MavenEndToEndTest {
         h.files.put(base + ".pom", ("<project><modelVersion>4.0.0</modelVersion><groupId>org.example.cachalot"
                 + "</groupId><artifactId>demo-lib</artifactId><version>1.0</version></project>")
                 .getBytes(StandardCharsets.UTF_8));
-        h.start(ForwardConfig.defaults().withAllowDestinations(List.of(Cidr.parse("127.0.0.1/32"))),
-                (client, headers) -> new CachingPipeline(store, store.memoryTier(), client, headers,
-                        PolicyConfig.defaults(), route -> RouteOverrides.NONE, pc, clock,
-                        dev.cachalot.metrics.ProxyMetrics.noop(), background));
+        startCaching(ForwardConfig.defaults().withAllowDestinations(List.of(Cidr.parse("127.0.0.1/32"))));
         Path settings = dir.resolve("settings.xml");
         Files.writeString(settings, "<settings>\n"
                 + "  <proxies><proxy><id>cachalot</id><active>true</active><protocol>http</protocol>"

@@ -5,57 +5,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.cachalot.pipeline.CachingPipeline;
-import dev.cachalot.pipeline.PipelineConfig;
-import dev.cachalot.policy.PolicyConfig;
-import dev.cachalot.policy.RouteOverrides;
-import dev.cachalot.store.StoreConfig;
-import dev.cachalot.store.TieredCacheStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * npm through the forward proxy against a local registry served by the loopback test origin: two
  * installs with separate npm caches; the second one is served from Cachalot's cache (origin request
  * count unchanged) and the installed files are byte-identical.
  */
-class NpmEndToEndTest {
+class NpmEndToEndTest extends CachingForwardFixture {
     private static final Path NPM = Path.of("/usr/bin/npm");
-
-    @TempDir
-    Path dir;
-    private ForwardHarness h;
-    private TieredCacheStore store;
-    private ExecutorService background;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (h != null) {
-            h.close();
-            assertEquals(0, h.offLoopbackAttempts.get());
-        }
-        if (background != null) {
-            background.shutdownNow();
-        }
-        if (store != null) {
-            store.close();
-        }
-    }
 
     private static void put(byte[] h, int at, String s) {
         byte[] b = s.getBytes(StandardCharsets.US_ASCII);
@@ -70,26 +40,14 @@ class NpmEndToEndTest {
                 "--registry", registry, "--proxy", proxy, "--https-proxy", proxy, "--noproxy", "",
                 "--userconfig", dir.resolve("npmrc").toString(), "--fetch-retries", "0", "cachalot-demo@1.0.0"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(project.toFile());
-        pb.environment().keySet().removeIf(k -> {
-            String l = k.toLowerCase(java.util.Locale.ROOT);
-            return l.endsWith("_proxy") || l.startsWith("npm_config");
-        });
-        Path log = dir.resolve("npm-" + System.nanoTime() + ".log");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "npm finished");
-        assertEquals(0, p.exitValue(), Files.readString(log));
+        withoutProxyEnvironment(pb, k -> k.toLowerCase(Locale.ROOT).startsWith("npm_config"));
+        runLogged(pb, "npm", 120);
     }
 
     @Test
     void secondInstallComesFromTheProxyCache() throws Exception {
         assumeTrue(Files.isExecutable(NPM), "npm not installed");
-        Clock clock = Clock.systemUTC();
-        store = TieredCacheStore.open(StoreConfig.builder().directory(dir.resolve("cachalot")).diskMaxBytes(64L << 20)
-                .maxObjectBytes(32L << 20).diskMaxEntries(10_000).build(), clock);
-        PipelineConfig pc = PipelineConfig.defaults();
-        background = CachingPipeline.newBackgroundExecutor(pc);
-        h = new ForwardHarness();
+        open("cachalot", 64L << 20, 32L << 20, 10_000);
         byte[] index = "module.exports = 'served through cachalot';\n".getBytes(StandardCharsets.UTF_8);
         byte[] pkgJson = "{\"name\":\"cachalot-demo\",\"version\":\"1.0.0\",\"main\":\"index.js\"}"
                 .getBytes(StandardCharsets.UTF_8);
@@ -105,10 +63,7 @@ class NpmEndToEndTest {
                 + "\",\"shasum\":\"" + shasum + "\"}}}}";
         h.files.put("/cachalot-demo", doc.getBytes(StandardCharsets.UTF_8));
         h.files.put("/cachalot-demo/-/cachalot-demo-1.0.0.tgz", tarball);
-        h.start(ForwardConfig.defaults().withAllowDestinations(List.of(Cidr.parse("127.0.0.1/32"))),
-                (client, headers) -> new CachingPipeline(store, store.memoryTier(), client, headers,
-                        PolicyConfig.defaults(), route -> RouteOverrides.NONE, pc, clock,
-                        dev.cachalot.metrics.ProxyMetrics.noop(), background));
+        startCaching(ForwardConfig.defaults().withAllowDestinations(List.of(Cidr.parse("127.0.0.1/32"))));
         String proxy = "http://127.0.0.1:" + h.port();
         npmInstall(dir.resolve("one"), dir.resolve("npm-cache-1"), proxy, registry);
         int afterFirst = h.originHits.get();

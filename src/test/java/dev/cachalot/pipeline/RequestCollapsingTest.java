@@ -34,9 +34,15 @@ class RequestCollapsingTest {
     }
 
     private CompletableFuture<RecordingSink> async(Harness h, RequestHead head) {
+        return async(h, head, new RecordingSink());
+    }
+
+    /** Runs one request on another thread into {@code sink} (prepared by the caller); completes with it. */
+    private CompletableFuture<RecordingSink> async(Harness h, RequestHead head, RecordingSink sink) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return h.send(head);
+                h.pipeline.process(Harness.client(head), sink);
+                return sink;
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -123,13 +129,7 @@ class RequestCollapsingTest {
         CompletableFuture<RecordingSink> leader = async(h, get("/stream"));
         assertTrue(origin.awaitRequests(1));
         RecordingSink follower = new RecordingSink();
-        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> {
-            try {
-                h.pipeline.process(Harness.client(get("/stream")), follower);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, threads);
+        CompletableFuture<RecordingSink> f = async(h, get("/stream"), follower);
         await("the follower to join", () -> h.pipeline.stats().followersJoined() == 1);
         head.countDown();
 
@@ -186,13 +186,7 @@ class RequestCollapsingTest {
         Harness h = new Harness(origin);
         RecordingSink leaderSink = new RecordingSink();
         leaderSink.errorGate = new CountDownLatch(1);
-        CompletableFuture<Void> leader = CompletableFuture.runAsync(() -> {
-            try {
-                h.pipeline.process(Harness.client(get("/late")), leaderSink);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, threads);
+        CompletableFuture<RecordingSink> leader = async(h, get("/late"), leaderSink);
         assertTrue(leaderSink.done.await(20, TimeUnit.SECONDS));
         assertTrue(leaderSink.aborted, "the first client saw the cut-off");
         RecordingSink late = h.send(get("/late"));
@@ -301,13 +295,7 @@ class RequestCollapsingTest {
         RecordingSink slow = new RecordingSink();
         CountDownLatch slowGate = new CountDownLatch(1);
         slow.writeGate = slowGate;
-        CompletableFuture<Void> f = CompletableFuture.runAsync(() -> {
-            try {
-                h.pipeline.process(Harness.client(get("/big")), slow);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, threads);
+        CompletableFuture<RecordingSink> f = async(h, get("/big"), slow);
         await("the follower to join", () -> h.pipeline.stats().followersJoined() == 1);
         head.countDown();
         // The follower is attached and stuck writing the first chunk; now let the origin send the rest.
@@ -392,13 +380,7 @@ class RequestCollapsingTest {
                 .gateChunk(2, last));
         Harness h = new Harness(origin, PipelineConfig.defaults().withMaxFollowerLagBytes(16 * 1024));
         RecordingSink leaderSink = new RecordingSink();
-        CompletableFuture<Void> leader = CompletableFuture.runAsync(() -> {
-            try {
-                h.pipeline.process(Harness.client(get("/late")), leaderSink);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, threads);
+        CompletableFuture<RecordingSink> leader = async(h, get("/late"), leaderSink);
         await("the leader to pass the lag window", () -> leaderSink.bodyBytes().length >= 20_000);
         CompletableFuture<RecordingSink> late = async(h, get("/late"));
         await("the late follower to join", () -> h.pipeline.stats().followersJoined() == 1);

@@ -1,5 +1,7 @@
 package dev.cachalot.conformance.client;
 
+import dev.cachalot.conformance.http.FieldList;
+import dev.cachalot.conformance.http.LineReader;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -123,7 +125,7 @@ public final class CacheClient {
 
     private static Response read(InputStream in, boolean headRequest, long start) throws IOException {
         while (true) {
-            String statusLine = readLine(in);
+            String statusLine = LineReader.readLenient(in);
             if (statusLine == null) {
                 return Response.none(millis(start));
             }
@@ -136,7 +138,7 @@ public final class CacheClient {
             List<String[]> headers = new ArrayList<>();
             StringBuilder rawHead = new StringBuilder(statusLine).append("\r\n");
             String line;
-            while ((line = readLine(in)) != null && !line.isEmpty()) {
+            while ((line = LineReader.readLenient(in)) != null && !line.isEmpty()) {
                 rawHead.append(line).append("\r\n");
                 int colon = line.indexOf(':');
                 if (colon > 0) {
@@ -148,8 +150,8 @@ public final class CacheClient {
             }
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             boolean complete = true;
-            String te = first(headers, "Transfer-Encoding");
-            String cl = first(headers, "Content-Length");
+            String te = FieldList.first(headers, "Transfer-Encoding");
+            String cl = FieldList.first(headers, "Content-Length");
             if (headRequest || status == 204 || status == 304) {
                 // no body
             } else if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
@@ -173,7 +175,7 @@ public final class CacheClient {
 
     private static boolean readChunked(InputStream in, ByteArrayOutputStream body) throws IOException {
         while (true) {
-            String line = readLine(in);
+            String line = LineReader.readLenient(in);
             if (line == null) {
                 return false;
             }
@@ -187,7 +189,7 @@ public final class CacheClient {
             }
             if (n == 0) {
                 String t;
-                while ((t = readLine(in)) != null && !t.isEmpty()) {
+                while ((t = LineReader.readLenient(in)) != null && !t.isEmpty()) {
                     // trailers ignored
                 }
                 return true;
@@ -197,33 +199,8 @@ public final class CacheClient {
             if (b.length < n) {
                 return false;
             }
-            readLine(in);
+            LineReader.readLenient(in);
         }
-    }
-
-    private static String first(List<String[]> headers, String name) {
-        for (String[] h : headers) {
-            if (h[0].equalsIgnoreCase(name)) {
-                return h[1];
-            }
-        }
-        return null;
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                int len = sb.length();
-                if (len > 0 && sb.charAt(len - 1) == '\r') {
-                    sb.setLength(len - 1);
-                }
-                return sb.toString();
-            }
-            sb.append((char) c);
-        }
-        return sb.length() == 0 ? null : sb.toString();
     }
 
     private static long millis(long start) {

@@ -1,7 +1,7 @@
 package dev.cachalot.conformance.client;
 
+import dev.cachalot.conformance.http.FieldList;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,40 +16,17 @@ import java.util.List;
  * @param rawHead the status line and header section exactly as received (ISO-8859-1)
  */
 public record Response(int status, List<String[]> headers, byte[] body, boolean complete, long firstByteMillis,
-                       long totalMillis, String rawHead) {
+                       long totalMillis, String rawHead) implements FieldList {
 
     /** A response standing for "the connection was closed or reset without a status line". */
     public static Response none(long millis) {
         return new Response(0, List.of(), new byte[0], false, millis, millis, "");
     }
 
-    public String header(String name) {
-        for (String[] h : headers) {
-            if (h[0].equalsIgnoreCase(name)) {
-                return h[1];
-            }
-        }
-        return null;
-    }
-
-    public List<String> headers(String name) {
-        List<String> out = new ArrayList<>();
-        for (String[] h : headers) {
-            if (h[0].equalsIgnoreCase(name)) {
-                out.add(h[1]);
-            }
-        }
-        return out;
-    }
-
     /** All values of a field joined with ", " (RFC 9110 §5.3), or null when absent. */
     public String joined(String name) {
         List<String> v = headers(name);
         return v.isEmpty() ? null : String.join(", ", v);
-    }
-
-    public boolean has(String name) {
-        return header(name) != null;
     }
 
     public String text() {

@@ -1,7 +1,7 @@
 package dev.cachalot.conformance.origin;
 
+import dev.cachalot.conformance.http.FieldList;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,33 +19,7 @@ import java.util.Locale;
  * @param connectionId identifier of the origin connection the request arrived on
  */
 public record RecordedRequest(String method, String target, String version, List<String[]> headers, byte[] body,
-                              byte[] rawHead, int sequence, long connectionId) {
-
-    /** Returns the first value of a header field (case-insensitive name), or null. */
-    public String header(String name) {
-        for (String[] h : headers) {
-            if (h[0].equalsIgnoreCase(name)) {
-                return h[1];
-            }
-        }
-        return null;
-    }
-
-    /** Returns every value of a header field, in order. */
-    public List<String> headers(String name) {
-        List<String> out = new ArrayList<>();
-        for (String[] h : headers) {
-            if (h[0].equalsIgnoreCase(name)) {
-                out.add(h[1]);
-            }
-        }
-        return out;
-    }
-
-    /** Whether a header field with that name is present. */
-    public boolean has(String name) {
-        return header(name) != null;
-    }
+                              byte[] rawHead, int sequence, long connectionId) implements FieldList {
 
     /** Returns the path part of the target after the test's prefix ("/t/id/nonce"), or the whole path. */
     public String localPath() {

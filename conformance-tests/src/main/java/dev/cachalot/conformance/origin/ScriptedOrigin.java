@@ -1,5 +1,6 @@
 package dev.cachalot.conformance.origin;
 
+import dev.cachalot.conformance.http.LineReader;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -271,22 +272,7 @@ public final class ScriptedOrigin implements AutoCloseable {
     }
 
     private static String readLine(InputStream in) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c == '\n') {
-                int len = sb.length();
-                if (len > 0 && sb.charAt(len - 1) == '\r') {
-                    sb.setLength(len - 1);
-                }
-                return sb.toString();
-            }
-            sb.append((char) c);
-            if (sb.length() > 8192) {
-                throw new IOException("line too long");
-            }
-        }
-        throw new java.io.EOFException("connection closed inside chunked body");
+        return LineReader.readStrict(in, 8192, "inside chunked body");
     }
 
     private boolean write(OutputStream out, RecordedRequest req, Reply r) throws IOException, InterruptedException {
