@@ -214,7 +214,8 @@ public final class Runner {
             // Wait until the cache accepts connections again.
             long end = System.nanoTime() + 30_000_000_000L;
             while (System.nanoTime() < end) {
-                try (java.net.Socket sock = new java.net.Socket(config.cacheHost(), config.cachePort())) {
+                try {
+                    new java.net.Socket(config.cacheHost(), config.cachePort()).close();
                     return;
                 } catch (IOException e) {
                     Thread.sleep(100);
