@@ -40,7 +40,12 @@ class KillRecoveryTest {
       // Merge this round's reports into the state carried over from earlier rounds.
       Map<Integer, Integer> expected = new HashMap<>(previousDone);
       expected.putAll(done);
-      verify(expected, inFlight);
+      try {
+        verify(expected, inFlight);
+      } catch (AssertionError err) {
+        throw new AssertionError(err.getMessage() + "\nround " + round + ", in flight at the kill: " + inFlight
+            + "\nchild warnings:\n" + childWarnings(), err);
+      }
       lastState.clear();
       lastState.putAll(expected);
       // An in-flight write may or may not have committed; re-read what is there to carry on.
@@ -77,7 +82,7 @@ class KillRecoveryTest {
     cmd.add(log.toString());
     cmd.add(Integer.toString(round * 100_000)); // sequence numbers never repeat across rounds
     Process child = new ProcessBuilder(cmd)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("child-stdout.txt").toFile()))
         .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("child-stderr.txt").toFile()))
         .start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -108,6 +113,21 @@ class KillRecoveryTest {
       }
     }
     assertFalse(Files.exists(dir.resolve("clean-shutdown")), "the child never closed the store");
+  }
+
+  /** The child's WARN and ERROR log lines (its log goes to stdout, kept in a file). */
+  private String childWarnings() throws IOException {
+    Path out = dir.resolve("child-stdout.txt");
+    if (!Files.exists(out)) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String l : Files.readAllLines(out, StandardCharsets.UTF_8)) {
+      if (l.contains(" WARN ") || l.contains(" ERROR ")) {
+        sb.append(l).append('\n');
+      }
+    }
+    return sb.toString();
   }
 
   private static int countDone(List<String> lines) {

@@ -89,7 +89,8 @@ public final class ChronicleTier implements CacheStore {
   private final ChronicleMap<Long, ByteBuffer> chunks;
   private final DiskIndex index;
   private final AtomicLong nextEntryId;
-  private final Random random = new Random();
+  /** Draws eviction samples; seeded only by tests that need a reproducible eviction order. */
+  private final Random random;
   private final ScheduledExecutorService sweeper;
   private final long startupMillis;
 
@@ -106,9 +107,11 @@ public final class ChronicleTier implements CacheStore {
   /** Operations hold the read side; close takes the write side, so no access outlives the mapping. */
   private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
 
-  private ChronicleTier(StoreConfig config, InstantSource clock, boolean startSweeper) throws IOException {
+  private ChronicleTier(StoreConfig config, InstantSource clock, boolean startSweeper, Random random)
+      throws IOException {
     long t0 = System.nanoTime();
     this.config = config;
+    this.random = random;
     this.clock = clock;
     this.directory = config.directory().toAbsolutePath();
     Files.createDirectories(directory);
@@ -180,12 +183,21 @@ public final class ChronicleTier implements CacheStore {
    * @throws IOException when the directory cannot be created or locked (it is in use)
    */
   public static ChronicleTier open(StoreConfig config, InstantSource clock) throws IOException {
-    return new ChronicleTier(config, clock, true);
+    return new ChronicleTier(config, clock, true, new Random());
   }
 
   /** Opens without the background sweeper (tests drive {@link #sweepExpired} themselves). */
   public static ChronicleTier openWithoutSweeper(StoreConfig config, InstantSource clock) throws IOException {
-    return new ChronicleTier(config, clock, false);
+    return new ChronicleTier(config, clock, false, new Random());
+  }
+
+  /**
+   * Opens without the background sweeper and with {@code evictionRandom} drawing the eviction
+   * samples (tests pass a seeded one so that which entries are evicted is reproducible).
+   */
+  public static ChronicleTier openWithoutSweeper(StoreConfig config, InstantSource clock, Random evictionRandom)
+      throws IOException {
+    return new ChronicleTier(config, clock, false, evictionRandom);
   }
 
   private static ChronicleMapBuilder<Long, byte[]> headsBuilder(StoreConfig config) {

@@ -16,6 +16,8 @@ import java.util.Random;
 final class DiskIndex {
   private static final int MIN_CAPACITY = 1024;
   private static final int MAX_FREQ = 127;
+  /** Random slot draws per eviction sample before falling back to a forward scan. */
+  private static final int MAX_PROBES = 64;
 
   private long[] keys;
   private long[] primaries;
@@ -206,6 +208,13 @@ final class DiskIndex {
   /**
    * Picks an eviction victim among {@code samples} random entries: the one with the fewest recent
    * hits, ties broken by the oldest access (sampled LFU/LRU, as in Redis' approximated LRU).
+   *
+   * <p>Each sample is (nearly) uniform over the stored entries: random slots are drawn until one is
+   * occupied. Scanning forward from one random slot instead would pick an entry with probability
+   * proportional to the run of empty slots before it, so the few entries behind long gaps would be
+   * sampled again and again and hot ones among them evicted far more often than the LFU rule says.
+   * Only if {@link #MAX_PROBES} draws all miss (a table left very sparse by removals) does the
+   * sample fall back to that forward scan, so a sample stays O(1).
    */
   synchronized Victim sampleVictim(Random random, int samples) {
     if (count == 0) {
@@ -215,6 +224,9 @@ final class DiskIndex {
     int best = -1;
     for (int n = 0; n < samples; n++) {
       int i = random.nextInt(keys.length);
+      for (int probe = 1; keys[i] == 0 && probe < MAX_PROBES; probe++) {
+        i = random.nextInt(keys.length);
+      }
       while (keys[i] == 0) {
         i = (i + 1) & mask;
       }

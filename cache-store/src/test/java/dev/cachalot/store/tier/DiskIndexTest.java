@@ -54,4 +54,30 @@ class DiskIndexTest {
     }
     assertEquals(200, picked42, "with 5000 samples every entry is seen, so the never-hit one is the victim");
   }
+
+  /**
+   * Each eviction sample is uniform over the stored entries, whatever the gaps between their slots
+   * (a forward scan from a random slot would favour entries behind long empty runs: with 100
+   * entries in 1024 slots some would be drawn 10-50 times as often as others).
+   */
+  @Test
+  void samplesAreUniformOverEntries() {
+    DiskIndex index = new DiskIndex(16);
+    Random keys = new Random(11);
+    Map<Long, Integer> drawn = new HashMap<>();
+    for (int i = 0; i < 100; i++) {
+      long key = keys.nextLong() | 2; // never 0 or 1
+      index.put(key, key, 1, Long.MAX_VALUE, 0, false);
+      drawn.put(key, 0);
+    }
+    Random rnd = new Random(5);
+    int draws = 200_000;
+    for (int n = 0; n < draws; n++) {
+      drawn.merge(index.sampleVictim(rnd, 1).keyHash(), 1, Integer::sum);
+    }
+    // 2000 expected per entry, standard deviation ~44: [1500, 2500] is more than 11 deviations wide.
+    for (Map.Entry<Long, Integer> e : drawn.entrySet()) {
+      assertTrue(e.getValue() >= 1500 && e.getValue() <= 2500, "entry drawn " + e.getValue() + " times of " + draws);
+    }
+  }
 }
