@@ -58,6 +58,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -823,6 +824,10 @@ public final class CachingPipeline implements RequestProcessor {
         long received = 0;
         boolean clean = false;
         String failure = null;
+        // With Content-Length framing the client sees the response end with its last byte, so the last
+        // bytes are held back until the entry is committed: a request the client sends after reading
+        // this response is then a hit, not a follower of a fill that is still finishing.
+        byte[] heldBack = null;
         try {
             {
                 InputStream in = resp.body();
@@ -843,7 +848,9 @@ public final class CachingPipeline implements RequestProcessor {
                     if (fan != null) {
                         fan.append(buf, 0, n);
                     }
-                    if (clientOk) {
+                    if (clientOk && writer != null && length >= 0 && received == length && heldBack == null) {
+                        heldBack = Arrays.copyOf(buf, n);
+                    } else if (clientOk) {
                         try {
                             out.write(buf, 0, n);
                             if (in.available() == 0) {
@@ -880,6 +887,9 @@ public final class CachingPipeline implements RequestProcessor {
             }
             if (clientOk) {
                 try {
+                    if (heldBack != null) {
+                        out.write(heldBack);
+                    }
                     out.close();
                 } catch (IOException e) {
                     LOG.debug("client went away at the end: {}", e.toString());

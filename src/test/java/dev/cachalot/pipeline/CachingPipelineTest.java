@@ -354,14 +354,38 @@ class CachingPipelineTest {
     }
 
     @Test
+    void theEntryIsCommittedBeforeTheClientReceivesTheLastByteOfALengthFramedMiss() throws Exception {
+        // A client that sends its next request as soon as it has read a MISS must get a HIT, not a
+        // collapsed follower of a fill that is still finishing: so when the client holds the last byte
+        // of a Content-Length-framed body, the entry must already be in the store.
+        for (int size : new int[] {5, 16 * 1024, 40_000}) {
+            String body = "x".repeat(size);
+            Harness h = new Harness(new FakeOrigin(r -> Script.ok(body, "Cache-Control", "max-age=60")));
+            RecordingSink s = new RecordingSink();
+            java.util.concurrent.atomic.AtomicReference<Boolean> storedAtLastByte = new java.util.concurrent.atomic.AtomicReference<>();
+            s.afterWrite = total -> {
+                if (total == size) {
+                    storedAtLastByte.set(h.stored("/last").isPresent());
+                }
+            };
+            h.pipeline.process(Harness.client(get("/last")), s);
+            assertEquals(body, s.bodyText());
+            assertEquals(Boolean.TRUE, storedAtLastByte.get(), "size " + size + ": stored when the last byte went out");
+        }
+    }
+
+    @Test
     void aCacheableBodyIsStillStoredWhenTheClientGoesAway() throws Exception {
-        Harness h = new Harness(new FakeOrigin(r -> Script.ok("fill me", "Cache-Control", "max-age=60")));
+        // Several copy buffers long, so the failed client write is seen before the origin body ends
+        // (the final Content-Length chunk is held back until commit and never reveals a gone client).
+        String big = "fill me ".repeat(8 * 1024);
+        Harness h = new Harness(new FakeOrigin(r -> Script.ok(big, "Cache-Control", "max-age=60")));
         RecordingSink gone = new RecordingSink();
         gone.failWrites = true;
         h.pipeline.process(Harness.client(get("/fill")), gone);
         assertTrue(h.stored("/fill").isPresent(), "pipeline.fillOnClientDisconnect keeps filling");
 
-        Harness off = new Harness(new FakeOrigin(r -> Script.ok("fill me", "Cache-Control", "max-age=60")),
+        Harness off = new Harness(new FakeOrigin(r -> Script.ok(big, "Cache-Control", "max-age=60")),
                 PipelineConfig.defaults().withFillOnClientDisconnect(false));
         RecordingSink gone2 = new RecordingSink();
         gone2.failWrites = true;

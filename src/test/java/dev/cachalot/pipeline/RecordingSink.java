@@ -30,6 +30,8 @@ final class RecordingSink implements ResponseSink {
     final CountDownLatch writeAttempted = new CountDownLatch(1);
     volatile CountDownLatch writeGate;
     volatile boolean failWrites;
+    /** When set, called after each streamed body write with the number of body bytes written so far. */
+    volatile java.util.function.LongConsumer afterWrite;
     /** When set, sendError blocks on it after recording the error (to hold a leader before it finishes). */
     volatile CountDownLatch errorGate;
 
@@ -79,8 +81,14 @@ final class RecordingSink implements ResponseSink {
                 if (failWrites) {
                     throw new IOException("client went away");
                 }
+                long total;
                 synchronized (RecordingSink.this) {
                     body.write(b, off, len);
+                    total = body.size();
+                }
+                java.util.function.LongConsumer hook = afterWrite;
+                if (hook != null) {
+                    hook.accept(total);
                 }
                 if (len > 0) {
                     firstBytes.countDown();
