@@ -33,6 +33,8 @@ public final class Runner {
     public static final String REVERSE = "reverse";
     /** Capability: tests that restart the cache (needs a restart command as well). */
     public static final String PERSISTENCE = "persistence";
+    /** Extra time a persistence test gets for restarting the cache. */
+    static final long RESTART_ALLOWANCE_MS = 150_000;
 
     /**
      * How to run.
@@ -162,11 +164,14 @@ public final class Runner {
     }
 
     private TestResult await(TestCase t, Future<TestResult> f) throws InterruptedException {
+        // A persistence test restarts the cache, which may take long on a loaded machine (a JVM cache
+        // reopening its disk files): the restart gets its own allowance on top of the test's limit.
+        long limit = config.testTimeoutMs() + (t.capabilities().contains(PERSISTENCE) ? RESTART_ALLOWANCE_MS : 0);
         try {
-            return f.get(config.testTimeoutMs(), TimeUnit.MILLISECONDS);
+            return f.get(limit, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
-            return result(t, Outcome.FAIL, "the test did not finish within " + config.testTimeoutMs()
+            return result(t, Outcome.FAIL, "the test did not finish within " + limit
                     + " ms (the cache stalled)", 0, List.of());
         } catch (ExecutionException e) {
             return result(t, Outcome.FAIL, "runner error: " + e.getCause(), 0, List.of());

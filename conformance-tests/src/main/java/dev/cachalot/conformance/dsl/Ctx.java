@@ -178,8 +178,16 @@ public final class Ctx {
         return raw(bytes, maxResponses, true);
     }
 
+    /**
+     * How long a raw exchange waits for more bytes before it stops reading: long enough for a cache on a loaded
+     * machine to answer a pipelined second request, short because some tests end with the cache (rightly)
+     * holding the connection open.
+     */
+    private static final int RAW_READ_TIMEOUT_MS = 5000;
+
     private List<Response> raw(String bytes, int maxResponses, boolean headFirst) throws IOException {
-        List<Response> rs = cache.rawMany(bytes.getBytes(StandardCharsets.ISO_8859_1), maxResponses, 2500, headFirst);
+        List<Response> rs = cache.rawMany(bytes.getBytes(StandardCharsets.ISO_8859_1), maxResponses,
+                RAW_READ_TIMEOUT_MS, headFirst);
         StringBuilder line = new StringBuilder(stamp()).append("→ raw ").append(bytes.length()).append(" bytes: ")
                 .append(printable(bytes.replace(prefix, "…")));
         line.append("  ⇐ ");
