@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
  * Runs the whole conformance suite against Cachalot, started as a child JVM from the test class path, and
  * requires every MUST test to pass or to be listed, with its reason, in {@code known-deviations.txt}. Reports go
  * to {@code target/conformance/}. Capabilities claimed for Cachalot come from the system property
- * {@code cachalot.capabilities} (default {@code reverse,persistence}); {@code cachalot.main} names another main
- * class taking the same flags (e.g. {@link StandInCache}, to check this harness itself).
+ * {@code cachalot.capabilities} (default for Cachalot: {@code reverse,persistence,forward-proxy}, with a forward
+ * listener allowed to reach 127.0.0.1); {@code cachalot.main} names another main class taking the reverse flags
+ * (e.g. {@link StandInCache}, to check this harness itself; default capabilities {@code reverse,persistence}).
  */
 class CachalotConformanceTest {
     private Process cachalot;
@@ -45,6 +46,7 @@ class CachalotConformanceTest {
         try (ScriptedOrigin origin = ScriptedOrigin.start(0)) {
             port = freePort();
             int admin = freePort();
+            int forward = freePort();
             command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             for (String f : System.getProperty("cachalot.jvm.flags", "").trim().split("\\s+")) {
@@ -56,12 +58,19 @@ class CachalotConformanceTest {
                     System.getProperty("cachalot.main", "dev.cachalot.Main"),
                     "--listen", "127.0.0.1:" + port, "--origin", "http://127.0.0.1:" + origin.port(),
                     "--admin-listen", "127.0.0.1:" + admin, "--cache-dir", cacheDir.toString()));
+            boolean realCachalot = System.getProperty("cachalot.main") == null;
+            if (realCachalot) {
+                // The forward listener may reach the loopback scripted origin only through this exception.
+                command.addAll(List.of("--forward-listen", "127.0.0.1:" + forward,
+                        "--allow-destination", "127.0.0.1/32"));
+            }
             start();
             try {
                 Set<String> caps = new LinkedHashSet<>(List.of(Runner.REVERSE));
-                caps.addAll(Arrays.asList(System.getProperty("cachalot.capabilities", "reverse,persistence").split(",")));
-                Runner.Config cfg = new Runner.Config("Cachalot", "127.0.0.1", port, "127.0.0.1", port, caps, null, null,
-                        48, 30_000);
+                caps.addAll(Arrays.asList(System.getProperty("cachalot.capabilities", realCachalot
+                        ? "reverse,persistence,forward-proxy" : "reverse,persistence").split(",")));
+                Runner.Config cfg = new Runner.Config("Cachalot", "127.0.0.1", port, "127.0.0.1",
+                        realCachalot ? forward : port, caps, null, null, 48, 30_000);
                 KnownDeviations kd = KnownDeviations.load(Path.of("known-deviations.txt"));
                 RunReport report = new Runner(origin, cfg, kd).withRestartHook(this::restart).run(Catalog.all());
                 JsonReport.write(report, out.resolve("cachalot.json"));
