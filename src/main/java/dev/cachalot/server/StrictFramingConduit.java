@@ -29,6 +29,9 @@ import org.xnio.conduits.StreamSourceConduit;
  * has no rewriter and reads straight into Undertow's buffer as before.
  */
 final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
+    /** Size of the rewriting conduit's own read buffer. */
+    private static final int RAW_BYTES = 8192;
+
     private final StreamConnection connection;
     private final ConnectionGuard guard;
     private final ProxyMetrics metrics;
@@ -60,9 +63,6 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
             raw.flip();
         }
     }
-
-    /** Size of the rewriting conduit's own read buffer. */
-    private static final int RAW_BYTES = 8192;
 
     /** Scans bytes that were read before this conduit saw them (e.g. during the TLS/ALPN handshake). */
     void scanPreRead(ByteBuffer buf) {
