@@ -22,7 +22,9 @@ public final class FramingScanner {
      * @param allowBodyOnGetHead accept a body on GET and HEAD
      * @param connectTunnels     a forward-proxy listener: after a valid CONNECT head every later byte
      *                           on the connection is tunnel data, passed through unscanned (the handler
-     *                           either opens the tunnel or closes the connection)
+     *                           either opens the tunnel or closes the connection); the listener's
+     *                           conduit also replaces the Host of absolute-form requests
+     *                           ({@link HostRewriter})
      */
     public record Rules(int maxRequestLine, int maxHeaderBytes, int maxHeaderCount, long maxBodyBytes,
                         boolean allowBodyOnGetHead, boolean connectTunnels) {
@@ -120,6 +122,28 @@ public final class FramingScanner {
     /** True after a CONNECT head on a tunnelling listener: the rest of the stream is opaque tunnel data. */
     public boolean tunnelling() {
         return state == TUNNEL;
+    }
+
+    /**
+     * Bytes just ahead that are message content or tunnel data, which {@link #scan} passes over without
+     * looking at them: the rest of a Content-Length body or of a chunk's data, unlimited in a tunnel, 0
+     * anywhere else (request line, fields, chunk lines, trailers).
+     */
+    long opaqueBytesAhead() {
+        if (state == TUNNEL) {
+            return Long.MAX_VALUE;
+        }
+        return state == FIXED_BODY || state == CHUNK_DATA ? remaining : 0;
+    }
+
+    /** True when the next byte belongs to the request target (or is the space that ends it). */
+    boolean inRequestTarget() {
+        return state == TARGET;
+    }
+
+    /** True when the next byte belongs to the value of a Host field in a header section (or is the CR that ends it). */
+    boolean inHostValue() {
+        return state == VALUE && field == 3;
     }
 
     /** The method of the current (or offending) request, "" when not yet known. */

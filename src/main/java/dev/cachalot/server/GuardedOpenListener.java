@@ -44,8 +44,10 @@ final class GuardedOpenListener implements DelegateOpenListener {
     @Override
     public void handleEvent(StreamConnection channel, PooledByteBuffer buffer) {
         ConnectionGuard guard = new ConnectionGuard(new FramingScanner(rules));
+        // A listener with CONNECT tunnels is a forward listener: there the Host of absolute-form
+        // requests is replaced by the target's authority (RFC 9112 §3.2.2, see HostRewriter).
         StrictFramingConduit conduit = new StrictFramingConduit(channel.getSourceChannel().getConduit(), channel,
-                guard, metrics);
+                guard, metrics, rules.connectTunnels());
         channel.getSourceChannel().setConduit(conduit);
         GUARDS.put(channel, guard);
         if (buffer != null) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.xnio.StreamConnection;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.conduits.AbstractStreamSourceConduit;
@@ -19,24 +20,60 @@ import org.xnio.conduits.StreamSourceConduit;
  * it reaches a handler, let alone the origin), answers the client itself with a short error and
  * {@code Connection: close}, and then reports end of stream so Undertow closes the connection. If a
  * response to an earlier request is still being written, the error waits until it is done.
+ *
+ * <p>On a forward listener it also replaces the Host field of absolute-form requests by the
+ * target's authority ({@link HostRewriter}, RFC 9112 §3.2.2). Then bytes are read from the socket
+ * into a small buffer of this conduit and copied through the rewriter into Undertow's buffer; what
+ * does not fit stays here (unread input, at most one pending authority) until the next read, and
+ * {@link #resumeReads()} / {@link #awaitReadable()} treat it as readable data. The reverse listener
+ * has no rewriter and reads straight into Undertow's buffer as before.
  */
 final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
+    /** Size of the rewriting conduit's own read buffer. */
+    private static final int RAW_BYTES = 8192;
+
     private final StreamConnection connection;
     private final ConnectionGuard guard;
     private final ProxyMetrics metrics;
     /** Bytes before the violation that Undertow may still have; after them only end of stream. */
     private boolean cut;
+    /** Host replacement for a forward listener, or null (reverse listener: bytes are not changed). */
+    private final HostRewriter rewriter;
+    /** With a rewriter: bytes read from the socket, not yet passed through it (read mode: position to limit). */
+    private ByteBuffer raw;
 
     StrictFramingConduit(StreamSourceConduit next, StreamConnection connection, ConnectionGuard guard,
                          ProxyMetrics metrics) {
+        this(next, connection, guard, metrics, false);
+    }
+
+    /**
+     * @param rewriteHost replace the Host field of absolute-form requests by the target's authority
+     *                    (a forward listener, RFC 9112 §3.2.2)
+     */
+    StrictFramingConduit(StreamSourceConduit next, StreamConnection connection, ConnectionGuard guard,
+                         ProxyMetrics metrics, boolean rewriteHost) {
         super(next);
         this.connection = connection;
         this.guard = guard;
         this.metrics = metrics;
+        this.rewriter = rewriteHost ? new HostRewriter(guard.scanner) : null;
+        if (rewriteHost) {
+            raw = ByteBuffer.allocate(RAW_BYTES);
+            raw.flip();
+        }
     }
 
     /** Scans bytes that were read before this conduit saw them (e.g. during the TLS/ALPN handshake). */
     void scanPreRead(ByteBuffer buf) {
+        if (rewriter != null) {
+            // They go through the rewriter like any other input: taken out of Undertow's buffer here,
+            // handed back by the first read (resumeReads sees them as readable data).
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(RAW_BYTES, buf.remaining()));
+            bigger.put(buf).flip();
+            raw = bigger;
+            return;
+        }
         int p0 = buf.position();
         int p1 = buf.limit();
         long startOffset = guard.scanner.offset();
@@ -49,6 +86,9 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        if (rewriter != null) {
+            return readRewriting(dst);
+        }
         if (cut) {
             return endOfStream();
         }
@@ -73,6 +113,63 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
         return endOfStream();
     }
 
+    /**
+     * The forward listener's read: socket bytes go into {@link #raw}, then through the rewriter (which
+     * also drives the scanner) into {@code dst}. Returns as soon as something was produced.
+     */
+    private int readRewriting(ByteBuffer dst) throws IOException {
+        if (cut) {
+            return endOfStream();
+        }
+        int p0 = dst.position();
+        while (dst.hasRemaining()) {
+            if (!raw.hasRemaining() && !rewriter.pendingInsert()) {
+                if (dst.position() > p0) {
+                    break;
+                }
+                raw.clear();
+                int n;
+                try {
+                    n = next.read(raw);
+                } finally {
+                    raw.flip();
+                }
+                if (n <= 0) {
+                    return n;
+                }
+            }
+            if (!rewriter.transform(raw, dst)) {
+                violated();
+                raw.position(raw.limit()); // everything from the offending byte on is discarded
+                // Withhold the offending message's bytes that Undertow has not been given yet.
+                long withhold = rewriter.outputOfCurrentMessage();
+                int cutAt = (int) Math.max(p0, dst.position() - withhold);
+                dst.position(cutAt);
+                return cutAt > p0 ? cutAt - p0 : endOfStream();
+            }
+        }
+        return dst.position() - p0;
+    }
+
+    /** With a rewriter: bytes are waiting here that the socket will not announce again. */
+    private boolean buffered() {
+        return rewriter != null && (raw.hasRemaining() || rewriter.pendingInsert());
+    }
+
+    @Override
+    public void awaitReadable() throws IOException {
+        if (!buffered()) {
+            next.awaitReadable();
+        }
+    }
+
+    @Override
+    public void awaitReadable(long time, TimeUnit timeUnit) throws IOException {
+        if (!buffered()) {
+            next.awaitReadable(time, timeUnit);
+        }
+    }
+
     @Override
     public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
         for (int i = offs; i < offs + len; i++) {
@@ -95,8 +192,9 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
 
     @Override
     public void resumeReads() {
-        if (cut) {
-            // Nothing more will arrive from the socket that matters: make Undertow read the end now.
+        if (cut || buffered()) {
+            // Nothing more will arrive from the socket that matters (or it already arrived and waits
+            // here): make Undertow read now.
             next.wakeupReads();
         } else {
             next.resumeReads();

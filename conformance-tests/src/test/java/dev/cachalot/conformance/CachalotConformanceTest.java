@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * Runs the whole conformance suite against Cachalot, started as a child JVM from the test class path, and
  * requires every MUST test to pass or to be listed, with its reason, in {@code known-deviations.txt}. Reports go
  * to {@code target/conformance/}. Capabilities claimed for Cachalot come from the system property
- * {@code cachalot.capabilities} (default for Cachalot: {@code reverse,persistence,purge,cdn-cache-control},
+ * {@code cachalot.capabilities} (default for Cachalot: {@code reverse,persistence,purge,cdn-cache-control,forward-proxy},
  * with PURGE enabled for loopback and a forward listener allowed to reach 127.0.0.1); {@code cachalot.main} names
  * another main class taking the reverse flags (e.g. {@link StandInCache}, to check this harness itself; default
  * capabilities {@code reverse,persistence}).
@@ -73,7 +73,7 @@ class CachalotConformanceTest {
             try {
                 Set<String> caps = new LinkedHashSet<>(List.of(Runner.REVERSE));
                 caps.addAll(Arrays.asList(System.getProperty("cachalot.capabilities", realCachalot
-                        ? "reverse,persistence,purge,cdn-cache-control" : "reverse,persistence").split(",")));
+                        ? "reverse,persistence,purge,cdn-cache-control,forward-proxy" : "reverse,persistence").split(",")));
                 Runner.Config cfg = new Runner.Config("Cachalot", "127.0.0.1", port, "127.0.0.1",
                         realCachalot ? forward : port, caps, null, null, 48, 30_000);
                 KnownDeviations kd = KnownDeviations.load(Path.of("known-deviations.txt"));
