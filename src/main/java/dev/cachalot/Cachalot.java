@@ -174,13 +174,24 @@ public final class Cachalot implements AutoCloseable {
             }
             return c;
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            // Clean-up failures are attached to the start-up failure, never thrown instead of it: the
+            // operator must see why the start failed (e.g. a port in use), not a closed-map error that a
+            // gauge reading the just-closed store raised while metrics were shut down.
             if (background != null) {
                 background.shutdownNow();
             }
             if (store != null) {
-                store.close();
+                try {
+                    store.close();
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
             }
-            metrics.close();
+            try {
+                metrics.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
     }

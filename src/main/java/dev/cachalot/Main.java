@@ -55,6 +55,12 @@ public final class Main {
             cachalot = Cachalot.open(config, Clock.systemUTC()); // the one clock of the process
         } catch (Exception e) {
             System.err.println("cachalot: cannot start: " + e);
+            for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+                System.err.println("  caused by: " + cause);
+            }
+            for (Throwable s : e.getSuppressed()) {
+                System.err.println("  while cleaning up: " + s);
+            }
             System.exit(1);
             return;
         }
