@@ -79,7 +79,9 @@ final class ForwardHarness implements AutoCloseable {
             if (b == null) {
                 b = ("origin saw " + ex.getRequestURI()).getBytes(StandardCharsets.UTF_8);
             }
-            ex.getResponseHeaders().add("Cache-Control", "max-age=60");
+            // A day, not a minute: on a loaded machine one Maven build through the proxy took over 60 s, so
+            // the second build found every entry stale and the "served from the cache" checks failed.
+            ex.getResponseHeaders().add("Cache-Control", "max-age=86400");
             ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
             ex.getResponseBody().write(b);
             ex.close();

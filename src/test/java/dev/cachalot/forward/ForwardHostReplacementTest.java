@@ -66,7 +66,7 @@ class ForwardHostReplacementTest extends CachingForwardFixture {
         assertEquals(200, b.status(), b.text());
         assertEquals(2, h.originHits.get(), "a response stored for 127.0.0.1 was used for localhost");
         assertEquals(List.of("localhost:" + h.originPort()), h.seen.get(1).headers().get("Host"));
-        // Both are stored (max-age=60): asking again for either goes to neither origin request.
+        // Both are stored (max-age=86400): asking again for either goes to neither origin request.
         RawClient.Reply c = send("GET http://localhost:" + h.originPort() + path
                 + " HTTP/1.1\r\nHost: elsewhere.example\r\nConnection: close\r\n\r\n");
         assertEquals(200, c.status(), c.text());
