@@ -418,7 +418,7 @@ public final class CachingPipeline implements RequestProcessor {
             StoredResponse selected = ReusePolicy.select(x.responses(), x.head);
             if (!serveStaleOnError(x, selected, failureOf(f.error()), reason, 0)) {
                 x.sink.outcome("ERROR");
-                x.sink.sendError(f.error().kind().status(), f.error().kind().message());
+                x.sink.sendError(f.error().kind().status(), f.error().kind().message(), f.error().responseFields());
             }
         } else {
             run(x, false, next);
@@ -537,9 +537,10 @@ public final class CachingPipeline implements RequestProcessor {
                 if (validating && e.kind() != OriginException.Kind.CLIENT_BODY) {
                     // RFC 9111 §5.2.2.2, §4.2.4: a stored response that could not be validated is not
                     // reused; the cache generates 504 Gateway Timeout.
-                    x.sink.sendError(504, "origin unreachable and the stored response may not be served stale");
+                    x.sink.sendError(504, "origin unreachable and the stored response may not be served stale",
+                            e.responseFields());
                 } else {
-                    x.sink.sendError(e.kind().status(), e.kind().message());
+                    x.sink.sendError(e.kind().status(), e.kind().message(), e.responseFields());
                 }
             }
             return;
