@@ -534,12 +534,15 @@ public final class CachingPipeline implements RequestProcessor {
             if (e.kind() == OriginException.Kind.CLIENT_BODY
                     || !serveStaleOnError(x, validatedOrSelected(x, validated), failureOf(e), reason, 0)) {
                 x.sink.outcome("ERROR");
-                if (validating && e.kind() != OriginException.Kind.CLIENT_BODY) {
+                if (validating && e.kind() != OriginException.Kind.CLIENT_BODY
+                        && e.kind() != OriginException.Kind.NO_HEALTHY_SERVER) {
                     // RFC 9111 §5.2.2.2, §4.2.4: a stored response that could not be validated is not
                     // reused; the cache generates 504 Gateway Timeout.
                     x.sink.sendError(504, "origin unreachable and the stored response may not be served stale",
                             e.responseFields());
                 } else {
+                    // NO_HEALTHY_SERVER (validating or not): every server of the route's pool is known to be
+                    // down, so 503 with the pool's Retry-After rather than 504.
                     x.sink.sendError(e.kind().status(), e.kind().message(), e.responseFields());
                 }
             }

@@ -34,10 +34,20 @@ import org.slf4j.LoggerFactory;
  * when that is safe, and answers {@link OriginException.Kind#NO_HEALTHY_SERVER} when no server may
  * be used. A target whose route has no pool goes to the inner client unchanged.
  *
- * <p>Retry rule (the only one): a request is tried on another server only when the failure happened
- * before anything was sent (connect refused or timed out, name or TLS failure, no pooled connection
- * free), its method is idempotent (RFC 9110 §9.2.2), and its body, if any, was never opened. So a
- * request body is never sent twice, and a request that may have reached a server is never repeated.
+ * <p>Retry rule (the only one): a request is tried on another server (at most
+ * {@code pool.maxRetries} times, never twice on one server) only when its method is idempotent
+ * (RFC 9110 §9.2.2) and either
+ * <ul>
+ *   <li>the failure happened before anything was sent (connect refused or timed out, name or TLS
+ *       failure, no pooled connection free) and its body, if any, was never opened; or</li>
+ *   <li>it has no body and the server closed the connection without sending any response byte
+ *       (a kept-alive connection the server had already closed, e.g. because it is stopping):
+ *       RFC 9110 §9.2.2 lets a client repeat an idempotent request after such a communication
+ *       failure, and there is no body to resend.</li>
+ * </ul>
+ * So a request body is never sent twice, a non-idempotent request is never repeated, and a slow or
+ * garbled answer (response timeout, invalid response) is never asked for again elsewhere. Nothing
+ * has been sent to the client at that point: the retries happen before a response head exists.
  */
 public final class PooledOriginClient implements OriginClient {
     private static final Logger LOG = LoggerFactory.getLogger(PooledOriginClient.class);
@@ -133,8 +143,7 @@ public final class PooledOriginClient implements OriginClient {
                 if (countsAgainstServer(e.kind())) {
                     onError(pool, m, e.getMessage());
                 }
-                boolean retry = attempt < pool.config().maxRetries() && nothingSent(e.kind())
-                        && Methods.isIdempotent(head.method()) && (once == null || !once.opened());
+                boolean retry = attempt < pool.config().maxRetries() && retryable(e.kind(), head.method(), once);
                 if (!retry) {
                     throw e;
                 }
@@ -171,6 +180,17 @@ public final class PooledOriginClient implements OriginClient {
             default:
                 return true;
         }
+    }
+
+    /** The retry rule of the class comment. */
+    static boolean retryable(OriginException.Kind kind, String method, OnceBody body) {
+        if (!Methods.isIdempotent(method)) {
+            return false;
+        }
+        if (nothingSent(kind)) {
+            return body == null || !body.opened();
+        }
+        return kind == OriginException.Kind.RESET && body == null;
     }
 
     /** Failures that happen before any byte of the request was written. */
@@ -212,7 +232,7 @@ public final class PooledOriginClient implements OriginClient {
     }
 
     /** A request body that remembers whether it was opened (then it must never be sent again). */
-    private static final class OnceBody implements RequestBody {
+    static final class OnceBody implements RequestBody {
         private final RequestBody body;
         private volatile boolean opened;
 
