@@ -170,7 +170,8 @@ public record OriginPoolConfig(Balance balance, List<Server> servers, int maxRet
         Duration interval = n.duration("interval", d.interval(), Duration.ofMillis(100), Duration.ofHours(1));
         Duration timeout = n.duration("timeout", d.timeout(), Duration.ofMillis(10), Duration.ofMinutes(1));
         if (timeout.compareTo(interval) > 0) {
-            throw n.fail("timeout", timeout.toString(), "must not be longer than interval (" + interval + ")");
+            throw n.fail("timeout", n.string("timeout", ""), "must not be longer than interval ("
+                    + n.string("interval", text(interval)) + ")");
         }
         String expect = n.string("expectStatus", d.expectStatus());
         if (!validStatusList(expect)) {
@@ -189,10 +190,21 @@ public record OriginPoolConfig(Balance balance, List<Server> servers, int maxRet
         Duration duration = n.duration("duration", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1));
         Duration max = n.duration("maxDuration", Duration.ofMinutes(5), Duration.ofMillis(100), Duration.ofDays(1));
         if (max.compareTo(duration) < 0) {
-            throw n.fail("maxDuration", max.toString(), "must not be shorter than duration (" + duration + ")");
+            throw n.fail("maxDuration", n.string("maxDuration", ""), "must not be shorter than duration ("
+                    + n.string("duration", text(duration)) + ")");
         }
         n.finish();
         return new Ejection(errors, on5xx, duration, max);
+    }
+
+    /** A duration as the configuration writes it: 500ms, 30s, 5m, 1h. */
+    static String text(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 1000 != 0) {
+            return ms + "ms";
+        }
+        long s = ms / 1000;
+        return s % 3600 == 0 && s > 0 ? s / 3600 + "h" : s % 60 == 0 && s > 0 ? s / 60 + "m" : s + "s";
     }
 
     static boolean validStatusList(String list) {

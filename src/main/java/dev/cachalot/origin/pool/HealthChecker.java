@@ -31,7 +31,14 @@ public final class HealthChecker implements AutoCloseable {
                 continue;
             }
             for (PoolMember m : pool.members()) {
-                scheduler.every(hc.interval(), () -> check(pool, m));
+                scheduler.every(hc.interval(), () -> {
+                    try {
+                        check(pool, m);
+                    } catch (RuntimeException e) {
+                        // A periodic task that throws is never run again: log and keep checking.
+                        LOG.warn("health check of {} of route {} failed unexpectedly", m.url(), pool.route(), e);
+                    }
+                });
             }
         }
     }
