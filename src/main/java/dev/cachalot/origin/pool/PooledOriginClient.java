@@ -134,6 +134,9 @@ public final class PooledOriginClient implements OriginClient {
                         ((OriginPool.Selection.NoServer) s).retryAfter());
             }
             PoolMember m = ((OriginPool.Selection.Chosen) s).member();
+            if (attempt > 0) {
+                pool.countRetry();
+            }
             OriginResponse r;
             m.started();
             try {
@@ -151,7 +154,6 @@ public final class PooledOriginClient implements OriginClient {
                     tried = new ArrayList<>(2);
                 }
                 tried.add(m);
-                pool.countRetry();
                 last = e;
                 LOG.debug("retrying {} {} of route {} on another server after {}: {}", head.method(), head.target(),
                         pool.route(), m.url(), e.getMessage());
