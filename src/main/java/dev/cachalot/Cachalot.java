@@ -3,6 +3,8 @@ package dev.cachalot;
 import dev.cachalot.accesslog.AccessLog;
 import dev.cachalot.accesslog.AccessLogFormat;
 import dev.cachalot.admin.AdminHandler;
+import dev.cachalot.admin.AdminResponse;
+import dev.cachalot.admin.AdminRoute;
 import dev.cachalot.admin.AdminRoutes;
 import dev.cachalot.admin.Readiness;
 import dev.cachalot.admin.StandardEndpoints;
@@ -19,6 +21,9 @@ import dev.cachalot.origin.OriginClient;
 import dev.cachalot.origin.OriginTarget;
 import dev.cachalot.origin.ProxyHeaders;
 import dev.cachalot.origin.TrustedProxies;
+import dev.cachalot.origin.pool.PoolGauges;
+import dev.cachalot.origin.pool.PooledOriginClient;
+import dev.cachalot.origin.pool.PoolsView;
 import dev.cachalot.pipeline.CachingPipeline;
 import dev.cachalot.policy.RouteOverrides;
 import dev.cachalot.purge.PurgeEndpoints;
@@ -119,6 +124,7 @@ public final class Cachalot implements AutoCloseable {
         PurgeService purge = null;
         TieredCacheStore store = null;
         ExecutorService background = null;
+        PooledOriginClient originPools = null;
         try {
             if (config.cache().enabled()) {
                 TieredCacheStore st = TieredCacheStore.open(config.store(), clock);
@@ -148,6 +154,12 @@ public final class Cachalot implements AutoCloseable {
                 b.processor((origin, headers, m) -> PurgeMethodProcessor.wrap(new PassThroughProcessor(origin,
                         headers, m), null, config.purge(), config::overridesFor));
             }
+            // Origin pools (docs/operations.md, "Origin pools"): every route's servers behind one client, with
+            // health checks on the process clock; gauges per server and GET /pools on the admin listener.
+            PooledOriginClient pools = PooledOriginClient.create(config.routes(), config.origin(), clock);
+            originPools = pools;
+            b.origin(pools);
+            PoolGauges.register(metrics, pools.pools(), clock);
             b.afterDrain(metrics);
             Optional<String> token = config.admin().token().isEmpty() ? Optional.empty()
                     : Optional.of(config.admin().token());
@@ -159,6 +171,8 @@ public final class Cachalot implements AutoCloseable {
                 if (adminPurge != null) {
                     PurgeEndpoints.register(routes, adminPurge);
                 }
+                routes.add(AdminRoute.get("/pools", "origin pools: every server's state, load, failures and last check",
+                        request -> AdminResponse.json(200, PoolsView.of(pools.pools(), clock.instant()))));
                 return new AdminHandler(routes, token);
             });
             Cachalot c = b.start();
@@ -191,6 +205,13 @@ public final class Cachalot implements AutoCloseable {
                 metrics.close();
             } catch (RuntimeException closing) {
                 e.addSuppressed(closing);
+            }
+            if (originPools != null) {
+                try {
+                    originPools.close(); // idempotent: start() may have closed it already
+                } catch (RuntimeException closing) {
+                    e.addSuppressed(closing);
+                }
             }
             throw e;
         }
@@ -318,6 +339,7 @@ public final class Cachalot implements AutoCloseable {
         private AdminEndpoints adminEndpoints = AdminServer.basic();
         private ProcessorFactory processor = PassThroughProcessor::new;
         private Clock clock = Clock.systemUTC();
+        private OriginClient origin;
         private final List<AutoCloseable> afterDrain = new ArrayList<>();
 
         private Builder(CachalotConfig config) {
@@ -350,6 +372,15 @@ public final class Cachalot implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The reverse listener's origin client (closed by {@link Cachalot#stop()}); default: the routes'
+         * origin pools ({@link PooledOriginClient#create}) on the builder's clock.
+         */
+        public Builder origin(OriginClient o) {
+            this.origin = o;
+            return this;
+        }
+
         /** A resource closed by {@link Cachalot#stop()} after the drain, in the order added. */
         public Builder afterDrain(AutoCloseable resource) {
             this.afterDrain.add(resource);
@@ -365,7 +396,8 @@ public final class Cachalot implements AutoCloseable {
             VirtualHosts hosts = virtualHosts(config);
             ProxyHeaders headers = new ProxyHeaders(config.server().via(),
                     new TrustedProxies(config.server().trustedProxies()));
-            OriginClient origin = new HttpOriginClient(config.origin());
+            OriginClient origin = this.origin != null ? this.origin
+                    : PooledOriginClient.create(config.routes(), config.origin(), clock);
             RequestProcessor p = processor.create(origin, headers, metrics);
             ProxyServer server = new ProxyServer(config.server(), p, hosts, headers, metrics, listener, clock);
             AdminServer admin = null;

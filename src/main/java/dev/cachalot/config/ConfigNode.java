@@ -189,6 +189,17 @@ public final class ConfigNode {
         return out;
     }
 
+    /**
+     * True when the key is present. Unlike the getters this neither reads the key (a present key
+     * must still be read, or {@link #finish()} rejects it) nor records it as defaulted, so an
+     * optional alternative form (a route's {@code pool:} instead of {@code origin:}) need not appear
+     * in the reference file.
+     */
+    public boolean has(String name) {
+        JsonNode v = node.get(name);
+        return v != null && !v.isMissingNode();
+    }
+
     /** A failure naming a key of this node. */
     public ConfigException fail(String name, String value, String rule) {
         return new ConfigException(source, key(name), value, rule);

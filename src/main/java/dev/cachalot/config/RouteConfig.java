@@ -13,12 +13,19 @@ import java.util.Set;
  * @param origin     origin URL, scheme://host:port
  * @param hostHeader Host sent to the origin instead of the client's, "" to keep the client's
  * @param overrides  opt-in deviations from the origin's caching directives on this route
+ * @param pool       the origin servers; for the single {@code origin:} form a pool of one
+ *                   ({@link OriginPoolConfig#single}); with {@code pool:}, {@code origin} is its first primary
  */
 public record RouteConfig(String name, List<String> hosts, String origin, String hostHeader,
-                          RouteOverrides overrides) {
+                          RouteOverrides overrides, OriginPoolConfig pool) {
     /** A route without cache overrides. */
     public RouteConfig(String name, List<String> hosts, String origin, String hostHeader) {
         this(name, hosts, origin, hostHeader, RouteOverrides.NONE);
+    }
+
+    /** A route to a single origin server (a pool of one). */
+    public RouteConfig(String name, List<String> hosts, String origin, String hostHeader, RouteOverrides overrides) {
+        this(name, hosts, origin, hostHeader, overrides, OriginPoolConfig.single(origin));
     }
 
     static RouteConfig from(ConfigNode n) {
@@ -32,12 +39,23 @@ public record RouteConfig(String name, List<String> hosts, String origin, String
                 throw n.fail("hosts[" + i + "]", hosts.get(i), "must be a host name, IP literal or *.domain");
             }
         }
-        String origin = n.string("origin", "");
-        try {
-            dev.cachalot.origin.OriginTarget.parse(name, origin, null);
-        } catch (IllegalArgumentException e) {
-            throw n.fail("origin", origin, "must be an http(s) URL with only scheme, host and port ("
-                    + e.getMessage() + ")");
+        OriginPoolConfig pool = null;
+        String origin;
+        if (n.has("pool")) {
+            // docs/configuration.md "Origin pools": a pool of servers instead of the single origin.
+            if (n.has("origin")) {
+                throw n.fail("origin", n.string("origin", ""), "a route has either origin or pool, not both");
+            }
+            pool = OriginPoolConfig.from(n.section("pool"));
+            origin = pool.primaries().get(0).url();
+        } else {
+            origin = n.string("origin", "");
+            try {
+                dev.cachalot.origin.OriginTarget.parse(name, origin, null);
+            } catch (IllegalArgumentException e) {
+                throw n.fail("origin", origin, "must be an http(s) URL with only scheme, host and port ("
+                        + e.getMessage() + ")");
+            }
         }
         String hostHeader = n.string("hostHeader", "");
         String ttl = n.string("forceTtl", "");
@@ -60,6 +78,7 @@ public record RouteConfig(String name, List<String> hosts, String origin, String
         n.finish();
         RouteOverrides overrides = forceTtl == null && ignored.isEmpty() && bypass.isEmpty() ? RouteOverrides.NONE
                 : new RouteOverrides(forceTtl, Set.copyOf(ignored), bypass);
-        return new RouteConfig(name, hosts, origin, hostHeader, overrides);
+        return new RouteConfig(name, hosts, origin, hostHeader, overrides,
+                pool == null ? OriginPoolConfig.single(origin) : pool);
     }
 }

@@ -48,6 +48,42 @@ public final class MetricNames {
     public static final MetricDef ORIGIN_POOL_MAX = new MetricDef("cachalot_origin_pool_max",
             "cachalot.origin.pool.max", MetricKind.GAUGE, List.of("pool"), "Origin connection pool limit.");
 
+    // ---- origin pools (gauges polled from dev.cachalot.origin.pool; cumulative ones only grow) ----
+
+    public static final MetricDef ORIGIN_SERVER_UP = new MetricDef("cachalot_origin_server_up",
+            "cachalot.origin.server.up", MetricKind.GAUGE, List.of("route", "server"),
+            "1 when the origin server may be chosen now (healthy and not ejected), else 0.");
+    public static final MetricDef ORIGIN_SERVER_HEALTHY = new MetricDef("cachalot_origin_server_healthy",
+            "cachalot.origin.server.healthy", MetricKind.GAUGE, List.of("route", "server"),
+            "1 unless the active health checks have taken the server out.");
+    public static final MetricDef ORIGIN_SERVER_EJECTED = new MetricDef("cachalot_origin_server_ejected",
+            "cachalot.origin.server.ejected", MetricKind.GAUGE, List.of("route", "server"),
+            "1 while the server is ejected after consecutive request errors.");
+    public static final MetricDef ORIGIN_SERVER_BACKUP = new MetricDef("cachalot_origin_server_backup",
+            "cachalot.origin.server.backup", MetricKind.GAUGE, List.of("route", "server"),
+            "1 for a backup server (used only when no primary is up).");
+    public static final MetricDef ORIGIN_SERVER_ACTIVE = new MetricDef("cachalot_origin_server_active_requests",
+            "cachalot.origin.server.active", MetricKind.GAUGE, List.of("route", "server"),
+            "Requests sent to the server whose response is not finished.");
+    public static final MetricDef ORIGIN_SERVER_REQUESTS = new MetricDef("cachalot_origin_server_requests",
+            "cachalot.origin.server.requests", MetricKind.GAUGE, List.of("route", "server"),
+            "Requests sent to the server since start (cumulative; use rate()).");
+    public static final MetricDef ORIGIN_SERVER_FAILURES = new MetricDef("cachalot_origin_server_failures",
+            "cachalot.origin.server.failures", MetricKind.GAUGE, List.of("route", "server"),
+            "Request errors counted against the server since start (cumulative).");
+    public static final MetricDef ORIGIN_SERVER_EJECTIONS = new MetricDef("cachalot_origin_server_ejections",
+            "cachalot.origin.server.ejections", MetricKind.GAUGE, List.of("route", "server"),
+            "Times the server was ejected since start (cumulative).");
+    public static final MetricDef ORIGIN_SERVER_LAST_CHECK = new MetricDef("cachalot_origin_server_last_check",
+            "cachalot.origin.server.last-check", MetricKind.GAUGE, List.of("route", "server"),
+            "Result of the last active health check: 1 passed, 0 failed, -1 none yet.");
+    public static final MetricDef ORIGIN_ROUTE_RETRIES = new MetricDef("cachalot_origin_route_retries",
+            "cachalot.origin.route.retries", MetricKind.GAUGE, List.of("route"),
+            "Requests retried on another server after a connect failure, since start (cumulative).");
+    public static final MetricDef ORIGIN_ROUTE_NO_SERVER = new MetricDef("cachalot_origin_route_no_server",
+            "cachalot.origin.route.no-server", MetricKind.GAUGE, List.of("route"),
+            "Requests that found no healthy server (answered stale or 503), since start (cumulative).");
+
     // ---- cache store (gauges polled from StoreStats; cumulative ones only grow) ----
 
     public static final MetricDef STORE_ENTRIES = new MetricDef("cachalot_store_entries", "cachalot.store.entries",
@@ -150,7 +186,9 @@ public final class MetricNames {
     public static final List<MetricDef> ALL = List.of(
             REQUESTS, REQUEST_DURATION, RECEIVED_BYTES, SENT_BYTES, OPEN_CONNECTIONS, CONNECTIONS_OPENED, REJECTIONS,
             ORIGIN_DURATION, ORIGIN_RESPONSES, ORIGIN_POOL_LEASED, ORIGIN_POOL_AVAILABLE, ORIGIN_POOL_PENDING,
-            ORIGIN_POOL_MAX, STORE_ENTRIES, STORE_BYTES, STORE_HITS, STORE_MISSES, STORE_EVICTIONS, STORE_CORRUPTIONS,
+            ORIGIN_POOL_MAX, ORIGIN_SERVER_UP, ORIGIN_SERVER_HEALTHY, ORIGIN_SERVER_EJECTED, ORIGIN_SERVER_BACKUP,
+            ORIGIN_SERVER_ACTIVE, ORIGIN_SERVER_REQUESTS, ORIGIN_SERVER_FAILURES, ORIGIN_SERVER_EJECTIONS,
+            ORIGIN_SERVER_LAST_CHECK, ORIGIN_ROUTE_RETRIES, ORIGIN_ROUTE_NO_SERVER, STORE_ENTRIES, STORE_BYTES, STORE_HITS, STORE_MISSES, STORE_EVICTIONS, STORE_CORRUPTIONS,
             STORE_FAILURES, PIPELINE_IN_FLIGHT, PIPELINE_FOLLOWERS, PIPELINE_BACKGROUND_REVALIDATIONS,
             METRICS_ERRORS, LABEL_OVERFLOW,
             JVM_MEMORY_USED, JVM_MEMORY_COMMITTED, JVM_MEMORY_MAX, JVM_MEMORY_INIT, JVM_MEMORY_USAGE,

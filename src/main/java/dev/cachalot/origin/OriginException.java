@@ -25,7 +25,13 @@ public final class OriginException extends IOException {
         /** No pooled connection became free in time (all in use). 503. */
         POOL_EXHAUSTED(503, "all origin connections busy"),
         /** Reading the client's request body failed, so the request could not be completed. 400. */
-        CLIENT_BODY(400, "request body could not be read from the client");
+        CLIENT_BODY(400, "request body could not be read from the client"),
+        /**
+         * Every server of the route's origin pool is down (failed health checks) or ejected, so no
+         * connection was attempted. 503 with Retry-After; for stale-if-error it counts as a failure
+         * to reach the origin, like a refused connection (RFC 5861 §4).
+         */
+        NO_HEALTHY_SERVER(503, "no healthy origin server: every server of this route is down or ejected");
 
         private final int status;
         private final String message;
@@ -47,13 +53,33 @@ public final class OriginException extends IOException {
     }
 
     private final Kind kind;
+    /** When the client may try again, or null when the failure says nothing about it. */
+    private final java.time.Duration retryAfter;
 
     public OriginException(Kind kind, String detail, Throwable cause) {
+        this(kind, detail, cause, null);
+    }
+
+    /** A failure with a hint when the origin may be back ({@code Retry-After}, RFC 9110 §10.2.3). */
+    public OriginException(Kind kind, String detail, Throwable cause, java.time.Duration retryAfter) {
         super(kind.message() + (detail == null || detail.isEmpty() ? "" : ": " + detail), cause);
         this.kind = kind;
+        this.retryAfter = retryAfter;
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /**
+     * Header fields the proxy's own error answer for this failure carries: {@code Retry-After} in
+     * whole seconds (at least 1) when the failure knows when the origin may be back, else none.
+     */
+    public dev.cachalot.http.HeaderFields responseFields() {
+        if (retryAfter == null) {
+            return dev.cachalot.http.HeaderFields.empty();
+        }
+        long s = Math.max(1, (retryAfter.toMillis() + 999) / 1000);
+        return dev.cachalot.http.HeaderFields.of("Retry-After", Long.toString(s));
     }
 }

@@ -418,7 +418,7 @@ public final class CachingPipeline implements RequestProcessor {
             StoredResponse selected = ReusePolicy.select(x.responses(), x.head);
             if (!serveStaleOnError(x, selected, failureOf(f.error()), reason, 0)) {
                 x.sink.outcome("ERROR");
-                x.sink.sendError(f.error().kind().status(), f.error().kind().message());
+                x.sink.sendError(f.error().kind().status(), f.error().kind().message(), f.error().responseFields());
             }
         } else {
             run(x, false, next);
@@ -534,12 +534,16 @@ public final class CachingPipeline implements RequestProcessor {
             if (e.kind() == OriginException.Kind.CLIENT_BODY
                     || !serveStaleOnError(x, validatedOrSelected(x, validated), failureOf(e), reason, 0)) {
                 x.sink.outcome("ERROR");
-                if (validating && e.kind() != OriginException.Kind.CLIENT_BODY) {
+                if (validating && e.kind() != OriginException.Kind.CLIENT_BODY
+                        && e.kind() != OriginException.Kind.NO_HEALTHY_SERVER) {
                     // RFC 9111 §5.2.2.2, §4.2.4: a stored response that could not be validated is not
                     // reused; the cache generates 504 Gateway Timeout.
-                    x.sink.sendError(504, "origin unreachable and the stored response may not be served stale");
+                    x.sink.sendError(504, "origin unreachable and the stored response may not be served stale",
+                            e.responseFields());
                 } else {
-                    x.sink.sendError(e.kind().status(), e.kind().message());
+                    // NO_HEALTHY_SERVER (validating or not): every server of the route's pool is known to be
+                    // down, so 503 with the pool's Retry-After rather than 504.
+                    x.sink.sendError(e.kind().status(), e.kind().message(), e.responseFields());
                 }
             }
             return;

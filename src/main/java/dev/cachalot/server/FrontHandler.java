@@ -209,7 +209,8 @@ final class FrontHandler implements HttpHandler {
         try {
             processor.process(request, sink);
         } catch (OriginException e) {
-            sink.sendError(e.kind().status(), e.getMessage() + " (request " + request.client().requestId() + ")");
+            sink.sendError(e.kind().status(), e.getMessage() + " (request " + request.client().requestId() + ")",
+                    e.responseFields());
         } catch (Throwable t) {
             LOG.warn("request {} failed", request.client().requestId(), t);
             sink.sendError(502, "proxy error (request " + request.client().requestId() + ")");

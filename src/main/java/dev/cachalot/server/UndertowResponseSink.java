@@ -110,7 +110,8 @@ final class UndertowResponseSink implements ResponseSink {
         byte[] b = (message + "\n").getBytes(StandardCharsets.UTF_8);
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
-        if (status == 503) {
+        if (status == 503 && !own.contains("Retry-After")) {
+            // The listener's overload default, unless the error brings its own (an origin pool knows better).
             exchange.getResponseHeaders().put(Headers.RETRY_AFTER, retryAfterSeconds);
         }
         for (int i = 0; i < own.size(); i++) {

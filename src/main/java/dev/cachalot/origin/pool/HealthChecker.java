@@ -1,0 +1,74 @@
+package dev.cachalot.origin.pool;
+
+import dev.cachalot.config.OriginPoolConfig;
+import java.time.InstantSource;
+import java.util.Collection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Schedules the active health checks of every pool that has one (one periodic task per server)
+ * and feeds each outcome into the server's {@link ServerHealth}, logging every change.
+ */
+public final class HealthChecker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
+
+    private final HealthProbe probe;
+    private final CheckScheduler scheduler;
+    private final InstantSource clock;
+
+    public HealthChecker(HealthProbe probe, CheckScheduler scheduler, InstantSource clock) {
+        this.probe = probe;
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    /** Starts checking every server of the pools whose health check is enabled. */
+    public void start(Collection<OriginPool> pools) {
+        for (OriginPool pool : pools) {
+            OriginPoolConfig.HealthCheck hc = pool.config().healthCheck();
+            if (!hc.enabled()) {
+                continue;
+            }
+            for (PoolMember m : pool.members()) {
+                scheduler.every(hc.interval(), () -> {
+                    try {
+                        check(pool, m);
+                    } catch (RuntimeException e) {
+                        // A periodic task that throws is never run again: log and keep checking.
+                        LOG.warn("health check of {} of route {} failed unexpectedly", m.url(), pool.route(), e);
+                    }
+                });
+            }
+        }
+    }
+
+    /** Runs one check of {@code m} now. */
+    void check(OriginPool pool, PoolMember m) {
+        HealthProbe.Outcome o;
+        try {
+            o = probe.probe(m.target(), pool.config().healthCheck());
+        } catch (RuntimeException e) {
+            o = new HealthProbe.Outcome(false, "check failed: " + e);
+        }
+        ServerHealth.Transition t = m.health().onCheck(o.passed(), o.detail(), clock.instant());
+        switch (t) {
+            case MARKED_DOWN:
+                LOG.warn("origin server {} of route {} is down: health check {} failed: {}", m.url(), pool.route(),
+                        pool.config().healthCheck().path(), o.detail());
+                break;
+            case RECOVERED:
+                LOG.info("origin server {} of route {} is back: health check {} passed ({})", m.url(), pool.route(),
+                        pool.config().healthCheck().path(), o.detail());
+                break;
+            default:
+                break;
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+        probe.close();
+    }
+}
