@@ -132,6 +132,11 @@ public final class RateLimiter {
         admitted.decrement();
     }
 
+    /** Runs pending bucket evictions now (tests; Caffeine otherwise does it as requests come). */
+    void cleanUp() {
+        clients.cleanUp();
+    }
+
     /** Counters and sizes for metrics. */
     public Stats stats() {
         return new Stats(admitted.sum(), limitedByClient.sum(), limitedByRoute.sum(), clients.estimatedSize());
