@@ -245,9 +245,10 @@ class DropwizardProxyMetricsTest {
         m.rejected("overload");
         m.connectionOpened();
         m.registerOriginPool("p", () -> new PoolStats(1, 1, 1, 1));
-        // Store and pipeline gauges are registered by Cachalot.open (as here) from StoreStats / PipelineStats.
+        // Store, pipeline, rate-limit and reload gauges are registered by Cachalot.open (as here) from StoreStats / PipelineStats.
         for (MetricDef def : MetricNames.ALL) {
-            if (def.name().startsWith("cachalot_store_") || def.name().startsWith("cachalot_pipeline_")) {
+            if (def.name().startsWith("cachalot_store_") || def.name().startsWith("cachalot_pipeline_")
+                    || def.name().startsWith("cachalot_rate_limit_") || def.name().startsWith("cachalot_config_")) {
                 m.registerGauge(def, def.labels().isEmpty() ? java.util.List.of() : java.util.List.of("memory"), () -> 1);
             }
         }
