@@ -69,6 +69,11 @@ public final class ConfigReloader {
             LOG.warn("reload ({}) rejected, the running configuration stays: bad configuration: {}", trigger,
                     e.getMessage());
             return new ReloadResult.Rejected(e);
+        } catch (RuntimeException e) {
+            // Not expected (the loader reports every problem as a ConfigException), but never fatal.
+            rejected.incrementAndGet();
+            LOG.warn("reload ({}) rejected, the running configuration stays: {}", trigger, e.toString(), e);
+            return new ReloadResult.Rejected(new ConfigException("reload", "(file)", null, "could not be loaded: " + e));
         }
         CachalotConfig running = live.get();
         CachalotConfig effective = ConfigDiff.effective(running, next);
