@@ -29,6 +29,15 @@ import dev.cachalot.policy.RouteOverrides;
 import dev.cachalot.purge.PurgeEndpoints;
 import dev.cachalot.purge.PurgeMethodProcessor;
 import dev.cachalot.purge.PurgeService;
+import dev.cachalot.ratelimit.RateLimitConfig;
+import dev.cachalot.ratelimit.RateLimitGate;
+import dev.cachalot.ratelimit.RateLimiter;
+import dev.cachalot.ratelimit.RateLimitingProcessor;
+import dev.cachalot.reload.ConfigReloader;
+import dev.cachalot.reload.ReloadEndpoint;
+import dev.cachalot.reload.ReloadResult;
+import dev.cachalot.reload.Reloadable;
+import dev.cachalot.reload.SwitchableMetrics;
 import dev.cachalot.server.AdminEndpoints;
 import dev.cachalot.server.AdminServer;
 import dev.cachalot.server.ExchangeListener;
@@ -55,6 +64,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import org.slf4j.LoggerFactory;
 
@@ -81,9 +91,17 @@ public final class Cachalot implements AutoCloseable {
     private volatile String notReady = "starting";
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile boolean drained;
+    /** The virtual-host table and header rewriting the listeners use (reload swaps their contents). */
+    private final VirtualHosts hosts;
+    private final ProxyHeaders proxyHeaders;
+    /** Set by {@link #open(CachalotConfig, Clock, Supplier)} when the configuration can be reloaded. */
+    private volatile ConfigReloader reloader;
 
     private Cachalot(CachalotConfig config, OriginClient origin, ProxyServer server, ProxyServer forwardServer,
-                     OriginClient forwardOrigin, AdminServer admin, List<AutoCloseable> afterDrain) {
+                     OriginClient forwardOrigin, AdminServer admin, List<AutoCloseable> afterDrain,
+                     VirtualHosts hosts, ProxyHeaders proxyHeaders) {
+        this.hosts = hosts;
+        this.proxyHeaders = proxyHeaders;
         this.config = config;
         this.origin = origin;
         this.server = server;
@@ -106,20 +124,42 @@ public final class Cachalot implements AutoCloseable {
      * no purge service, no {@code /purge} endpoint (404), {@code PURGE} 405.
      */
     public static Cachalot open(CachalotConfig config, Clock clock) throws IOException, GeneralSecurityException {
+        return open(config, clock, null);
+    }
+
+    /**
+     * Like {@link #open(CachalotConfig, Clock)}, reloadable: {@code reloadSource} loads the
+     * configuration again (the same file and flags; it throws {@code ConfigException} for a bad
+     * one) for {@link #reload} and the admin {@code POST /reload}. Null: not reloadable.
+     *
+     * <p>Rate limits ({@code rateLimits}): a {@link RateLimitingProcessor} wraps the pipeline (or the
+     * pass-through proxy) inside the PURGE decorator; with {@code exemptHits} the pipeline charges a
+     * request only after its lookup, through {@link RateLimitGate#originAdmission()}.
+     */
+    public static Cachalot open(CachalotConfig config, Clock clock, Supplier<CachalotConfig> reloadSource)
+            throws IOException, GeneralSecurityException {
         Instant startedAt = clock.instant();
         DropwizardProxyMetrics metrics = new DropwizardProxyMetrics(MetricsOptions.defaults()
                 .withJvmMetrics(config.metrics().jvm()).withJmxReporter(config.metrics().jmx()));
-        ProxyMetrics recorded = config.accessLog().enabled()
-                ? new AccessLog(AccessLogFormat.of(config.accessLog().format())).andThen(metrics) : metrics;
+        // The access log sits behind a switch so a reload can turn it on or off or change its format.
+        SwitchableMetrics recorded = new SwitchableMetrics(withAccessLog(config, metrics));
         StandardEndpoints.StatsDocument stats = new StandardEndpoints.StatsDocument(clock, startedAt,
                 metrics::statsSnapshot);
-        Builder b = builder(config).clock(clock).metrics(recorded);
+        // The configuration in force: what per-request readers (route overrides) consult; a reload swaps it.
+        AtomicReference<CachalotConfig> live = new AtomicReference<>(config);
+        Function<String, RouteOverrides> overridesByRoute = name -> live.get().overridesFor(name);
+        VirtualHosts hosts = virtualHosts(config);
+        ProxyHeaders proxyHeaders = new ProxyHeaders(config.server().via(),
+                new TrustedProxies(config.server().trustedProxies()));
+        RateLimiter limiter = new RateLimiter(config.rateLimits(), RateLimiter.tickerOf(clock));
+        RateLimitGate gate = new RateLimitGate(limiter, recorded);
+        AtomicReference<ConfigReloader> reloaderRef = new AtomicReference<>();
+        Builder b = builder(config).clock(clock).metrics(recorded).virtualHosts(hosts).proxyHeaders(proxyHeaders);
         // A purge by URL applies the overrides of the route the front end's virtual-host table picks for
         // the URL's host, exactly as the pipeline does for a request to that host.
-        VirtualHosts hosts = virtualHosts(config);
         Function<String, RouteOverrides> overridesByAuthority = authority -> {
             OriginTarget t = hosts.resolve(authority);
-            return t == null ? RouteOverrides.NONE : config.overridesFor(t.route());
+            return t == null ? RouteOverrides.NONE : overridesByRoute.apply(t.route());
         };
         PurgeService purge = null;
         TieredCacheStore store = null;
@@ -138,9 +178,11 @@ public final class Cachalot implements AutoCloseable {
                 // over the one store (a shared cache); /stats and the gauges show the reverse listener's.
                 b.processor((origin, headers, m) -> {
                     CachingPipeline p = new CachingPipeline(st, st.memoryTier(), origin, headers,
-                            config.cache().policy(), config::overridesFor, config.pipeline(), clock, m, bg);
+                            config.cache().policy(), overridesByRoute, config.pipeline(), clock, m, bg,
+                            gate.originAdmission());
                     pipeline.compareAndSet(null, p);
-                    return PurgeMethodProcessor.wrap(p, ps, config.purge(), config::overridesFor);
+                    return PurgeMethodProcessor.wrap(new RateLimitingProcessor(p, gate, true), ps, config.purge(),
+                            overridesByRoute);
                 });
                 stats.section("store", st::stats);
                 stats.section("pipeline", () -> pipeline.get().stats());
@@ -151,8 +193,9 @@ public final class Cachalot implements AutoCloseable {
                 b.afterDrain(bg::shutdownNow).afterDrain(st);
             } else {
                 // Pass-through: no store, so no purge service; PURGE still answered here (405), never forwarded.
-                b.processor((origin, headers, m) -> PurgeMethodProcessor.wrap(new PassThroughProcessor(origin,
-                        headers, m), null, config.purge(), config::overridesFor));
+                b.processor((origin, headers, m) -> PurgeMethodProcessor.wrap(new RateLimitingProcessor(
+                        new PassThroughProcessor(origin, headers, m), gate, false), null, config.purge(),
+                        overridesByRoute));
             }
             // Origin pools (docs/operations.md, "Origin pools"): every route's servers behind one client, with
             // health checks on the process clock; gauges per server and GET /pools on the admin listener.
@@ -173,9 +216,22 @@ public final class Cachalot implements AutoCloseable {
                 }
                 routes.add(AdminRoute.get("/pools", "origin pools: every server's state, load, failures and last check",
                         request -> AdminResponse.json(200, PoolsView.of(pools.pools(), clock.instant()))));
+                if (reloadSource != null) {
+                    ReloadEndpoint.register(routes, reloaderRef::get);
+                }
                 return new AdminHandler(routes, token);
             });
+            stats.section("rateLimits", () -> rateLimitStats(limiter));
+            registerRateLimitGauges(metrics, limiter);
             Cachalot c = b.start();
+            if (reloadSource != null) {
+                ConfigReloader r = new ConfigReloader(reloadSource, live,
+                        reloadables(hosts, proxyHeaders, recorded, metrics, limiter));
+                metrics.registerGauge(MetricNames.CONFIG_RELOADS, List.of("applied"), r::appliedCount);
+                metrics.registerGauge(MetricNames.CONFIG_RELOADS, List.of("rejected"), r::rejectedCount);
+                reloaderRef.set(r);
+                c.reloader = r;
+            }
             metrics.registerOriginPool("origin", () -> {
                 OriginClient.PoolStats p = c.originPoolStats();
                 return new PoolStats(p.leased(), p.available(), p.pending(), p.max());
@@ -241,6 +297,76 @@ public final class Cachalot implements AutoCloseable {
                 () -> pipeline.get().stats().backgroundStarted());
     }
 
+    /** The metrics the front end and pipeline report to: the access log first when it is enabled. */
+    private static ProxyMetrics withAccessLog(CachalotConfig config, ProxyMetrics metrics) {
+        return config.accessLog().enabled()
+                ? new AccessLog(AccessLogFormat.of(config.accessLog().format())).andThen(metrics) : metrics;
+    }
+
+    /**
+     * The parts a reload updates (docs/operations.md, "Live reload"; the list of what is reloadable
+     * is {@code ConfigDiff}): the virtual-host table (routes, default route), the trusted proxies,
+     * the access log, and the rate limits. Route overrides follow the live configuration itself.
+     */
+    private static List<Reloadable> reloadables(VirtualHosts hosts, ProxyHeaders headers, SwitchableMetrics recorded,
+                                                DropwizardProxyMetrics metrics, RateLimiter limiter) {
+        return List.of(
+                next -> {
+                    VirtualHosts h = virtualHosts(next);
+                    return () -> hosts.replaceWith(h);
+                },
+                next -> {
+                    TrustedProxies t = new TrustedProxies(next.server().trustedProxies());
+                    return () -> headers.trust(t);
+                },
+                next -> {
+                    ProxyMetrics m = withAccessLog(next, metrics);
+                    return () -> recorded.switchTo(m);
+                },
+                next -> () -> {
+                    limiter.update(next.rateLimits());
+                    registerRateLimitGauges(metrics, limiter);
+                });
+    }
+
+    /** Rate-limit gauges; the per-route ones for every route limited now (a dropped route reads 0). */
+    private static void registerRateLimitGauges(DropwizardProxyMetrics metrics, RateLimiter limiter) {
+        metrics.registerGauge(MetricNames.RATE_LIMIT_ADMITTED, List.of(), () -> limiter.stats().admitted());
+        metrics.registerGauge(MetricNames.RATE_LIMIT_REJECTED, List.of("client"),
+                () -> limiter.stats().limitedByClient());
+        metrics.registerGauge(MetricNames.RATE_LIMIT_REJECTED, List.of("route"),
+                () -> limiter.stats().limitedByRoute());
+        metrics.registerGauge(MetricNames.RATE_LIMIT_CLIENTS, List.of(), () -> limiter.stats().trackedClients());
+        metrics.registerGauge(MetricNames.RATE_LIMIT_CLIENT_RATE, List.of(), () -> {
+            RateLimitConfig c = limiter.config();
+            return c.enabled() && c.client() != null ? c.client().rate() : 0.0;
+        });
+        for (String route : limiter.config().routes().keySet()) {
+            metrics.registerGauge(MetricNames.RATE_LIMIT_ROUTE_RATE, List.of(route), () -> {
+                RateLimitConfig c = limiter.config();
+                return c.enabled() && c.routes().containsKey(route) ? c.routes().get(route).rate() : 0.0;
+            });
+        }
+    }
+
+    /** The {@code rateLimits} section of {@code /stats}. */
+    private static Map<String, Object> rateLimitStats(RateLimiter limiter) {
+        RateLimitConfig c = limiter.config();
+        RateLimiter.Stats s = limiter.stats();
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("enabled", c.enabled());
+        out.put("exemptHits", c.exemptHits());
+        out.put("client", c.client() == null ? null : c.client().describe());
+        Map<String, Object> routes = new java.util.TreeMap<>();
+        c.routes().forEach((r, l) -> routes.put(r, l.describe()));
+        out.put("routes", routes);
+        out.put("admitted", s.admitted());
+        out.put("limitedByClient", s.limitedByClient());
+        out.put("limitedByRoute", s.limitedByRoute());
+        out.put("trackedClients", s.trackedClients());
+        return out;
+    }
+
     /** Starts with the pass-through proxy, no metrics, no access log and the basic admin endpoints. */
     public static Cachalot start(CachalotConfig config) throws IOException, GeneralSecurityException {
         return builder(config).start();
@@ -278,6 +404,28 @@ public final class Cachalot implements AutoCloseable {
 
     public CachalotConfig config() {
         return config;
+    }
+
+    /** The configuration in force: the start configuration, or what the last applied reload made of it. */
+    public CachalotConfig runningConfig() {
+        ConfigReloader r = reloader;
+        return r == null ? config : r.current();
+    }
+
+    /**
+     * Reloads the configuration (SIGHUP, admin {@code POST /reload}): see {@link ConfigReloader}.
+     *
+     * @param trigger who asked, for the log
+     */
+    public ReloadResult reload(String trigger) {
+        ConfigReloader r = reloader;
+        if (r == null) {
+            return new ReloadResult.Unavailable("this instance was started without a configuration source");
+        }
+        if (stopped.get()) {
+            return new ReloadResult.Unavailable("shutting down");
+        }
+        return r.reload(trigger);
     }
 
     /** Graceful stop: drain up to the configured shutdown timeout. */
@@ -341,6 +489,8 @@ public final class Cachalot implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private OriginClient origin;
         private final List<AutoCloseable> afterDrain = new ArrayList<>();
+        private VirtualHosts virtualHosts;
+        private ProxyHeaders proxyHeaders;
 
         private Builder(CachalotConfig config) {
             this.config = config;
@@ -381,6 +531,18 @@ public final class Cachalot implements AutoCloseable {
             return this;
         }
 
+        /** The virtual-host table to route by (default: built from the configuration's routes). */
+        public Builder virtualHosts(VirtualHosts v) {
+            this.virtualHosts = v;
+            return this;
+        }
+
+        /** The header rewriting to use (default: built from {@code server.via} and {@code server.trustedProxies}). */
+        public Builder proxyHeaders(ProxyHeaders h) {
+            this.proxyHeaders = h;
+            return this;
+        }
+
         /** A resource closed by {@link Cachalot#stop()} after the drain, in the order added. */
         public Builder afterDrain(AutoCloseable resource) {
             this.afterDrain.add(resource);
@@ -393,8 +555,8 @@ public final class Cachalot implements AutoCloseable {
                 tls = TlsContexts.fromPem(Path.of(config.server().tls().certificate()),
                         Path.of(config.server().tls().privateKey()));
             }
-            VirtualHosts hosts = virtualHosts(config);
-            ProxyHeaders headers = new ProxyHeaders(config.server().via(),
+            VirtualHosts hosts = virtualHosts != null ? virtualHosts : Cachalot.virtualHosts(config);
+            ProxyHeaders headers = proxyHeaders != null ? proxyHeaders : new ProxyHeaders(config.server().via(),
                     new TrustedProxies(config.server().trustedProxies()));
             OriginClient origin = this.origin != null ? this.origin
                     : PooledOriginClient.create(config.routes(), config.origin(), clock);
@@ -461,7 +623,7 @@ public final class Cachalot implements AutoCloseable {
                 throw e;
             }
             Cachalot c = new Cachalot(config, origin, server, forwardServer, forwardOrigin, admin,
-                    List.copyOf(afterDrain));
+                    List.copyOf(afterDrain), hosts, headers);
             self[0] = c;
             c.notReady = null; // listeners are up: ready
             return c;

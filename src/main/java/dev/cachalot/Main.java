@@ -3,6 +3,7 @@ package dev.cachalot;
 import dev.cachalot.config.CachalotConfig;
 import dev.cachalot.config.ConfigException;
 import dev.cachalot.config.ConfigLoader;
+import dev.cachalot.reload.HangupSignal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -13,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Command-line entry point: parses flags, loads the configuration, starts {@link Cachalot} and
- * drains it on SIGTERM (JVM shutdown hook).
+ * Command-line entry point: parses flags, loads the configuration, starts {@link Cachalot},
+ * reloads the configuration on SIGHUP and drains it on SIGTERM (JVM shutdown hook).
  *
  * <pre>
  * java -jar cachalot.jar [--config FILE] [--listen HOST:PORT] [--origin URL]
@@ -38,8 +39,10 @@ public final class Main {
 
     public static void main(String[] argv) {
         CachalotConfig config;
+        Args args;
         try {
-            config = configFrom(parse(argv));
+            args = parse(argv);
+            config = configFrom(args);
         } catch (IllegalArgumentException e) {
             System.err.println("cachalot: " + e.getMessage());
             System.err.println(USAGE);
@@ -52,7 +55,8 @@ public final class Main {
         }
         Cachalot cachalot;
         try {
-            cachalot = Cachalot.open(config, Clock.systemUTC()); // the one clock of the process
+            // The one clock of the process; a reload reads the same file with the same flags again.
+            cachalot = Cachalot.open(config, Clock.systemUTC(), () -> configFrom(args));
         } catch (Exception e) {
             System.err.println("cachalot: cannot start: " + e);
             for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
@@ -63,6 +67,17 @@ public final class Main {
             }
             System.exit(1);
             return;
+        }
+        switch (HangupSignal.install(() -> cachalot.reload("SIGHUP"))) {
+            case YES:
+                LOG.info("SIGHUP reloads the configuration (as does POST /reload on the admin listener)");
+                break;
+            case IGNORED_BY_PARENT:
+                LOG.warn("SIGHUP is ignored by this process (started under nohup?): use POST /reload to reload");
+                break;
+            default:
+                LOG.info("no SIGHUP on this platform: use POST /reload on the admin listener to reload");
+                break;
         }
         LOG.info("cachalot listening on http://{}:{}", config.server().listen().host(), cachalot.port());
         if (cachalot.tlsPort() > 0) {

@@ -4,6 +4,7 @@ import dev.cachalot.forward.ForwardConfig;
 import dev.cachalot.pipeline.PipelineConfig;
 import dev.cachalot.policy.RouteOverrides;
 import dev.cachalot.purge.PurgeConfig;
+import dev.cachalot.ratelimit.RateLimitConfig;
 import dev.cachalot.store.StoreConfig;
 
 import java.util.HashMap;
@@ -20,7 +21,16 @@ import java.util.Set;
  */
 public record CachalotConfig(ServerConfig server, OriginConfig origin, List<RouteConfig> routes, AdminConfig admin,
                              StoreConfig store, PipelineConfig pipeline, CacheConfig cache, AccessLogConfig accessLog,
-                             MetricsConfig metrics, PurgeConfig purge, ForwardConfig forward) {
+                             MetricsConfig metrics, PurgeConfig purge, ForwardConfig forward,
+                             RateLimitConfig rateLimits) {
+
+    /** A configuration without rate limits ({@code rateLimits} at its defaults: off). */
+    public CachalotConfig(ServerConfig server, OriginConfig origin, List<RouteConfig> routes, AdminConfig admin,
+                          StoreConfig store, PipelineConfig pipeline, CacheConfig cache, AccessLogConfig accessLog,
+                          MetricsConfig metrics, PurgeConfig purge, ForwardConfig forward) {
+        this(server, origin, routes, admin, store, pipeline, cache, accessLog, metrics, purge, forward,
+                RateLimitConfig.DEFAULTS);
+    }
 
     /** The route used when no file defines any: every host to http://127.0.0.1:8081. */
     static final RouteConfig DEFAULT_ROUTE = new RouteConfig("default", List.of(), "http://127.0.0.1:8081", "");
@@ -43,9 +53,10 @@ public record CachalotConfig(ServerConfig server, OriginConfig origin, List<Rout
         MetricsConfig metrics = MetricsConfig.from(root.section("metrics"));
         PurgeConfig purge = PurgeSection.from(root.section("purge"));
         ForwardConfig forward = ForwardConfig.from(root.section("forward"));
+        RateLimitConfig rateLimits = RateLimitSection.from(root.section("rateLimits"));
         root.finish();
         CachalotConfig c = new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, accessLog,
-                metrics, purge, forward);
+                metrics, purge, forward, rateLimits);
         c.check(root.source());
         return c;
     }
@@ -76,48 +87,62 @@ public record CachalotConfig(ServerConfig server, OriginConfig origin, List<Rout
                     String.valueOf(server.limits().maxConcurrentRequests()),
                     "must be at most 64 x origin.maxConnections");
         }
+        RateLimitSection.check(source, rateLimits, names);
     }
 
     public CachalotConfig withServer(ServerConfig s) {
-        return new CachalotConfig(s, origin, routes, admin, store, pipeline, cache, accessLog, metrics, purge, forward);
+        return new CachalotConfig(s, origin, routes, admin, store, pipeline, cache, accessLog, metrics, purge,
+                forward, rateLimits);
     }
 
     public CachalotConfig withRoutes(List<RouteConfig> r) {
-        return new CachalotConfig(server, origin, r, admin, store, pipeline, cache, accessLog, metrics, purge, forward);
+        return new CachalotConfig(server, origin, r, admin, store, pipeline, cache, accessLog, metrics, purge,
+                forward, rateLimits);
     }
 
     public CachalotConfig withAdmin(AdminConfig a) {
-        return new CachalotConfig(server, origin, routes, a, store, pipeline, cache, accessLog, metrics, purge, forward);
+        return new CachalotConfig(server, origin, routes, a, store, pipeline, cache, accessLog, metrics, purge,
+                forward, rateLimits);
     }
 
     public CachalotConfig withStore(StoreConfig s) {
-        return new CachalotConfig(server, origin, routes, admin, s, pipeline, cache, accessLog, metrics, purge, forward);
+        return new CachalotConfig(server, origin, routes, admin, s, pipeline, cache, accessLog, metrics, purge,
+                forward, rateLimits);
     }
 
     public CachalotConfig withOrigin(OriginConfig o) {
-        return new CachalotConfig(server, o, routes, admin, store, pipeline, cache, accessLog, metrics, purge, forward);
+        return new CachalotConfig(server, o, routes, admin, store, pipeline, cache, accessLog, metrics, purge,
+                forward, rateLimits);
     }
 
     public CachalotConfig withPipeline(PipelineConfig p) {
-        return new CachalotConfig(server, origin, routes, admin, store, p, cache, accessLog, metrics, purge, forward);
+        return new CachalotConfig(server, origin, routes, admin, store, p, cache, accessLog, metrics, purge,
+                forward, rateLimits);
     }
 
     public CachalotConfig withCache(CacheConfig c) {
-        return new CachalotConfig(server, origin, routes, admin, store, pipeline, c, accessLog, metrics, purge, forward);
+        return new CachalotConfig(server, origin, routes, admin, store, pipeline, c, accessLog, metrics, purge,
+                forward, rateLimits);
     }
 
     public CachalotConfig withAccessLog(AccessLogConfig a) {
-        return new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, a, metrics, purge, forward);
+        return new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, a, metrics, purge,
+                forward, rateLimits);
     }
 
     public CachalotConfig withPurge(PurgeConfig p) {
         return new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, accessLog, metrics, p,
-                forward);
+                forward, rateLimits);
     }
 
     public CachalotConfig withForward(ForwardConfig f) {
         return new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, accessLog, metrics, purge,
-                f);
+                f, rateLimits);
+    }
+
+    public CachalotConfig withRateLimits(RateLimitConfig r) {
+        return new CachalotConfig(server, origin, routes, admin, store, pipeline, cache, accessLog, metrics, purge,
+                forward, r);
     }
 
     /** The cache overrides of the named route (none for an unknown name). */

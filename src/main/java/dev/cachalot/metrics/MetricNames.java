@@ -116,6 +116,27 @@ public final class MetricNames {
             "cachalot_pipeline_background_revalidations", "cachalot.pipeline.background-revalidations",
             MetricKind.GAUGE, List.of(), "Background (stale-while-revalidate) revalidations started (cumulative).");
 
+    // ---- rate limits and reload (gauges polled from RateLimiter.Stats / ConfigReloader) ----
+
+    public static final MetricDef RATE_LIMIT_ADMITTED = new MetricDef("cachalot_rate_limit_admitted",
+            "cachalot.rate-limit.admitted", MetricKind.GAUGE, List.of(),
+            "Requests that took rate-limit tokens since start (cumulative; hits are not counted when exempt).");
+    public static final MetricDef RATE_LIMIT_REJECTED = new MetricDef("cachalot_rate_limit_rejected",
+            "cachalot.rate-limit.rejected", MetricKind.GAUGE, List.of("scope"),
+            "Requests answered 429 since start, by the limit that refused them (client, route; cumulative).");
+    public static final MetricDef RATE_LIMIT_CLIENTS = new MetricDef("cachalot_rate_limit_clients",
+            "cachalot.rate-limit.clients", MetricKind.GAUGE, List.of(),
+            "Client token buckets held now (bounded by rateLimits.client.maxClients).");
+    public static final MetricDef RATE_LIMIT_CLIENT_RATE = new MetricDef("cachalot_rate_limit_client_rate",
+            "cachalot.rate-limit.client-rate", MetricKind.GAUGE, List.of(),
+            "Per-client limit in force, requests per second (0 = none or rate limits off).");
+    public static final MetricDef RATE_LIMIT_ROUTE_RATE = new MetricDef("cachalot_rate_limit_route_rate",
+            "cachalot.rate-limit.route-rate", MetricKind.GAUGE, List.of("route"),
+            "Per-route limit in force, requests per second, by route (0 = none or rate limits off).");
+    public static final MetricDef CONFIG_RELOADS = new MetricDef("cachalot_config_reloads",
+            "cachalot.config.reloads", MetricKind.GAUGE, List.of("result"),
+            "Configuration reloads since start, by result (applied, rejected; cumulative).");
+
     // ---- self ----
 
     public static final MetricDef METRICS_ERRORS = new MetricDef("cachalot_metrics_errors_total",
@@ -190,6 +211,8 @@ public final class MetricNames {
             ORIGIN_SERVER_ACTIVE, ORIGIN_SERVER_REQUESTS, ORIGIN_SERVER_FAILURES, ORIGIN_SERVER_EJECTIONS,
             ORIGIN_SERVER_LAST_CHECK, ORIGIN_ROUTE_RETRIES, ORIGIN_ROUTE_NO_SERVER, STORE_ENTRIES, STORE_BYTES, STORE_HITS, STORE_MISSES, STORE_EVICTIONS, STORE_CORRUPTIONS,
             STORE_FAILURES, PIPELINE_IN_FLIGHT, PIPELINE_FOLLOWERS, PIPELINE_BACKGROUND_REVALIDATIONS,
+            RATE_LIMIT_ADMITTED, RATE_LIMIT_REJECTED, RATE_LIMIT_CLIENTS, RATE_LIMIT_CLIENT_RATE,
+            RATE_LIMIT_ROUTE_RATE, CONFIG_RELOADS,
             METRICS_ERRORS, LABEL_OVERFLOW,
             JVM_MEMORY_USED, JVM_MEMORY_COMMITTED, JVM_MEMORY_MAX, JVM_MEMORY_INIT, JVM_MEMORY_USAGE,
             JVM_MEMORY_POOL_USED, JVM_MEMORY_POOL_COMMITTED, JVM_MEMORY_POOL_MAX, JVM_MEMORY_POOL_INIT,

@@ -17,14 +17,16 @@ public record MetricsOptions(boolean jvmMetrics, boolean jmxReporter, Set<String
     /**
      * The outcome words: the RFC 9211 Cache-Status vocabulary (hit, and the fwd reasons bypass,
      * method, uri-miss, vary-miss, miss, request, stale, partial) plus the proxy's own summaries
-     * (pass, revalidated, stale-served, error). Matched case-insensitively; exported lower-case.
+     * (pass, revalidated, stale-served, error, synthetic, rate-limited). Matched case-insensitively; exported lower-case.
      */
     public static final Set<String> DEFAULT_OUTCOMES = Set.of("hit", "miss", "pass", "bypass", "method", "uri-miss",
-            "vary-miss", "request", "stale", "partial", "revalidated", "stale-served", "error", "synthetic");
+            "vary-miss", "request", "stale", "partial", "revalidated", "stale-served", "error", "synthetic",
+            "rate-limited");
 
     /** The rejection reasons the front end is expected to report. */
     public static final Set<String> DEFAULT_REJECTION_REASONS = Set.of("overload", "framing", "too-large",
-            "header-too-large", "timeout", "forbidden", "bad-request", "unsupported", "shutting-down");
+            "header-too-large", "timeout", "forbidden", "bad-request", "unsupported", "shutting-down",
+            "rate-limit-client", "rate-limit-route");
 
     public MetricsOptions {
         outcomeWords = Set.copyOf(outcomeWords);

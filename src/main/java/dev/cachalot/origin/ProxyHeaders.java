@@ -17,11 +17,17 @@ import java.util.Locale;
  */
 public final class ProxyHeaders {
     private final String pseudonym;
-    private final TrustedProxies trusted;
+    /** Swapped whole by {@link #trust} (configuration reload); read once per decision. */
+    private volatile TrustedProxies trusted;
 
     public ProxyHeaders(String pseudonym, TrustedProxies trusted) {
         this.pseudonym = pseudonym;
         this.trusted = trusted;
+    }
+
+    /** Believes the forwarding fields of {@code proxies} from now on (configuration reload). */
+    public void trust(TrustedProxies proxies) {
+        this.trusted = proxies;
     }
 
     /**
@@ -29,6 +35,7 @@ public final class ProxyHeaders {
      * chain read from the right, skipping trusted hops; the leftmost entry when all are trusted.
      */
     public String clientAddress(String peer, HeaderFields headers) {
+        TrustedProxies trusted = this.trusted;
         if (!trusted.contains(peer)) {
             return peer;
         }

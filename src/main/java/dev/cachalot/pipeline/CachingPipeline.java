@@ -111,6 +111,7 @@ public final class CachingPipeline implements RequestProcessor {
     private final AtomicLong hitForMissPasses = new AtomicLong();
     private final AtomicLong truncated = new AtomicLong();
     private final AtomicLong boundaries = new AtomicLong(System.nanoTime());
+    private final OriginAdmission admission;
 
     /**
      * Creates the pipeline.
@@ -130,6 +131,19 @@ public final class CachingPipeline implements RequestProcessor {
     public CachingPipeline(CacheStore store, CacheStore memoryOnly, OriginClient origin, ProxyHeaders proxyHeaders,
                            PolicyConfig policy, Function<String, RouteOverrides> overridesByRoute,
                            PipelineConfig config, InstantSource clock, ProxyMetrics metrics, Executor background) {
+        this(store, memoryOnly, origin, proxyHeaders, policy, overridesByRoute, config, clock, metrics, background,
+                OriginAdmission.ALL);
+    }
+
+    /**
+     * Creates the pipeline with an admission seam asked once per request before it needs the origin
+     * (rate limits that exempt cache hits); the other parameters as above.
+     */
+    public CachingPipeline(CacheStore store, CacheStore memoryOnly, OriginClient origin, ProxyHeaders proxyHeaders,
+                           PolicyConfig policy, Function<String, RouteOverrides> overridesByRoute,
+                           PipelineConfig config, InstantSource clock, ProxyMetrics metrics, Executor background,
+                           OriginAdmission admission) {
+        this.admission = admission;
         this.store = store;
         this.memory = memoryOnly;
         this.origin = origin;
@@ -217,6 +231,8 @@ public final class CachingPipeline implements RequestProcessor {
         final RequestHead head;
         final RouteOverrides overrides;
         final StoreKey primary;
+        /** The admission seam has let this request through (it is asked once per request). */
+        boolean admitted;
         Instant now;
         List<Variant> variants = List.of();
 
@@ -320,6 +336,13 @@ public final class CachingPipeline implements RequestProcessor {
     /** The state machine proper. */
     private void run(Exchange x, boolean mayCollapse, int attempt) throws IOException {
         CacheDecision d = decide(x);
+        if (needsOrigin(d) && !x.admitted) {
+            // After lookup, before the origin (or a collapsed flight): cache hits never get here.
+            if (!admission.admit(x.request, x.sink)) {
+                return;
+            }
+            x.admitted = true;
+        }
         if (!needsOrigin(d) || !collapsible(d, x)) {
             execute(x, d, null);
             return;

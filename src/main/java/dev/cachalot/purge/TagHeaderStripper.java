@@ -86,6 +86,11 @@ public final class TagHeaderStripper implements RequestProcessor {
         }
 
         @Override
+        public void sendError(int status, String message, HeaderFields own) {
+            sink.sendError(status, message, own); // e.g. Retry-After on a 429: the default would drop them
+        }
+
+        @Override
         public boolean isStarted() {
             return sink.isStarted();
         }

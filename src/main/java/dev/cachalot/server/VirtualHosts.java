@@ -15,12 +15,15 @@ public final class VirtualHosts {
     public record Route(OriginTarget origin, List<String> hosts) {
     }
 
-    private final Map<String, OriginTarget> exact = new HashMap<>();
-    private final Map<String, OriginTarget> wildcard = new HashMap<>();
-    private final OriginTarget fallback;
+    /** The table itself, immutable once built; {@link #replaceWith} swaps it whole (live reload). */
+    private record Table(Map<String, OriginTarget> exact, Map<String, OriginTarget> wildcard, OriginTarget fallback) {}
+
+    private volatile Table table;
 
     /** @param defaultRoute the route name for unknown hosts, or null/"" for none */
     public VirtualHosts(List<Route> routes, String defaultRoute) {
+        Map<String, OriginTarget> exact = new HashMap<>();
+        Map<String, OriginTarget> wildcard = new HashMap<>();
         OriginTarget f = null;
         for (Route r : routes) {
             for (String h : r.hosts()) {
@@ -35,27 +38,36 @@ public final class VirtualHosts {
                 f = r.origin();
             }
         }
-        this.fallback = f;
+        this.table = new Table(Map.copyOf(exact), Map.copyOf(wildcard), f);
+    }
+
+    /**
+     * Makes this table answer as {@code other} does from now on (configuration reload). A lookup in
+     * progress finishes on the table it started with; the next one sees the new table.
+     */
+    public void replaceWith(VirtualHosts other) {
+        this.table = other.table;
     }
 
     /** The origin for a Host value (port ignored), or null when unknown and there is no default. */
     public OriginTarget resolve(String hostHeader) {
+        Table tb = table;
         if (hostHeader != null && !hostHeader.isEmpty()) {
             String host = hostOnly(hostHeader).toLowerCase(Locale.ROOT);
-            OriginTarget t = exact.get(host);
+            OriginTarget t = tb.exact().get(host);
             if (t != null) {
                 return t;
             }
-            if (!wildcard.isEmpty()) {
+            if (!tb.wildcard().isEmpty()) {
                 for (int dot = host.indexOf('.'); dot >= 0; dot = host.indexOf('.', dot + 1)) {
-                    t = wildcard.get(host.substring(dot));
+                    t = tb.wildcard().get(host.substring(dot));
                     if (t != null) {
                         return t;
                     }
                 }
             }
         }
-        return fallback;
+        return tb.fallback();
     }
 
     /** The host part of a Host value: "[::1]:80" gives "[::1]", "a.example:8080" gives "a.example". */
