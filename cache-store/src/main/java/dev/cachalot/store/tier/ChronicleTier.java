@@ -171,7 +171,19 @@ public final class ChronicleTier implements CacheStore {
     }
     this.heads = h;
     this.chunks = c;
-    this.slots = new HeadSlots(h, this::onCorruptHead);
+    this.slots = new HeadSlots(h, new HeadSlots.Listener() {
+      @Override
+      public void corrupt(String what) {
+        corruptions.increment();
+        LOG.warn("dropping corrupt {} in {}", what, directory);
+      }
+
+      @Override
+      public void cleanupFailed(RuntimeException e) {
+        failures.increment();
+        LOG.warn("removing a superseded head slot in {} failed (settled later)", directory, e);
+      }
+    });
     Files.writeString(directory.resolve(FORMAT_FILE), FORMAT + "\n");
     Files.deleteIfExists(clean);
     this.index = new DiskIndex(1024);
@@ -279,12 +291,6 @@ public final class ChronicleTier implements CacheStore {
     }
   }
 
-  /** Counts and logs an undecodable head record (it has been or is being dropped). */
-  private void onCorruptHead(String what) {
-    corruptions.increment();
-    LOG.warn("dropping corrupt {} in {}", what, directory);
-  }
-
   private static void closeQuietly(ChronicleMap<?, ?> map) {
     if (map != null) {
       try {
@@ -374,6 +380,11 @@ public final class ChronicleTier implements CacheStore {
   /** Number of chunk records in the chunks file (tests check that orphans were reclaimed). */
   public long chunkCount() {
     return chunks.longSize();
+  }
+
+  /** Installs a crash-point hook in the head slots (tests only; null removes it). */
+  void headStepHook(HeadSlots.StepHook hook) {
+    slots.hook(hook);
   }
 
   /** The cache directory. */

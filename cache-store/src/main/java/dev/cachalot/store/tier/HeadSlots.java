@@ -45,6 +45,29 @@ import net.openhft.chronicle.map.ChronicleMap;
 final class HeadSlots {
   private static final int STRIPES = 1024;
 
+  /** The steps of {@link #edit} a crash can fall between (tests stop the world there). */
+  enum Step {
+    /** The new record is in the non-current slot; the superseded slot is still there. */
+    NEW_SLOT_WRITTEN,
+    /** The edit is complete (superseded slot removed); the caller has not yet removed chunks. */
+    EDIT_DONE
+  }
+
+  /** Test hook called at each {@link Step} while the primary's stripe is held. */
+  interface StepHook {
+    /** Called at {@code step} of an edit of {@code primaryHash}. */
+    void at(Step step, long primaryHash);
+  }
+
+  /** What the slots report to their owner. */
+  interface Listener {
+    /** An undecodable record was found (and is dropped); {@code what} names it and the reason. */
+    void corrupt(String what);
+
+    /** Removing a superseded slot after a completed write failed (settled by a later edit). */
+    void cleanupFailed(RuntimeException e);
+  }
+
   /** What a changed group is: a new list of variants, the same group (no change), or null. */
   interface Edit {
     /**
@@ -58,12 +81,13 @@ final class HeadSlots {
   private final ChronicleMap<Long, byte[]> heads;
   private final StampedLock[] stripes = new StampedLock[STRIPES];
   private final AtomicLong nextGeneration = new AtomicLong(1);
-  /** Called with a description whenever an undecodable record is found (and dropped). */
-  private final Consumer<String> onCorrupt;
+  private final Listener listener;
+  /** Null except in crash-point tests. */
+  private volatile StepHook hook;
 
-  HeadSlots(ChronicleMap<Long, byte[]> heads, Consumer<String> onCorrupt) {
+  HeadSlots(ChronicleMap<Long, byte[]> heads, Listener listener) {
     this.heads = heads;
-    this.onCorrupt = onCorrupt;
+    this.listener = listener;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new StampedLock();
     }
@@ -166,7 +190,7 @@ final class HeadSlots {
 
   /** Removes an undecodable slot record if it is still the same bytes, and reports it. */
   private void dropCorrupt(long primaryHash, int slot, byte[] record, String why) {
-    onCorrupt.accept("head record " + Long.toHexString(primaryHash) + " slot " + slot + ": " + why);
+    listener.corrupt("head record " + Long.toHexString(primaryHash) + " slot " + slot + ": " + why);
     StampedLock l = stripe(primaryHash);
     long stamp = l.writeLock();
     try {
@@ -215,17 +239,36 @@ final class HeadSlots {
         byte[] record = EntryCodec.encode(next.withGeneration(nextGeneration.getAndIncrement()));
         heads.put(target == 0 ? k0 : k1, record); // the commit point
         cur = target;
+        step(Step.NEW_SLOT_WRITTEN, primaryHash);
       }
-      // The superseded (or damaged) slot is no longer needed.
-      if (cur != 0 && r0 != null) {
-        heads.remove(k0);
+      // The superseded (or damaged) slot is no longer needed. The edit is done whatever happens
+      // here: a slot left behind loses to the higher generation and goes at the next edit or start.
+      try {
+        if (cur != 0 && r0 != null) {
+          heads.remove(k0);
+        }
+        if (cur != 1 && r1 != null) {
+          heads.remove(k1);
+        }
+      } catch (RuntimeException e) {
+        listener.cleanupFailed(e);
       }
-      if (cur != 1 && r1 != null) {
-        heads.remove(k1);
-      }
+      step(Step.EDIT_DONE, primaryHash);
     } finally {
       l.unlockWrite(stamp);
     }
+  }
+
+  private void step(Step step, long primaryHash) {
+    StepHook h = hook;
+    if (h != null) {
+      h.at(step, primaryHash);
+    }
+  }
+
+  /** Installs (or, with null, removes) the crash-point test hook. */
+  void hook(StepHook newHook) {
+    this.hook = newHook;
   }
 
   private Group decodeLocked(long primaryHash, int slot, byte[] record) {
@@ -235,7 +278,7 @@ final class HeadSlots {
     try {
       return EntryCodec.decode(record);
     } catch (CorruptRecordException e) {
-      onCorrupt.accept("head record " + Long.toHexString(primaryHash) + " slot " + slot + ": " + e.getMessage());
+      listener.corrupt("head record " + Long.toHexString(primaryHash) + " slot " + slot + ": " + e.getMessage());
       return null;
     }
   }
@@ -270,7 +313,7 @@ final class HeadSlots {
         maxGeneration[0] = Math.max(maxGeneration[0], g.generation());
         each.accept(g);
       } catch (CorruptRecordException ex) {
-        onCorrupt.accept("head record " + Long.toHexString(k >>> 1) + " slot " + (k & 1) + ": " + ex.getMessage());
+        listener.corrupt("head record " + Long.toHexString(k >>> 1) + " slot " + (k & 1) + ": " + ex.getMessage());
         corrupt.add(k);
       }
     });
