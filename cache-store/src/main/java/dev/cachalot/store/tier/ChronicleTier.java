@@ -1120,7 +1120,7 @@ public final class ChronicleTier implements CacheStore {
   @Override
   public StoreStats stats() {
     TierStats t = tierStats();
-    return new StoreStats(TierStats.EMPTY, t, t.hits(), t.misses(), 0, t.writes(), t.declined());
+    return new StoreStats(TierStats.EMPTY, t, t.hits(), t.misses(), 0, t.writes(), 0, t.declined());
   }
 
   @Override

@@ -47,6 +47,8 @@ final class HeadSlots {
 
   /** The steps of {@link #edit} a crash can fall between (tests stop the world there). */
   enum Step {
+    /** The new record is encoded; nothing is written yet. */
+    WRITING_NEW_SLOT,
     /** The new record is in the non-current slot; the superseded slot is still there. */
     NEW_SLOT_WRITTEN,
     /** The edit is complete (superseded slot removed); the caller has not yet removed chunks. */
@@ -237,6 +239,7 @@ final class HeadSlots {
       int target = cur == 0 ? 1 : 0;
       if (next != current) {
         byte[] record = EntryCodec.encode(next.withGeneration(nextGeneration.getAndIncrement()));
+        step(Step.WRITING_NEW_SLOT, primaryHash);
         heads.put(target == 0 ? k0 : k1, record); // the commit point
         cur = target;
         step(Step.NEW_SLOT_WRITTEN, primaryHash);
