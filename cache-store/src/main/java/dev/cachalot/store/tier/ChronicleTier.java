@@ -431,9 +431,9 @@ public final class ChronicleTier implements CacheStore {
       if (v == null) {
         return null;
       }
-      index.touch(key.hash(), seconds(now));
+      int touched = index.touchAndVerified(key.hash(), seconds(now));
       if (v.bodyLength() <= config.inlineReadMaxBytes()) {
-        ByteBuffer body = readWhole(key, v);
+        ByteBuffer body = readWhole(key, v, touched >= 0 && (touched & DiskIndex.VERIFIED_FLAG) != 0);
         if (body == null) {
           return null;
         }
@@ -471,8 +471,8 @@ public final class ChronicleTier implements CacheStore {
    * drops the entry and returns null. One CRC32C pass over the whole body checks every chunk at
    * once (a bad chunk changes the body checksum), so the per-chunk checksums are not computed here.
    */
-  private ByteBuffer readWhole(StoreKey key, Variant v) {
-    boolean verify = !index.verified(key.hash());
+  private ByteBuffer readWhole(StoreKey key, Variant v, boolean verified) {
+    boolean verify = !verified;
     int len = (int) v.bodyLength();
     byte[] body = new byte[len];
     int chunkCount = chunkCount(v);

@@ -84,6 +84,11 @@ final class HeadSlots {
   private final StampedLock[] stripes = new StampedLock[STRIPES];
   private final AtomicLong nextGeneration = new AtomicLong(1);
   private final Listener listener;
+  /**
+   * True once removing a superseded slot failed: some primary may have two slots outside a write,
+   * so lookups must read both. False after start-up, where every primary is settled.
+   */
+  private volatile boolean unsettled;
   /** Null except in crash-point tests. */
   private volatile StepHook hook;
 
@@ -134,6 +139,31 @@ final class HeadSlots {
    */
   Variant find(StoreKey key) {
     long ph = key.primaryHash();
+    if (!unsettled) {
+      // Outside a write every primary has at most one slot: read slot 0, and slot 1 only if 0 is
+      // empty; valid if no writer of the stripe got in between.
+      StampedLock l = stripe(ph);
+      long stamp = l.tryOptimisticRead();
+      if (stamp != 0) {
+        int slot = 0;
+        byte[] record = heads.get(slotKey(ph, 0));
+        if (record == null) {
+          slot = 1;
+          record = heads.get(slotKey(ph, 1));
+        }
+        if (l.validate(stamp)) {
+          if (record == null) {
+            return null;
+          }
+          try {
+            return EntryCodec.findVariant(record, key);
+          } catch (CorruptRecordException e) {
+            dropCorrupt(ph, slot, record, e.getMessage());
+            return null;
+          }
+        }
+      }
+    }
     byte[][] r = readBoth(ph);
     int first = 0;
     if (r[0] != null && r[1] != null) {
@@ -254,6 +284,7 @@ final class HeadSlots {
           heads.remove(k1);
         }
       } catch (RuntimeException e) {
+        unsettled = true;
         listener.cleanupFailed(e);
       }
       step(Step.EDIT_DONE, primaryHash);
