@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * kill; every body must be intact; the chunks of cut-off writes must be reclaimed; nothing may be
  * counted as corrupt.
  *
- * <p>Rounds: {@code -Dstore.killRounds=N} (default 4, about 10-20 s on two idle cores; use 50+ for a
- * long run). It waits on the child process (bounded), as black-box process tests may. The
+ * <p>Rounds: {@code -Dstore.killRounds=N} (default 4; use 50+ for a long run). A round costs one
+ * child JVM start and one recovery open; on the shared 2-core machine at load 30-40 a round took
+ * 20-40 s, so a few seconds are expected on idle cores. It waits on the child process (bounded), as black-box process tests may. The
  * deterministic counterpart, crash points inside a head change, is
  * {@code tier.HeadSlotsCrashTest}.
  */
