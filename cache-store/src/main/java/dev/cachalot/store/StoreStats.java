@@ -9,6 +9,8 @@ package dev.cachalot.store;
  * @param misses lookups answered by neither
  * @param promotions disk entries copied into the memory tier after repeated hits
  * @param commits writes committed (to at least one tier)
+ * @param memoryOnlyCommits of those, commits kept only in memory because the disk tier failed or
+ *     had no room ({@link WriteOutcome#COMMITTED_MEMORY_ONLY})
  * @param declinedWrites writes that stored nothing (too large, no space, failed, aborted)
  */
 public record StoreStats(
@@ -18,4 +20,5 @@ public record StoreStats(
     long misses,
     long promotions,
     long commits,
+    long memoryOnlyCommits,
     long declinedWrites) {}

@@ -38,6 +38,7 @@ public final class TieredCacheStore implements CacheStore {
   private final LongAdder misses = new LongAdder();
   private final LongAdder promotions = new LongAdder();
   private final LongAdder commits = new LongAdder();
+  private final LongAdder memoryOnlyCommits = new LongAdder();
   private final LongAdder declinedWrites = new LongAdder();
 
   /** Wires two tiers ({@code disk} may be null for a memory-only store). */
@@ -184,7 +185,7 @@ public final class TieredCacheStore implements CacheStore {
   @Override
   public StoreStats stats() {
     return new StoreStats(memory.tierStats(), disk == null ? TierStats.EMPTY : disk.tierStats(),
-        hits.sum(), misses.sum(), promotions.sum(), commits.sum(), declinedWrites.sum());
+        hits.sum(), misses.sum(), promotions.sum(), commits.sum(), memoryOnlyCommits.sum(), declinedWrites.sum());
   }
 
   @Override
@@ -217,6 +218,9 @@ public final class TieredCacheStore implements CacheStore {
     public CommitResult commit(Instant now) {
       CommitResult r = inner.commit(now);
       (r.committed() ? commits : declinedWrites).increment();
+      if (r.outcome() == WriteOutcome.COMMITTED_MEMORY_ONLY) {
+        memoryOnlyCommits.increment();
+      }
       return r;
     }
 
@@ -324,8 +328,12 @@ public final class TieredCacheStore implements CacheStore {
       long id = dr.committed() ? dr.entry().entryId() : memory.newEntryId();
       ByteBuffer body = copy.finish();
       if (memory.put(key, head, id, 0, copy.crc(), body)) {
-        return new CommitResult(WriteOutcome.COMMITTED,
-            new BufferedEntry(key, head, id, 0, copy.crc(), StoreTier.MEMORY, body));
+        // Honest about durability: without the disk commit the entry lives in memory only.
+        WriteOutcome outcome = dr.committed() ? WriteOutcome.COMMITTED : WriteOutcome.COMMITTED_MEMORY_ONLY;
+        if (outcome == WriteOutcome.COMMITTED_MEMORY_ONLY) {
+          LOG.warn("{} kept in memory only: the disk tier did not commit it ({})", key, dr.outcome());
+        }
+        return new CommitResult(outcome, new BufferedEntry(key, head, id, 0, copy.crc(), StoreTier.MEMORY, body));
       }
       memory.remove(key);
       return dr;

@@ -237,7 +237,7 @@ public final class CaffeineTier implements CacheStore {
   @Override
   public StoreStats stats() {
     TierStats t = tierStats();
-    return new StoreStats(t, TierStats.EMPTY, t.hits(), t.misses(), 0, t.writes(), declined.sum());
+    return new StoreStats(t, TierStats.EMPTY, t.hits(), t.misses(), 0, t.writes(), 0, declined.sum());
   }
 
   /** Runs pending expiry and eviction work now (tests and the sweeper). */

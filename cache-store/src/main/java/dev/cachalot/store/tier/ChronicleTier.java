@@ -4,7 +4,6 @@ import dev.cachalot.store.CacheStore;
 import dev.cachalot.store.ChunkKeys;
 import dev.cachalot.store.CommitResult;
 import dev.cachalot.store.EntryCodec;
-import dev.cachalot.store.EntryCodec.CorruptRecordException;
 import dev.cachalot.store.EntryCodec.Group;
 import dev.cachalot.store.EntryCodec.Variant;
 import dev.cachalot.store.EntryHead;
@@ -57,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * The disk tier: two persisted Chronicle Map files under the cache directory.
  *
  * <ul>
- *   <li>{@code heads.cm3}: primary-key hash -> {@link EntryCodec} record of all variants under
- *       that primary (heads, body length, CRC32C, entry id, chunk size).
+ *   <li>{@code heads.cm3}: two slots per primary-key hash ({@link HeadSlots}) -> generation-numbered
+ *       {@link EntryCodec} record of all variants under that primary (heads, body length, CRC32C,
+ *       entry id, chunk size). A committed record is never rewritten in place.
  *   <li>{@code chunks.cm3}: chunk key ({@link ChunkKeys}: entry id, chunk index) -> body chunk
  *       bytes followed by the chunk's CRC32C.
  * </ul>
@@ -78,6 +78,9 @@ public final class ChronicleTier implements CacheStore {
   private static final String CHUNKS_FILE = "chunks.cm3";
   private static final String CLEAN_MARKER = "clean-shutdown";
   private static final String LOCK_FILE = "lock";
+  /** Names the on-disk format; files without it (or with another) are moved aside at start-up. */
+  private static final String FORMAT_FILE = "format";
+  private static final String FORMAT = "cachalot-disk-format " + EntryCodec.VERSION;
   private static final int EVICTION_SAMPLES = 8;
 
   private final StoreConfig config;
@@ -86,6 +89,7 @@ public final class ChronicleTier implements CacheStore {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final ChronicleMap<Long, byte[]> heads;
+  private final HeadSlots slots;
   private final ChronicleMap<Long, ByteBuffer> chunks;
   private final DiskIndex index;
   private final AtomicLong nextEntryId;
@@ -134,6 +138,17 @@ public final class ChronicleTier implements CacheStore {
     this.lock = l;
     Path clean = directory.resolve(CLEAN_MARKER);
     boolean existed = Files.exists(directory.resolve(HEADS_FILE));
+    if (existed && !formatMatches(directory.resolve(FORMAT_FILE))) {
+      // An older format (version 1 kept one head record per primary, rewritten in place): not
+      // readable by this code. Keep the files for the operator, start empty.
+      String suffix = ".old-format-" + System.currentTimeMillis();
+      LOG.warn("disk cache files in {} are not in format '{}'; moving them aside with suffix {} and starting"
+          + " empty (delete them once not needed)", directory, FORMAT, suffix);
+      moveAside(directory.resolve(HEADS_FILE), suffix);
+      moveAside(directory.resolve(CHUNKS_FILE), suffix);
+      Files.deleteIfExists(clean);
+      existed = false;
+    }
     boolean wasClean = !existed || Files.exists(clean);
     ChronicleMap<Long, byte[]> h = null;
     ChronicleMap<Long, ByteBuffer> c = null;
@@ -156,6 +171,20 @@ public final class ChronicleTier implements CacheStore {
     }
     this.heads = h;
     this.chunks = c;
+    this.slots = new HeadSlots(h, new HeadSlots.Listener() {
+      @Override
+      public void corrupt(String what) {
+        corruptions.increment();
+        LOG.warn("dropping corrupt {} in {}", what, directory);
+      }
+
+      @Override
+      public void cleanupFailed(RuntimeException e) {
+        failures.increment();
+        LOG.warn("removing a superseded head slot in {} failed (settled later)", directory, e);
+      }
+    });
+    Files.writeString(directory.resolve(FORMAT_FILE), FORMAT + "\n");
     Files.deleteIfExists(clean);
     this.index = new DiskIndex(1024);
     this.nextEntryId = new AtomicLong(rebuild(!wasClean) + 1);
@@ -253,6 +282,15 @@ public final class ChronicleTier implements CacheStore {
     }
   }
 
+  /** True when the format file names the format this code writes. */
+  private static boolean formatMatches(Path formatFile) {
+    try {
+      return Files.exists(formatFile) && Files.readString(formatFile).strip().equals(FORMAT);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
   private static void closeQuietly(ChronicleMap<?, ?> map) {
     if (map != null) {
       try {
@@ -264,33 +302,27 @@ public final class ChronicleTier implements CacheStore {
   }
 
   /**
-   * Rebuilds the index from the heads file, drops undecodable head records and reclaims chunks no
-   * head refers to (writes cut off by a crash). Returns the largest entry id seen.
+   * Rebuilds the index from the heads file (settling primaries with records in both slots, dropping
+   * undecodable records) and reclaims chunks no head refers to (writes cut off by a crash). Returns
+   * the largest entry id seen.
    */
   private long rebuild(boolean checkChunks) {
     int nowSec = seconds(clock.instant());
     Set<Long> liveIds = new HashSet<>();
-    List<Long> corrupt = new ArrayList<>();
     List<StoreKey> incomplete = new ArrayList<>();
     List<Variant> incompleteVariants = new ArrayList<>();
     long[] maxId = {0};
-    heads.forEachEntry(e -> {
-      long primaryHash = e.key().get();
-      byte[] record = e.value().get();
-      try {
-        Group g = EntryCodec.decode(record);
-        for (Variant v : g.variants()) {
-          StoreKey key = StoreKey.of(g.primary(), v.variant());
-          index.put(key.hash(), primaryHash, v.bodyLength(), v.head().retainUntil().getEpochSecond(), nowSec, false);
-          liveIds.add(v.entryId());
-          maxId[0] = Math.max(maxId[0], v.entryId());
-          if (checkChunks) {
-            incomplete.add(key);
-            incompleteVariants.add(v);
-          }
+    slots.scan(g -> {
+      for (Variant v : g.variants()) {
+        StoreKey key = StoreKey.of(g.primary(), v.variant());
+        index.put(key.hash(), key.primaryHash(), v.bodyLength(), v.head().retainUntil().getEpochSecond(), nowSec,
+            false);
+        liveIds.add(v.entryId());
+        maxId[0] = Math.max(maxId[0], v.entryId());
+        if (checkChunks) {
+          incomplete.add(key);
+          incompleteVariants.add(v);
         }
-      } catch (CorruptRecordException ex) {
-        corrupt.add(primaryHash);
       }
     });
     // After a crash (or damage dropped by Chronicle's recovery) make sure every head's chunks are
@@ -305,11 +337,6 @@ public final class ChronicleTier implements CacheStore {
           break;
         }
       }
-    }
-    for (Long k : corrupt) {
-      LOG.warn("dropping corrupt head record {} in {}", Long.toHexString(k), directory);
-      heads.remove(k);
-      corruptions.increment();
     }
     List<Long> orphans = new ArrayList<>();
     chunks.forEachEntry(e -> {
@@ -353,6 +380,11 @@ public final class ChronicleTier implements CacheStore {
   /** Number of chunk records in the chunks file (tests check that orphans were reclaimed). */
   public long chunkCount() {
     return chunks.longSize();
+  }
+
+  /** Installs a crash-point hook in the head slots (tests only; null removes it). */
+  void headStepHook(HeadSlots.StepHook hook) {
+    slots.hook(hook);
   }
 
   /** The cache directory. */
@@ -399,9 +431,9 @@ public final class ChronicleTier implements CacheStore {
       if (v == null) {
         return null;
       }
-      index.touch(key.hash(), seconds(now));
+      int touched = index.touchAndVerified(key.hash(), seconds(now));
       if (v.bodyLength() <= config.inlineReadMaxBytes()) {
-        ByteBuffer body = readWhole(key, v);
+        ByteBuffer body = readWhole(key, v, touched >= 0 && (touched & DiskIndex.VERIFIED_FLAG) != 0);
         if (body == null) {
           return null;
         }
@@ -426,41 +458,11 @@ public final class ChronicleTier implements CacheStore {
   }
 
   private Variant findVariant(StoreKey key, Instant now) {
-    byte[] record = heads.get(key.primaryHash());
-    if (record == null) {
-      return null;
-    }
-    Group g;
-    try {
-      g = EntryCodec.decode(record);
-    } catch (CorruptRecordException e) {
-      dropCorruptGroup(key.primaryHash(), record, e.getMessage());
-      return null;
-    }
-    if (!key.primaryEquals(g.primary())) {
-      return null;
-    }
-    Variant v = null;
-    for (Variant x : g.variants()) {
-      if (key.variantEquals(x.variant())) {
-        v = x;
-        break;
-      }
-    }
+    Variant v = slots.find(key);
     if (v == null || !v.head().retainUntil().isAfter(now)) {
       return null;
     }
     return v;
-  }
-
-  private void dropCorruptGroup(long primaryHash, byte[] record, String why) {
-    corruptions.increment();
-    LOG.warn("dropping corrupt head record {} in {}: {}", Long.toHexString(primaryHash), directory, why);
-    try {
-      heads.remove(primaryHash, record);
-    } catch (RuntimeException e) {
-      failures.increment();
-    }
   }
 
   /**
@@ -469,8 +471,8 @@ public final class ChronicleTier implements CacheStore {
    * drops the entry and returns null. One CRC32C pass over the whole body checks every chunk at
    * once (a bad chunk changes the body checksum), so the per-chunk checksums are not computed here.
    */
-  private ByteBuffer readWhole(StoreKey key, Variant v) {
-    boolean verify = !index.verified(key.hash());
+  private ByteBuffer readWhole(StoreKey key, Variant v, boolean verified) {
+    boolean verify = !verified;
     int len = (int) v.bodyLength();
     byte[] body = new byte[len];
     int chunkCount = chunkCount(v);
@@ -597,12 +599,8 @@ public final class ChronicleTier implements CacheStore {
 
   private List<StoreKey> listVariants0(StoreKey key) {
     try {
-      byte[] record = heads.get(key.primaryHash());
-      if (record == null) {
-        return List.of();
-      }
-      Group g = EntryCodec.decode(record);
-      if (!key.primaryEquals(g.primary())) {
+      Group g = slots.current(key.primaryHash());
+      if (g == null || !key.primaryEquals(g.primary())) {
         return List.of();
       }
       List<StoreKey> out = new ArrayList<>(g.variants().size());
@@ -610,9 +608,6 @@ public final class ChronicleTier implements CacheStore {
         out.add(StoreKey.of(g.primary(), v.variant()));
       }
       return out;
-    } catch (CorruptRecordException e) {
-      corruptions.increment();
-      return List.of();
     } catch (RuntimeException | AssertionError | InternalError e) {
       failures.increment();
       LOG.warn("disk tier listVariants failed for {}", key, e);
@@ -827,49 +822,55 @@ public final class ChronicleTier implements CacheStore {
     }
   }
 
-  /** Inserts or replaces the variant's head in its group: the commit point. */
-  private void commitHead(StoreKey key, Variant nv, Instant now) {
-    List<StoreKey> droppedKeys = new ArrayList<>();
-    List<Variant> dropped = new ArrayList<>();
+  /**
+   * Applies a head edit, evicting entries and retrying (up to 3 times) when Chronicle reports the
+   * heads map full; then throws {@link MapFullException}.
+   */
+  private void editHeads(long primaryHash, HeadSlots.Edit edit) {
     for (int attempt = 0; ; attempt++) {
-      droppedKeys.clear();
-      dropped.clear();
       try {
-        heads.compute(key.primaryHash(), (k, old) -> {
-          List<Variant> keep = new ArrayList<>();
-          if (old != null) {
-            try {
-              Group g = EntryCodec.decode(old);
-              boolean samePrimary = key.primaryEquals(g.primary());
-              for (Variant v : g.variants()) {
-                // A 64-bit hash collision between two primaries: the newer one takes the slot.
-                if (!samePrimary || v.hasVariant(nv.variant())) {
-                  dropped.add(v);
-                  droppedKeys.add(StoreKey.of(g.primary(), v.variant()));
-                } else {
-                  keep.add(v);
-                }
-              }
-            } catch (CorruptRecordException e) {
-              corruptions.increment();
-            }
-          }
-          keep.add(nv);
-          while (keep.size() > config.maxVariants()) {
-            Variant v = keep.remove(0);
-            dropped.add(v);
-            droppedKeys.add(StoreKey.of(key.primary(), v.variant()));
-          }
-          return EntryCodec.encode(new Group(key.primary(), keep));
-        });
-        break;
+        slots.edit(primaryHash, edit);
+        return;
       } catch (IllegalStateException e) {
-        if (!isFull(e) || attempt >= 3) {
-          throw attempt >= 3 ? new MapFullException(e) : e;
+        if (!isFull(e)) {
+          throw e;
+        }
+        if (attempt >= 3) {
+          throw new MapFullException(e);
         }
         evict(64);
       }
     }
+  }
+
+  /** Inserts or replaces the variant's head in its group: the commit point. */
+  private void commitHead(StoreKey key, Variant nv, Instant now) {
+    List<StoreKey> droppedKeys = new ArrayList<>();
+    List<Variant> dropped = new ArrayList<>();
+    editHeads(key.primaryHash(), current -> {
+      droppedKeys.clear();
+      dropped.clear();
+      List<Variant> keep = new ArrayList<>();
+      if (current != null) {
+        boolean samePrimary = key.primaryEquals(current.primary());
+        for (Variant v : current.variants()) {
+          // A 64-bit hash collision between two primaries: the newer one takes the slots.
+          if (!samePrimary || v.hasVariant(nv.variant())) {
+            dropped.add(v);
+            droppedKeys.add(StoreKey.of(current.primary(), v.variant()));
+          } else {
+            keep.add(v);
+          }
+        }
+      }
+      keep.add(nv);
+      while (keep.size() > config.maxVariants()) {
+        Variant v = keep.remove(0);
+        dropped.add(v);
+        droppedKeys.add(StoreKey.of(key.primary(), v.variant()));
+      }
+      return new Group(key.primary(), keep);
+    });
     index.put(key.hash(), key.primaryHash(), nv.bodyLength(), nv.head().retainUntil().getEpochSecond(),
         seconds(now), true);
     for (int i = 0; i < dropped.size(); i++) {
@@ -953,36 +954,29 @@ public final class ChronicleTier implements CacheStore {
       StoreKey key, long expectedEntryId, int expectedHeadVersion, EntryHead newHead, Instant now) {
     ReplaceOutcome[] out = {ReplaceOutcome.NOT_FOUND};
     try {
-      heads.computeIfPresent(key.primaryHash(), (k, old) -> {
-        Group g;
-        try {
-          g = EntryCodec.decode(old);
-        } catch (CorruptRecordException e) {
-          corruptions.increment();
-          out[0] = ReplaceOutcome.FAILED;
-          return null;
+      editHeads(key.primaryHash(), current -> {
+        out[0] = ReplaceOutcome.NOT_FOUND;
+        if (current == null || !key.primaryEquals(current.primary())) {
+          return current;
         }
-        if (!key.primaryEquals(g.primary())) {
-          return old;
-        }
-        List<Variant> vs = new ArrayList<>(g.variants());
+        List<Variant> vs = new ArrayList<>(current.variants());
         for (int i = 0; i < vs.size(); i++) {
           Variant v = vs.get(i);
-          if (!v.hasVariant(key.variant())) {
+          if (!key.variantEquals(v.variant())) {
             continue;
           }
           if (!v.head().retainUntil().isAfter(now)) {
-            return old;
+            return current;
           }
           if (v.entryId() != expectedEntryId || v.headVersion() != expectedHeadVersion) {
             out[0] = ReplaceOutcome.CONFLICT;
-            return old;
+            return current;
           }
           vs.set(i, v.withHead(newHead));
           out[0] = ReplaceOutcome.REPLACED;
-          return EntryCodec.encode(new Group(g.primary(), vs));
+          return new Group(current.primary(), vs);
         }
-        return old;
+        return current;
       });
     } catch (RuntimeException | AssertionError | InternalError e) {
       failures.increment();
@@ -1044,30 +1038,41 @@ public final class ChronicleTier implements CacheStore {
       byte[] primary) {
     List<Variant> removed = new ArrayList<>();
     byte[][] groupPrimary = {null};
-    heads.computeIfPresent(primaryHash, (k, old) -> {
+    HeadSlots.Edit edit = current -> {
       removed.clear();
-      Group g;
-      try {
-        g = EntryCodec.decode(old);
-      } catch (CorruptRecordException e) {
-        corruptions.increment();
-        return null;
+      if (current == null || (primary != null && !Arrays.equals(primary, current.primary()))) {
+        return current;
       }
-      if (primary != null && !Arrays.equals(primary, g.primary())) {
-        return old;
-      }
-      groupPrimary[0] = g.primary();
+      groupPrimary[0] = current.primary();
       List<Variant> keep = new ArrayList<>();
-      for (Variant v : g.variants()) {
+      for (Variant v : current.variants()) {
         boolean match = which.test(v)
-            && (onlyKeyHash == 0 || StoreKey.of(g.primary(), v.variant()).hash() == onlyKeyHash);
+            && (onlyKeyHash == 0 || StoreKey.of(current.primary(), v.variant()).hash() == onlyKeyHash);
         (match ? removed : keep).add(v);
       }
       if (removed.isEmpty()) {
-        return old;
+        return current;
       }
-      return keep.isEmpty() ? null : EntryCodec.encode(new Group(g.primary(), keep));
-    });
+      return keep.isEmpty() ? null : new Group(current.primary(), keep);
+    };
+    try {
+      slots.edit(primaryHash, edit);
+    } catch (IllegalStateException e) {
+      if (!isFull(e)) {
+        throw e;
+      }
+      // No room for the smaller record (removing only needs room when variants remain): remove the
+      // primary's whole record instead. Never evicts here, so eviction cannot recurse.
+      slots.edit(primaryHash, current -> {
+        removed.clear();
+        if (current == null || (primary != null && !Arrays.equals(primary, current.primary()))) {
+          return current;
+        }
+        groupPrimary[0] = current.primary();
+        removed.addAll(current.variants());
+        return null;
+      });
+    }
     for (Variant v : removed) {
       index.remove(StoreKey.of(groupPrimary[0], v.variant()).hash());
       removeChunks(v.entryId(), chunkCount(v));
@@ -1115,7 +1120,7 @@ public final class ChronicleTier implements CacheStore {
   @Override
   public StoreStats stats() {
     TierStats t = tierStats();
-    return new StoreStats(TierStats.EMPTY, t, t.hits(), t.misses(), 0, t.writes(), t.declined());
+    return new StoreStats(TierStats.EMPTY, t, t.hits(), t.misses(), 0, t.writes(), 0, t.declined());
   }
 
   @Override

@@ -101,12 +101,6 @@ final class DiskIndex {
     verified[i] = bodyVerified;
   }
 
-  /** True when the variant's body was written or checksum-verified by this process. */
-  synchronized boolean verified(long keyHash) {
-    int i = find(slotKey(keyHash));
-    return i >= 0 && verified[i];
-  }
-
   /** Records that the variant's body passed its checksum. */
   synchronized void markVerified(long keyHash) {
     int i = find(slotKey(keyHash));
@@ -123,12 +117,32 @@ final class DiskIndex {
     }
   }
 
+  /**
+   * Records a hit; returns the variant's aged hit count, or -1 when it is not indexed, plus
+   * {@link #VERIFIED_FLAG} when its body was written or verified by this process (one lock
+   * round trip on the lookup path instead of two).
+   */
+  synchronized int touchAndVerified(long keyHash, int nowSec) {
+    int i = find(slotKey(keyHash));
+    if (i < 0) {
+      return -1;
+    }
+    return touch(i, nowSec) | (verified[i] ? VERIFIED_FLAG : 0);
+  }
+
+  /** Flag in the result of {@link #touchAndVerified}. */
+  static final int VERIFIED_FLAG = 1 << 16;
+
   /** Records a hit; returns the variant's aged hit count, or -1 when it is not indexed. */
   synchronized int touch(long keyHash, int nowSec) {
     int i = find(slotKey(keyHash));
     if (i < 0) {
       return -1;
     }
+    return touch(i, nowSec);
+  }
+
+  private int touch(int i, int nowSec) {
     access[i] = nowSec;
     if (freq[i] < MAX_FREQ) {
       freq[i]++;
