@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Judges a soak run of scripts/soak.sh: reads RUN/samples.csv, RUN/wrk.out, RUN/side.log and
+RUN/after.env, prints a table and the verdict, and exits 0 (pass) or 1 (fail).
+
+Rules (each printed with its figures):
+  errors       no response outside 2xx/3xx, no socket error, every purge and HEAD answered 200
+  heap         slope of heap-after-GC over the last third of the samples < HEAP_SLOPE MiB/min
+  rss          slope of RSS over the last third < RSS_SLOPE MiB/min
+  direct       slope of direct buffer memory over the last third < DIRECT_SLOPE MiB/min
+  threads      max threads in the last third <= max of the middle third + THREAD_SLACK
+  fds          open fds other than NIO selectors after the load and the idle timeouts <= the same
+               count before the load + FD_SLACK; selectors (one per thread that did a blocking
+               wait, cached by XNIO) <= threads
+  origin       established origin connections after the idle timeouts == 0
+  clients      open client connections after the load == 0
+  shutdown     SIGTERM: the JVM exited (143 = 128 + SIGTERM) after logging "stopped (drained)", and the
+               store wrote its clean-shutdown marker
+Usage: verdict.py RUN_DIR
+"""
+import csv, os, re, sys
+
+HEAP_SLOPE = float(os.environ.get('SOAK_HEAP_SLOPE', '1.0'))
+RSS_SLOPE = float(os.environ.get('SOAK_RSS_SLOPE', '4.0'))
+DIRECT_SLOPE = float(os.environ.get('SOAK_DIRECT_SLOPE', '1.0'))
+THREAD_SLACK = int(os.environ.get('SOAK_THREAD_SLACK', '4'))
+FD_SLACK = int(os.environ.get('SOAK_FD_SLACK', '8'))
+
+
+def slope_per_min(ts, ys):
+    """Least-squares slope of ys over ts (seconds), per minute."""
+    n = len(ts)
+    if n < 3:
+        return 0.0
+    mt, my = sum(ts) / n, sum(ys) / n
+    den = sum((t - mt) ** 2 for t in ts)
+    return 0.0 if den == 0 else 60.0 * sum((t - mt) * (y - my) for t, y in zip(ts, ys)) / den
+
+
+def main(run):
+    rows = list(csv.DictReader(open(os.path.join(run, 'samples.csv'))))
+    if len(rows) < 6:
+        print('verdict: FAIL (too few samples: %d)' % len(rows))
+        return 1
+    num = lambda r, k: float(r[k]) if r[k] not in ('', 'NA') else float('nan')
+    cols = ['t_s', 'rss_mib', 'heap_after_gc_mib', 'direct_mib', 'threads', 'fds', 'origin_conns',
+            'client_conns', 'requests', 'mem_entries', 'disk_entries']
+    print('| ' + ' | '.join(cols) + ' |')
+    print('|' + '---:|' * len(cols))
+    for r in rows:
+        print('| ' + ' | '.join(r[c] for c in cols) + ' |')
+
+    third = len(rows) // 3
+    last, middle = rows[-third:], rows[third:2 * third]
+    ts = [num(r, 't_s') for r in last]
+    checks = []
+
+    def check(name, ok, detail):
+        checks.append((name, ok, detail))
+
+    env = {}
+    for line in open(os.path.join(run, 'after.env')):
+        if '=' in line:
+            k, v = line.strip().split('=', 1)
+            env[k] = v
+    out = open(os.path.join(run, 'wrk.out')).read()
+    m = re.search(r'SOAK_RESULT (.*)', out)
+    if not m:
+        check('errors', False, 'wrk printed no SOAK_RESULT line')
+    else:
+        f = dict(kv.split('=', 1) for kv in m.group(1).split())
+        bad = sum(int(f[k]) for k in ('other', 'connect', 'read', 'write', 'timeout'))
+        side = [l.split() for l in open(os.path.join(run, 'side.log')) if l.strip()]
+        purges = [p for p in side if p[0] == 'purge']
+        heads = [p for p in side if p[0] == 'head']
+        purge_bad = sum(1 for p in side if p[1] != '200')
+        check('errors', bad == 0 and purge_bad == 0 and int(f['requests']) > 0,
+              'requests=%s statuses=%s socket connect/read/write/timeout=%s/%s/%s/%s purges=%d heads=%d (non-200: %d)'
+              % (f['requests'], f['statuses'], f['connect'], f['read'], f['write'], f['timeout'], len(purges),
+                 len(heads), purge_bad))
+    for key, name, limit in (('heap_after_gc_mib', 'heap', HEAP_SLOPE), ('rss_mib', 'rss', RSS_SLOPE),
+                             ('direct_mib', 'direct', DIRECT_SLOPE)):
+        s = slope_per_min(ts, [num(r, key) for r in last])
+        check(name, s < limit, 'last-third slope %+.2f MiB/min (limit %.1f); first %.1f, max %.1f, last %.1f MiB'
+              % (s, limit, num(rows[0], key), max(num(r, key) for r in rows), num(rows[-1], key)))
+    tmax_last = max(num(r, 'threads') for r in last)
+    tmax_mid = max(num(r, 'threads') for r in middle)
+    check('threads', tmax_last <= tmax_mid + THREAD_SLACK,
+          'max %d in the last third vs %d in the middle third (slack %d)' % (tmax_last, tmax_mid, THREAD_SLACK))
+    fd_before, fd_after = int(env['fds_before']), int(env['fds_after'])
+    sel, thr = int(env['selectors_after']), int(env['threads_after'])
+    check('fds', fd_after <= fd_before + FD_SLACK and sel <= thr,
+          'non-selector fds: %d before the load, %d after it (slack %d); %d selectors for %d threads; '
+          'all fds max %d during the run' % (fd_before, fd_after, FD_SLACK, sel, thr,
+                                             max(num(r, 'fds') for r in rows)))
+    check('origin', int(env['origin_conns_after']) == 0,
+          '%s established origin connections after the idle timeouts (max during the run %d)'
+          % (env['origin_conns_after'], max(num(r, 'origin_conns') for r in rows)))
+    check('clients', int(env['client_conns_after']) == 0,
+          '%s open client connections after the load' % env['client_conns_after'])
+    check('shutdown', env.get('exit_status') == '143' and env.get('drained') == '1'
+          and env.get('clean_shutdown') == '1',
+          'exit status %s after SIGTERM, %s s to exit, drained=%s, clean-shutdown marker=%s'
+          % (env.get('exit_status'), env.get('exit_seconds'), env.get('drained'), env.get('clean_shutdown')))
+    print()
+    for name, ok, detail in checks:
+        print('%-9s %s  %s' % (name, 'ok  ' if ok else 'FAIL', detail))
+    passed = all(ok for _, ok, _ in checks)
+    print('\nverdict: %s' % ('PASS' if passed else 'FAIL'))
+    return 0 if passed else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1]))
