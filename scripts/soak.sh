@@ -22,7 +22,9 @@ usage: scripts/soak.sh [--minutes N] [--interval S] [--connections C] [--delay-m
 Starts, on 127.0.0.1 and free ports: the soak origin (scripts/soak/origin.py), Cachalot, wrk with
 scripts/soak/mix.lua, and a side client (every 3 s an admin POST /purge and a HEAD with curl). Samples RSS, heap after a full GC
 (jcmd), direct buffer memory, threads, open fds, established origin connections, client connections,
-requests and store entries into DIR/samples.csv. After the load: waits for the idle timeouts, takes
+requests and store entries into DIR/samples.csv. RSS is shown whole and anonymous only (RssAnon:
+heap, direct buffers, metaspace, stacks, malloc); the file-backed rest is mostly the disk tier's
+memory-mapped files, which grow with the cache until it is full. After the load: waits for the idle timeouts, takes
 the "after" figures, stops Cachalot with SIGTERM and prints the table and the verdict.
 Exit status: 0 pass, 1 fail, 2 usage or setup error. Needs: java, jcmd, python3, wrk, curl, ss.
 EOF
@@ -105,7 +107,7 @@ origin:
   maxConnectionsPerRoute: 64
 store:
   dir: $OUT/cache
-  memorySize: 64MiB
+  memorySize: 16MiB
   memoryMaxObjectSize: 1MiB
   maxObjectSize: 8MiB
   diskSize: 512MiB
@@ -145,14 +147,15 @@ plain_fds() { ls -l "/proc/$CPID/fd" 2>/dev/null | grep -cv -e 'anon_inode:\[eve
 selectors() { ls -l "/proc/$CPID/fd" 2>/dev/null | grep -c 'anon_inode:\[eventpoll\]'; }
 origin_conns() { ss -Htn state established "( dport = :$OPORT )" 2>/dev/null | wc -l; }
 
-sample() { # one CSV line: t_s rss heap_after_gc direct threads fds origin_conns client_conns requests mem disk
-  local t rss heap
+sample() { # one CSV line: t_s rss rss_anon heap_after_gc direct threads fds origin_conns client_conns requests mem disk
+  local t rss anon heap
   t=$(( $(date +%s) - START ))
   rss=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$CPID/status")
+  anon=$(awk '/^RssAnon:/ { printf "%.1f", $2 / 1024 }' "/proc/$CPID/status")
   jcmd "$CPID" GC.run >/dev/null 2>&1 || true
   heap=$(jcmd "$CPID" GC.heap_info 2>/dev/null | awk 'match($0, /used [0-9]+K/) { v = substr($0, RSTART + 5, RLENGTH - 6); printf "%.1f", v / 1024; exit }')
   curl -fsS "http://127.0.0.1:$APORT/metrics" >"$OUT/metrics.tmp" 2>/dev/null || : >"$OUT/metrics.tmp"
-  echo "$t,$rss,${heap:-NA},$(awk "BEGIN { printf \"%.1f\", $(metric_sum jvm_buffer_pool_used_bytes 'pool="direct"') / 1048576 }"),$(awk '/^Threads:/ { print $2 }' "/proc/$CPID/status"),$(fds),$(origin_conns),$(metric_sum cachalot_open_connections),$(metric_sum cachalot_requests_total),$(metric_sum cachalot_store_entries 'tier="memory"'),$(metric_sum cachalot_store_entries 'tier="disk"')"
+  echo "$t,$rss,$anon,${heap:-NA},$(awk "BEGIN { printf \"%.1f\", $(metric_sum jvm_buffer_pool_used_bytes 'pool="direct"') / 1048576 }"),$(awk '/^Threads:/ { print $2 }' "/proc/$CPID/status"),$(fds),$(origin_conns),$(metric_sum cachalot_open_connections),$(metric_sum cachalot_requests_total),$(metric_sum cachalot_store_entries 'tier="memory"'),$(metric_sum cachalot_store_entries 'tier="disk"')"
 }
 
 # Warm the JVM a little, then take the "before" figures.
@@ -162,7 +165,7 @@ FDS_BEFORE=$(plain_fds)
 ls -l "/proc/$CPID/fd" >"$OUT/fds-before.txt" 2>/dev/null || true
 
 START=$(date +%s)
-echo "t_s,rss_mib,heap_after_gc_mib,direct_mib,threads,fds,origin_conns,client_conns,requests,mem_entries,disk_entries" >"$OUT/samples.csv"
+echo "t_s,rss_mib,rss_anon_mib,heap_after_gc_mib,direct_mib,threads,fds,origin_conns,client_conns,requests,mem_entries,disk_entries" >"$OUT/samples.csv"
 
 SOAK_DELAY_MS="$DELAY_MS" SOAK_NONCE="$START" wrk -t2 -c"$CONNS" -d"${MINUTES}m" --timeout 15s \
   -s "$ROOT/scripts/soak/mix.lua" "http://127.0.0.1:$CPORT" >"$OUT/wrk.out" 2>&1 &

@@ -37,7 +37,7 @@ request = function()
     return wrk.format("GET", hot())
   elseif p <= 69 then                           -- unique misses: the store keeps filling and evicting
     seq = seq + 1
-    return wrk.format("GET", string.format("/c/m-%s-%d-%d?size=2048", nonce, tid or 0, seq))
+    return wrk.format("GET", string.format("/c/m-%s-%d-%d?size=16384", nonce, tid or 0, seq))
   elseif p <= 78 then                           -- uncacheable (no-store; hit-for-miss)
     return wrk.format("GET", string.format("/u/%d?size=1024", math.random(0, 99)))
   elseif p <= 82 then                           -- slow origin answers (200 ms, max-age 5)

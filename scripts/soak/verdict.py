@@ -5,7 +5,9 @@ RUN/after.env, prints a table and the verdict, and exits 0 (pass) or 1 (fail).
 Rules (each printed with its figures):
   errors       no response outside 2xx/3xx, no socket error, every purge and HEAD answered 200
   heap         slope of heap-after-GC over the last third of the samples < HEAP_SLOPE MiB/min
-  rss          slope of RSS over the last third < RSS_SLOPE MiB/min
+  rss          slope of anonymous RSS (RssAnon: heap, direct, metaspace, stacks, malloc) over the
+               last third < RSS_SLOPE MiB/min; file-backed RSS (the disk tier's mapped files) is
+               shown but not judged: it follows the disk tier's fill level
   direct       slope of direct buffer memory over the last third < DIRECT_SLOPE MiB/min
   threads      max threads in the last third <= max of the middle third + THREAD_SLACK
   fds          open fds other than NIO selectors after the load and the idle timeouts <= the same
@@ -42,7 +44,7 @@ def main(run):
         print('verdict: FAIL (too few samples: %d)' % len(rows))
         return 1
     num = lambda r, k: float(r[k]) if r[k] not in ('', 'NA') else float('nan')
-    cols = ['t_s', 'rss_mib', 'heap_after_gc_mib', 'direct_mib', 'threads', 'fds', 'origin_conns',
+    cols = ['t_s', 'rss_mib', 'rss_anon_mib', 'heap_after_gc_mib', 'direct_mib', 'threads', 'fds', 'origin_conns',
             'client_conns', 'requests', 'mem_entries', 'disk_entries']
     print('| ' + ' | '.join(cols) + ' |')
     print('|' + '---:|' * len(cols))
@@ -77,7 +79,7 @@ def main(run):
               'requests=%s statuses=%s socket connect/read/write/timeout=%s/%s/%s/%s purges=%d heads=%d (non-200: %d)'
               % (f['requests'], f['statuses'], f['connect'], f['read'], f['write'], f['timeout'], len(purges),
                  len(heads), purge_bad))
-    for key, name, limit in (('heap_after_gc_mib', 'heap', HEAP_SLOPE), ('rss_mib', 'rss', RSS_SLOPE),
+    for key, name, limit in (('heap_after_gc_mib', 'heap', HEAP_SLOPE), ('rss_anon_mib', 'rss', RSS_SLOPE),
                              ('direct_mib', 'direct', DIRECT_SLOPE)):
         s = slope_per_min(ts, [num(r, key) for r in last])
         check(name, s < limit, 'last-third slope %+.2f MiB/min (limit %.1f); first %.1f, max %.1f, last %.1f MiB'
