@@ -167,7 +167,7 @@ ls -l "/proc/$CPID/fd" >"$OUT/fds-before.txt" 2>/dev/null || true
 START=$(date +%s)
 echo "t_s,rss_mib,rss_anon_mib,heap_after_gc_mib,direct_mib,threads,fds,origin_conns,client_conns,requests,mem_entries,disk_entries" >"$OUT/samples.csv"
 
-SOAK_DELAY_MS="$DELAY_MS" SOAK_NONCE="$START" wrk -t2 -c"$CONNS" -d"${MINUTES}m" --timeout 15s \
+SOAK_DELAY_MS="$DELAY_MS" SOAK_NONCE="$START" wrk -t2 -c"$CONNS" -d"${MINUTES}m" --timeout 30s \
   -s "$ROOT/scripts/soak/mix.lua" "http://127.0.0.1:$CPORT" >"$OUT/wrk.out" 2>&1 &
 WRK_PID=$!
 PIDS+=("$WRK_PID")
