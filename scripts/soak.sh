@@ -152,8 +152,7 @@ sample() { # one CSV line: t_s rss rss_anon heap_after_gc direct threads fds ori
   t=$(( $(date +%s) - START ))
   rss=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$CPID/status")
   anon=$(awk '/^RssAnon:/ { printf "%.1f", $2 / 1024 }' "/proc/$CPID/status")
-  jcmd "$CPID" GC.run >/dev/null 2>&1 || true
-  heap=$(jcmd "$CPID" GC.heap_info 2>/dev/null | awk 'match($0, /used [0-9]+K/) { v = substr($0, RSTART + 5, RLENGTH - 6); printf "%.1f", v / 1024; exit }')
+  heap=$(heap_after_gc)
   curl -fsS "http://127.0.0.1:$APORT/metrics" >"$OUT/metrics.tmp" 2>/dev/null || : >"$OUT/metrics.tmp"
   echo "$t,$rss,$anon,${heap:-NA},$(awk "BEGIN { printf \"%.1f\", $(metric_sum jvm_buffer_pool_used_bytes 'pool="direct"') / 1048576 }"),$(awk '/^Threads:/ { print $2 }' "/proc/$CPID/status"),$(fds),$(origin_conns),$(metric_sum cachalot_open_connections),$(metric_sum cachalot_requests_total),$(metric_sum cachalot_store_entries 'tier="memory"'),$(metric_sum cachalot_store_entries 'tier="disk"')"
 }
@@ -162,6 +161,11 @@ sample() { # one CSV line: t_s rss rss_anon heap_after_gc direct threads fds ori
 for i in $(seq 1 20); do curl -fsS -o /dev/null "http://127.0.0.1:$CPORT/c/warm$i" || true; done
 sleep 3
 FDS_BEFORE=$(plain_fds)
+heap_after_gc() { # MiB used after a full GC
+  jcmd "$CPID" GC.run >/dev/null 2>&1 || true
+  jcmd "$CPID" GC.heap_info 2>/dev/null | awk 'match($0, /used [0-9]+K/) { v = substr($0, RSTART + 5, RLENGTH - 6); printf "%.1f", v / 1024; exit }'
+}
+HEAP_BEFORE=$(heap_after_gc)
 ls -l "/proc/$CPID/fd" >"$OUT/fds-before.txt" 2>/dev/null || true
 
 START=$(date +%s)
@@ -209,6 +213,8 @@ sleep $((3 * ORIGIN_IDLE + 2))
 curl -fsS "http://127.0.0.1:$APORT/metrics" >"$OUT/metrics.tmp" 2>/dev/null || : >"$OUT/metrics.tmp"
 {
   echo "fds_before=$FDS_BEFORE"
+  echo "heap_before=$HEAP_BEFORE"
+  echo "heap_after=$(heap_after_gc)"
   echo "fds_after=$(plain_fds)"
   echo "selectors_after=$(selectors)"
   echo "origin_conns_after=$(origin_conns)"

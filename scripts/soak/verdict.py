@@ -6,7 +6,9 @@ Rules (each printed with its figures):
   errors       no response outside 2xx/3xx, no connect/read/write error, every purge and HEAD
                answered 200
   slow         responses slower than wrk's --timeout (30 s) <= SLOW_SHARE of the requests
-  heap         slope of heap-after-GC over the last third of the samples < HEAP_SLOPE MiB/min
+  heap         heap after a full GC with no load, after the run <= the same before the run + HEAP_SLACK
+               MiB (under load the live heap includes the requests in progress and swings by
+               +-10 MiB between samples, so its slope is shown, not judged)
   rss          slope of anonymous RSS (RssAnon: heap, direct, metaspace, stacks, malloc) over the
                last third < RSS_SLOPE MiB/min; file-backed RSS (the disk tier's mapped files) is
                shown but not judged: it follows the disk tier's fill level
@@ -23,7 +25,7 @@ Usage: verdict.py RUN_DIR
 """
 import csv, os, re, sys
 
-HEAP_SLOPE = float(os.environ.get('SOAK_HEAP_SLOPE', '1.0'))
+HEAP_SLACK = float(os.environ.get('SOAK_HEAP_SLACK', '16'))
 RSS_SLOPE = float(os.environ.get('SOAK_RSS_SLOPE', '4.0'))
 DIRECT_SLOPE = float(os.environ.get('SOAK_DIRECT_SLOPE', '1.0'))
 THREAD_SLACK = int(os.environ.get('SOAK_THREAD_SLACK', '4'))
@@ -54,8 +56,14 @@ def main(run):
     for r in rows:
         print('| ' + ' | '.join(r[c] for c in cols) + ' |')
 
-    third = len(rows) // 3
-    last, middle = rows[-third:], rows[third:2 * third]
+    # Slopes and thread counts are judged on the samples taken under load (the samples after the
+    # load, with no client connection left, would pull every slope down).
+    loaded = [r for r in rows if num(r, 'client_conns') > 0]
+    if len(loaded) < 6:
+        print('verdict: FAIL (too few samples under load: %d)' % len(loaded))
+        return 1
+    third = len(loaded) // 3
+    last, middle = loaded[-third:], loaded[third:2 * third]
     ts = [num(r, 't_s') for r in last]
     checks = []
 
@@ -88,8 +96,13 @@ def main(run):
               'requests=%s statuses=%s socket connect/read/write/timeout=%s/%s/%s/%s purges=%d heads=%d (non-200: %d)'
               % (f['requests'], f['statuses'], f['connect'], f['read'], f['write'], f['timeout'], len(purges),
                  len(heads), purge_bad))
-    for key, name, limit in (('heap_after_gc_mib', 'heap', HEAP_SLOPE), ('rss_anon_mib', 'rss', RSS_SLOPE),
-                             ('direct_mib', 'direct', DIRECT_SLOPE)):
+    hb, ha = float(env['heap_before']), float(env['heap_after'])
+    hs = slope_per_min(ts, [num(r, 'heap_after_gc_mib') for r in last])
+    check('heap', ha <= hb + HEAP_SLACK,
+          'idle heap after GC %.1f MiB before the run, %.1f MiB after it (slack %.0f); under load: max %.1f MiB, '
+          'last-third slope %+.2f MiB/min (not judged)'
+          % (hb, ha, HEAP_SLACK, max(num(r, 'heap_after_gc_mib') for r in loaded), hs))
+    for key, name, limit in (('rss_anon_mib', 'rss', RSS_SLOPE), ('direct_mib', 'direct', DIRECT_SLOPE)):
         s = slope_per_min(ts, [num(r, key) for r in last])
         check(name, s < limit, 'last-third slope %+.2f MiB/min (limit %.1f); first %.1f, max %.1f, last %.1f MiB'
               % (s, limit, num(rows[0], key), max(num(r, key) for r in rows), num(rows[-1], key)))
