@@ -227,6 +227,14 @@ class HostileClientTest {
         origin = TestOrigin.fixed("fine");
         cache = new CacheUnderTest(dir, origin.url(), "  limits:\n    maxConnections: 40\n    retryAfter: 4s\n", "");
         assertEquals(200, Http1.get(cache.port(), "/warm").status());
+        // The warm-up connection must be gone on the server side too, or it takes one of the 40 places.
+        CacheUnderTest.await("no open client connection", () -> {
+            try {
+                return cache.metric("cachalot_open_connections", "") == 0.0;
+            } catch (IOException e) {
+                return false;
+            }
+        });
         int threadsBefore = proxyThreads();
         assertTrue(threadsBefore > 0, "the proxy's threads are found by name");
         for (int i = 0; i < 40; i++) {
