@@ -20,12 +20,13 @@ usage: scripts/soak.sh [--minutes N] [--interval S] [--connections C] [--delay-m
   --java-opts "..." JVM flags (default "-Xms256m -Xmx256m -XX:+AlwaysPreTouch")
 
 Starts, on 127.0.0.1 and free ports: the soak origin (scripts/soak/origin.py), Cachalot, wrk with
-scripts/soak/mix.lua, and a side client (every 3 s an admin POST /purge and a HEAD with curl). Samples RSS, heap after a full GC
-(jcmd), direct buffer memory, threads, open fds, established origin connections, client connections,
-requests and store entries into DIR/samples.csv. RSS is shown whole and anonymous only (RssAnon:
-heap, direct buffers, metaspace, stacks, malloc); the file-backed rest is mostly the disk tier's
-memory-mapped files, which grow with the cache until it is full. After the load: waits for the idle timeouts, takes
-the "after" figures, stops Cachalot with SIGTERM and prints the table and the verdict.
+scripts/soak/mix.lua, and a side client (every 3 s an admin POST /purge and a HEAD with curl).
+Samples RSS, heap after a full GC (jcmd), direct buffer memory, threads, open fds, established
+origin connections, client connections, requests and store entries into DIR/samples.csv. RSS is
+shown whole and anonymous only (RssAnon: heap, direct buffers, metaspace, stacks, malloc); the
+file-backed rest is mostly the disk tier's memory-mapped files, which grow until it is full.
+After the load: waits for the idle timeouts, takes the "after" figures, stops Cachalot with
+SIGTERM, and prints the table and the verdict (scripts/soak/verdict.py; docs/resilience.md).
 Exit status: 0 pass, 1 fail, 2 usage or setup error. Needs: java, jcmd, python3, wrk, curl, ss.
 EOF
 }
