@@ -150,10 +150,28 @@ final class FrontHandler implements HttpHandler {
             if (!draining) {
                 inFlight.decrementAndGet();
             }
+            OriginTarget[] recordedRoute = {null};
             ex.addExchangeCompleteListener((e, next) -> {
-                record(e, info, head, null, body, sink);
+                record(e, info, head, recordedRoute[0], body, sink);
                 next.proceed();
             });
+            // The limit protects worker threads and origin connections; a fresh memory hit needs neither
+            // (it is written from this I/O thread), so it is still served: a slow origin that fills the
+            // limit with misses must not turn every hit into a 503.
+            if (!draining && route != null && fwd == null && !MaxForwards.answerHere(head)) {
+                recordedRoute[0] = route;
+                try {
+                    if (processor.tryAnswerNow(new ClientRequest(head, route, info, contentLength, body), sink)) {
+                        return;
+                    }
+                } catch (RuntimeException e) {
+                    LOG.debug("fast path over the limit failed for {}: {}", requestId, e.toString());
+                    if (sink.isStarted()) {
+                        return;
+                    }
+                }
+                recordedRoute[0] = null;
+            }
             sink.outcome("REJECTED");
             metrics.rejected(draining ? "shutdown" : "overload");
             // RFC 9110 §15.6.4: tell the client when to come back instead of queueing it.
