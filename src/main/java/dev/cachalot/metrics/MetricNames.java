@@ -80,6 +80,15 @@ public final class MetricNames {
             "cachalot_pipeline_background_revalidations", "cachalot.pipeline.background-revalidations",
             MetricKind.GAUGE, List.of(), "Background (stale-while-revalidate) revalidations started (cumulative).");
 
+    // ---- purge (gauges polled from PurgeService; cumulative ones only grow) ----
+
+    public static final MetricDef PURGES = new MetricDef("cachalot_purges", "cachalot.purges", MetricKind.GAUGE,
+            List.of("kind", "mode"),
+            "Purges made since start, by kind (url, tag, prefix, host) and mode (hard, soft) (cumulative; use rate()).");
+    public static final MetricDef PURGE_BANS_ACTIVE = new MetricDef("cachalot_purge_bans_active",
+            "cachalot.purge.bans-active", MetricKind.GAUGE, List.of(),
+            "Purges by tag, prefix or host (bans) not yet applied to the whole store and retired.");
+
     // ---- self ----
 
     public static final MetricDef METRICS_ERRORS = new MetricDef("cachalot_metrics_errors_total",
@@ -152,7 +161,7 @@ public final class MetricNames {
             ORIGIN_DURATION, ORIGIN_RESPONSES, ORIGIN_POOL_LEASED, ORIGIN_POOL_AVAILABLE, ORIGIN_POOL_PENDING,
             ORIGIN_POOL_MAX, STORE_ENTRIES, STORE_BYTES, STORE_HITS, STORE_MISSES, STORE_EVICTIONS, STORE_CORRUPTIONS,
             STORE_FAILURES, PIPELINE_IN_FLIGHT, PIPELINE_FOLLOWERS, PIPELINE_BACKGROUND_REVALIDATIONS,
-            METRICS_ERRORS, LABEL_OVERFLOW,
+            PURGES, PURGE_BANS_ACTIVE, METRICS_ERRORS, LABEL_OVERFLOW,
             JVM_MEMORY_USED, JVM_MEMORY_COMMITTED, JVM_MEMORY_MAX, JVM_MEMORY_INIT, JVM_MEMORY_USAGE,
             JVM_MEMORY_POOL_USED, JVM_MEMORY_POOL_COMMITTED, JVM_MEMORY_POOL_MAX, JVM_MEMORY_POOL_INIT,
             JVM_MEMORY_POOL_USAGE, JVM_MEMORY_POOL_USED_AFTER_GC, JVM_GC_COLLECTIONS, JVM_GC_TIME,

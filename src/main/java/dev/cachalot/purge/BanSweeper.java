@@ -72,6 +72,18 @@ public final class BanSweeper implements AutoCloseable {
         return this;
     }
 
+    /** Asks the started sweeper for a walk now (a new ban); no effect when not started. */
+    void soon() {
+        ScheduledExecutorService ex = executor;
+        if (ex != null) {
+            try {
+                ex.execute(this::sweepQuietly);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
     private void sweepQuietly() {
         try {
             sweepOnce();

@@ -12,9 +12,9 @@ import dev.cachalot.store.ReplaceOutcome;
 import dev.cachalot.store.StoreKey;
 import dev.cachalot.store.StoredEntry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -49,6 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class PurgeService {
     /** The SLF4J logger every purge (and refused purge attempt) is written to. */
     public static final String AUDIT_LOGGER = "cachalot.audit";
+
+    /** How often the ban sweeper walks the store while bans are active (also right after each ban). */
+    public static final Duration SWEEP_INTERVAL = Duration.ofSeconds(30);
 
     private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
     /** Compare-and-swap attempts per variant before a soft purge gives up on it. */
@@ -125,6 +128,7 @@ public final class PurgeService {
         banPurges.get(kind)[mode == PurgeMode.HARD ? 0 : 1].increment();
         AUDIT.info("purge who={} via={} mode={} {}={} ban={}", who, via, mode.name().toLowerCase(Locale.ROOT),
                 kind.word(), normalized, b.id());
+        sweeper.soon();
         return b;
     }
 
