@@ -245,10 +245,12 @@ class DropwizardProxyMetricsTest {
         m.rejected("overload");
         m.connectionOpened();
         m.registerOriginPool("p", () -> new PoolStats(1, 1, 1, 1));
-        // Store and pipeline gauges are registered by Cachalot.open (as here) from StoreStats / PipelineStats.
+        // Store, pipeline and purge gauges are registered by Cachalot.open (as here) from StoreStats /
+        // PipelineStats / PurgeService.
         for (MetricDef def : MetricNames.ALL) {
-            if (def.name().startsWith("cachalot_store_") || def.name().startsWith("cachalot_pipeline_")) {
-                m.registerGauge(def, def.labels().isEmpty() ? java.util.List.of() : java.util.List.of("memory"), () -> 1);
+            if (def.name().startsWith("cachalot_store_") || def.name().startsWith("cachalot_pipeline_")
+                    || def.name().startsWith("cachalot_purge")) {
+                m.registerGauge(def, java.util.Collections.nCopies(def.labels().size(), "memory"), () -> 1);
             }
         }
         m.exchangeCompleted(null);
