@@ -580,8 +580,11 @@ public final class CachingPipeline implements RequestProcessor {
     private void fetch(Exchange x, RequestHead originRequest, boolean validating, StoredResponse validated,
                        ForwardReason reason, Flight flight) throws IOException {
         // Opened before the request time is taken, closed after the commit was checked (PurgeGate).
-        try (PurgeGate.FillTicket ticket = purgeGate.fillStarting()) {
+        PurgeGate.FillTicket ticket = purgeGate.fillStarting();
+        try {
             fetch0(x, originRequest, validating, validated, reason, flight);
+        } finally {
+            ticket.close();
         }
     }
 
@@ -1107,8 +1110,11 @@ public final class CachingPipeline implements RequestProcessor {
      */
     private void revalidateInBackground(Exchange x, RequestHead conditional, StoredResponse validated,
                                         List<Variant> variants) {
-        try (PurgeGate.FillTicket ticket = purgeGate.fillStarting()) {
+        PurgeGate.FillTicket ticket = purgeGate.fillStarting();
+        try {
             revalidateInBackground0(x, conditional, validated, variants);
+        } finally {
+            ticket.close();
         }
     }
 
