@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PurgeRestartTest {
     private static final Instant T0 = Instant.parse("2026-11-25T12:00:00Z");
-    private static final int ENTRIES = 2_000;
+    private static final int ENTRIES = 600;
 
     @TempDir
     Path dir;
