@@ -26,7 +26,10 @@ import dev.cachalot.origin.pool.PooledOriginClient;
 import dev.cachalot.origin.pool.PoolsView;
 import dev.cachalot.pipeline.CachingPipeline;
 import dev.cachalot.policy.RouteOverrides;
+import dev.cachalot.purge.BanList;
+import dev.cachalot.purge.BanSweeper;
 import dev.cachalot.purge.PurgeEndpoints;
+import dev.cachalot.purge.PurgeMode;
 import dev.cachalot.purge.PurgeMethodProcessor;
 import dev.cachalot.purge.PurgeService;
 import dev.cachalot.ratelimit.RateLimitConfig;
@@ -57,6 +60,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -172,14 +176,20 @@ public final class Cachalot implements AutoCloseable {
                 ExecutorService bg = CachingPipeline.newBackgroundExecutor(config.pipeline());
                 background = bg;
                 AtomicReference<CachingPipeline> pipeline = new AtomicReference<>();
-                PurgeService ps = new PurgeService(st, config.cache().policy(), overridesByAuthority, clock);
+                // Purge by tag/prefix/host: bans persisted next to the disk tier (in memory for a
+                // memory-only store), checked by the pipeline, applied in the background.
+                BanList bans = config.store().diskEnabled() ? BanList.open(config.store().directory(), clock)
+                        : BanList.inMemory(clock);
+                PurgeService ps = new PurgeService(st, config.cache().policy(), overridesByAuthority, clock, bans,
+                        config.purge().tagHeaders());
                 purge = ps;
+                BanSweeper sweeper = ps.sweeper().start(PurgeService.SWEEP_INTERVAL);
                 // Called once per listener (reverse, and forward when enabled): each gets its own pipeline
                 // over the one store (a shared cache); /stats and the gauges show the reverse listener's.
                 b.processor((origin, headers, m) -> {
                     CachingPipeline p = new CachingPipeline(st, st.memoryTier(), origin, headers,
                             config.cache().policy(), overridesByRoute, config.pipeline(), clock, m, bg,
-                            gate.originAdmission());
+                            gate.originAdmission(), ps.gate());
                     pipeline.compareAndSet(null, p);
                     return PurgeMethodProcessor.wrap(new RateLimitingProcessor(p, gate, true), ps, config.purge(),
                             overridesByRoute);
@@ -188,9 +198,11 @@ public final class Cachalot implements AutoCloseable {
                 stats.section("pipeline", () -> pipeline.get().stats());
                 registerStoreGauges(metrics, st);
                 registerPipelineGauges(metrics, pipeline);
+                stats.section("purge", ps::stats);
+                registerPurgeGauges(metrics, ps);
                 // SIGTERM order after the drain: background revalidation, then the store (flushes, marks a
                 // clean shutdown), then metrics.
-                b.afterDrain(bg::shutdownNow).afterDrain(st);
+                b.afterDrain(bg::shutdownNow).afterDrain(sweeper).afterDrain(st);
             } else {
                 // Pass-through: no store, so no purge service; PURGE still answered here (405), never forwarded.
                 b.processor((origin, headers, m) -> PurgeMethodProcessor.wrap(new RateLimitingProcessor(
@@ -250,6 +262,9 @@ public final class Cachalot implements AutoCloseable {
             if (background != null) {
                 background.shutdownNow();
             }
+            if (purge != null) {
+                purge.sweeper().close();
+            }
             if (store != null) {
                 try {
                     store.close();
@@ -286,6 +301,16 @@ public final class Cachalot implements AutoCloseable {
             metrics.registerGauge(MetricNames.STORE_CORRUPTIONS, label, () -> of.apply(store.stats()).corruptions());
             metrics.registerGauge(MetricNames.STORE_FAILURES, label, () -> of.apply(store.stats()).failures());
         });
+    }
+
+    private static void registerPurgeGauges(DropwizardProxyMetrics metrics, PurgeService purge) {
+        for (String kind : List.of("url", "tag", "prefix", "host")) {
+            for (PurgeMode mode : PurgeMode.values()) {
+                metrics.registerGauge(MetricNames.PURGES, List.of(kind, mode.name().toLowerCase(Locale.ROOT)),
+                        () -> purge.purgeCount(kind, mode));
+            }
+        }
+        metrics.registerGauge(MetricNames.PURGE_BANS_ACTIVE, List.of(), purge::bansActive);
     }
 
     private static void registerPipelineGauges(DropwizardProxyMetrics metrics,

@@ -137,6 +137,15 @@ public final class MetricNames {
             "cachalot.config.reloads", MetricKind.GAUGE, List.of("result"),
             "Configuration reloads since start, by result (applied, rejected; cumulative).");
 
+    // ---- purge (gauges polled from PurgeService; cumulative ones only grow) ----
+
+    public static final MetricDef PURGES = new MetricDef("cachalot_purges", "cachalot.purges", MetricKind.GAUGE,
+            List.of("kind", "mode"),
+            "Purges made since start, by kind (url, tag, prefix, host) and mode (hard, soft) (cumulative; use rate()).");
+    public static final MetricDef PURGE_BANS_ACTIVE = new MetricDef("cachalot_purge_bans_active",
+            "cachalot.purge.bans-active", MetricKind.GAUGE, List.of(),
+            "Purges by tag, prefix or host (bans) not yet applied to the whole store and retired.");
+
     // ---- self ----
 
     public static final MetricDef METRICS_ERRORS = new MetricDef("cachalot_metrics_errors_total",
@@ -212,7 +221,7 @@ public final class MetricNames {
             ORIGIN_SERVER_LAST_CHECK, ORIGIN_ROUTE_RETRIES, ORIGIN_ROUTE_NO_SERVER, STORE_ENTRIES, STORE_BYTES, STORE_HITS, STORE_MISSES, STORE_EVICTIONS, STORE_CORRUPTIONS,
             STORE_FAILURES, PIPELINE_IN_FLIGHT, PIPELINE_FOLLOWERS, PIPELINE_BACKGROUND_REVALIDATIONS,
             RATE_LIMIT_ADMITTED, RATE_LIMIT_REJECTED, RATE_LIMIT_CLIENTS, RATE_LIMIT_CLIENT_RATE,
-            RATE_LIMIT_ROUTE_RATE, CONFIG_RELOADS,
+            RATE_LIMIT_ROUTE_RATE, CONFIG_RELOADS, PURGES, PURGE_BANS_ACTIVE,
             METRICS_ERRORS, LABEL_OVERFLOW,
             JVM_MEMORY_USED, JVM_MEMORY_COMMITTED, JVM_MEMORY_MAX, JVM_MEMORY_INIT, JVM_MEMORY_USAGE,
             JVM_MEMORY_POOL_USED, JVM_MEMORY_POOL_COMMITTED, JVM_MEMORY_POOL_MAX, JVM_MEMORY_POOL_INIT,

@@ -107,6 +107,7 @@ public final class CachingPipeline implements RequestProcessor {
     private final StoredViews views = new StoredViews(16_384);
     private final RequestCoalescer coalescer;
     private final BackgroundRevalidator revalidator;
+    private final PurgeGate purgeGate;
     private final AtomicLong lagged = new AtomicLong();
     private final AtomicLong hitForMissPasses = new AtomicLong();
     private final AtomicLong truncated = new AtomicLong();
@@ -132,18 +133,21 @@ public final class CachingPipeline implements RequestProcessor {
                            PolicyConfig policy, Function<String, RouteOverrides> overridesByRoute,
                            PipelineConfig config, InstantSource clock, ProxyMetrics metrics, Executor background) {
         this(store, memoryOnly, origin, proxyHeaders, policy, overridesByRoute, config, clock, metrics, background,
-                OriginAdmission.ALL);
+                OriginAdmission.ALL, PurgeGate.NONE);
     }
 
     /**
      * Creates the pipeline with an admission seam asked once per request before it needs the origin
-     * (rate limits that exempt cache hits); the other parameters as above.
+     * (rate limits that exempt cache hits) and a purge gate: every looked-up entry and every committed
+     * fill is checked against the purges it records (bans by tag, prefix, host; recent URL purges);
+     * the other parameters as above.
      */
     public CachingPipeline(CacheStore store, CacheStore memoryOnly, OriginClient origin, ProxyHeaders proxyHeaders,
                            PolicyConfig policy, Function<String, RouteOverrides> overridesByRoute,
                            PipelineConfig config, InstantSource clock, ProxyMetrics metrics, Executor background,
-                           OriginAdmission admission) {
+                           OriginAdmission admission, PurgeGate purgeGate) {
         this.admission = admission;
+        this.purgeGate = purgeGate;
         this.store = store;
         this.memory = memoryOnly;
         this.origin = origin;
@@ -194,8 +198,8 @@ public final class CachingPipeline implements RequestProcessor {
         }
         try {
             Exchange x = new Exchange(request, sink);
-            x.variants = lookupVariants(memory, x.primary, x.now);
-            if (x.variants.isEmpty()) {
+            x.variants = lookupVariants(memory, x.primary, x.now, x.overrides, true);
+            if (x.variants == null || x.variants.isEmpty()) {
                 return false;
             }
             CacheDecision d = ReusePolicy.decide(x.head, x.responses(), x.now, policy, x.overrides);
@@ -275,8 +279,14 @@ public final class CachingPipeline implements RequestProcessor {
         }
     }
 
-    /** Every retained variant of the primary key; a store failure is a miss (the store never throws). */
-    private List<Variant> lookupVariants(CacheStore s, StoreKey primary, Instant now) {
+    /**
+     * Every retained variant of the primary key that no purge covers; a store failure is a miss
+     * (the store never throws). An entry a hard purge covers is removed and left out; one a soft
+     * purge covers is offered with its stale view. On the I/O thread ({@code nonBlocking}) nothing
+     * is removed: null is returned when any entry is covered, so the worker path handles it.
+     */
+    private List<Variant> lookupVariants(CacheStore s, StoreKey primary, Instant now, RouteOverrides overrides,
+                                         boolean nonBlocking) {
         List<StoreKey> keys = s.listVariants(primary);
         if (keys.isEmpty()) {
             return List.of();
@@ -285,16 +295,56 @@ public final class CachingPipeline implements RequestProcessor {
         for (StoreKey k : keys) {
             Optional<StoredEntry> e = s.lookup(k, now);
             if (e.isPresent()) {
-                out.add(new Variant(k, e.get(), views.view(e.get())));
+                StoredEntry entry = e.get();
+                StoredResponse view = views.view(entry);
+                PurgeGate.Verdict verdict = purgeGate.check(entry, view, overrides);
+                if (verdict != PurgeGate.Verdict.KEEP) {
+                    if (nonBlocking) {
+                        return null;
+                    }
+                    if (verdict instanceof PurgeGate.Verdict.Stale) {
+                        view = ((PurgeGate.Verdict.Stale) verdict).view();
+                    } else {
+                        store.remove(k);
+                        continue;
+                    }
+                }
+                out.add(new Variant(k, entry, view));
             }
         }
         return out;
     }
 
+    /**
+     * Checks a just-committed fill against the purges made since its request was sent (a purge
+     * that ran while the body was streaming): a hard one removes it again, a soft one writes the
+     * stale times into its head. Returns the entry to hand to collapsed followers (empty when it
+     * was removed or made stale: they look the store up again).
+     */
+    private Optional<StoredEntry> afterCommit(Optional<StoredEntry> stored, RouteOverrides overrides) {
+        if (stored.isEmpty()) {
+            return stored;
+        }
+        StoredEntry e = stored.get();
+        PurgeGate.Verdict verdict = purgeGate.checkCommitted(e, views.view(e), overrides);
+        if (verdict == PurgeGate.Verdict.KEEP) {
+            return stored;
+        }
+        if (verdict instanceof PurgeGate.Verdict.Stale) {
+            StoredResponse v = ((PurgeGate.Verdict.Stale) verdict).view();
+            EntryHead h = e.head();
+            store.replaceHead(e, h.withTimes(v.requestTime(), v.responseTime(), h.retainUntil()), clock.instant());
+        } else {
+            store.remove(e.key());
+        }
+        LOG.debug("fill of {} committed after a purge that covers it: {}", e.key(), verdict);
+        return Optional.empty();
+    }
+
     private CacheDecision decide(Exchange x) {
         x.now = clock.instant();
         boolean cacheable = x.head.isMethod("GET") || x.head.isMethod("HEAD");
-        x.variants = cacheable ? lookupVariants(store, x.primary, x.now) : List.of();
+        x.variants = cacheable ? lookupVariants(store, x.primary, x.now, x.overrides, false) : List.of();
         return ReusePolicy.decide(x.head, x.responses(), x.now, policy, x.overrides);
     }
 
@@ -542,6 +592,17 @@ public final class CachingPipeline implements RequestProcessor {
      */
     private void fetch(Exchange x, RequestHead originRequest, boolean validating, StoredResponse validated,
                        ForwardReason reason, Flight flight) throws IOException {
+        // Opened before the request time is taken, closed after the commit was checked (PurgeGate).
+        PurgeGate.FillTicket ticket = purgeGate.fillStarting();
+        try {
+            fetch0(x, originRequest, validating, validated, reason, flight);
+        } finally {
+            ticket.close();
+        }
+    }
+
+    private void fetch0(Exchange x, RequestHead originRequest, boolean validating, StoredResponse validated,
+                        ForwardReason reason, Flight flight) throws IOException {
         RequestHead toSend = toOrigin(x, originRequest);
         RequestBody body = x.request.hasBody() && !validating
                 ? RequestBody.of(x.request.body(), x.request.contentLength()) : null;
@@ -833,7 +894,7 @@ public final class CachingPipeline implements RequestProcessor {
             // RFC 9110 §9.3.2, §8.6: no body follows; the origin's Content-Length is kept.
             resp.close();
             if (writer != null) {
-                committed.complete(writer.commit(clock.instant()).stored());
+                committed.complete(afterCommit(writer.commit(clock.instant()).stored(), x.overrides));
             }
             if (fan != null) {
                 fan.complete();
@@ -907,7 +968,7 @@ public final class CachingPipeline implements RequestProcessor {
                 if (!cr.committed()) {
                     LOG.debug("not stored {}: {}", x.primary, cr.outcome());
                 }
-                committed.complete(cr.stored());
+                committed.complete(afterCommit(cr.stored(), x.overrides));
             }
             if (fan != null) {
                 fan.complete();
@@ -1066,6 +1127,16 @@ public final class CachingPipeline implements RequestProcessor {
      */
     private void revalidateInBackground(Exchange x, RequestHead conditional, StoredResponse validated,
                                         List<Variant> variants) {
+        PurgeGate.FillTicket ticket = purgeGate.fillStarting();
+        try {
+            revalidateInBackground0(x, conditional, validated, variants);
+        } finally {
+            ticket.close();
+        }
+    }
+
+    private void revalidateInBackground0(Exchange x, RequestHead conditional, StoredResponse validated,
+                                         List<Variant> variants) {
         RequestHead toSend = toOrigin(x, conditional);
         Instant requestTime = clock.instant();
         OriginResponse resp;
@@ -1125,7 +1196,7 @@ public final class CachingPipeline implements RequestProcessor {
             if (StorePolicy.isComplete(rh, received, true)
                     && (resp.contentLength() < 0 || received == resp.contentLength())) {
                 resp.close();
-                writer.commit(clock.instant());
+                afterCommit(writer.commit(clock.instant()).stored(), x.overrides);
             } else {
                 truncated.incrementAndGet();
                 resp.abort();

@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param allowFrom       client address ranges allowed to send {@code PURGE} (default loopback:
  *                        127.0.0.1/32 and ::1/128); others get 403
  * @param tagHeaders      response fields origins label objects with (default Surrogate-Key,
- *                        Cache-Tag). Stored with the response; purge by tag will read them once the
- *                        store has a tag index
+ *                        Cache-Tag). Stored with the response; purge by tag reads an entry's tags
+ *                        from them (space/comma separated lists)
  * @param stripTagHeaders remove the tag fields from responses sent to clients (default true;
  *                        {@link TagHeaderStripper})
  */

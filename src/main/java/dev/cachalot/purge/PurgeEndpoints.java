@@ -19,30 +19,68 @@ import java.util.Set;
  * The purge admin endpoints, all behind the admin bearer token:
  * <ul>
  *   <li>{@code POST /purge} with {@code {"url": "...", "soft": false}}: purge every variant of one
- *       URL; answers {@code {"purged": n, "soft": bool, "url": key, "failed": n}}.
- *       The selectors {@code tag}, {@code prefix} and {@code host} are reserved and answered
- *       {@code 501}: they need a persisted key/tag index the cache store does not have yet, and
- *       a scan of the whole store would be neither fast nor honest about its cost.</li>
- *   <li>{@code GET /keys}: reserved for listing keys; {@code 501} for the same reason.</li>
+ *       URL; answers {@code {"purged": n, "soft": bool, "url": key, "failed": n}}.</li>
+ *   <li>{@code POST /purge} with {@code {"tag" | "prefix" | "host": "...", "soft": false}}: record
+ *       a ban (effective at once, persisted, applied in the background); answers
+ *       {@code {"ban": id, "kind": k, "value": normalised, "soft": bool, "at": instant}}.</li>
+ *   <li>{@code GET /keys?prefix=URL&host=H&limit=N}: the stored keys (default limit
+ *       {@value #DEFAULT_LIMIT}, at most {@value #MAX_LIMIT}); answers
+ *       {@code {"keys": [{"url", "variant", "bytes", "tier"}], "count": n, "truncated": bool}}.</li>
  * </ul>
  */
 public final class PurgeEndpoints {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> SELECTORS = Set.of("url", "tag", "prefix", "host");
     private static final Set<String> KNOWN = Set.of("url", "tag", "prefix", "host", "soft");
-    private static final String NO_INDEX = "the cache store has no persisted key/tag index yet"
-            + " (see docs/operations.md, section Purge)";
+    /** Keys listed when no limit is given. */
+    public static final int DEFAULT_LIMIT = 1000;
+    /** Largest limit accepted. */
+    public static final int MAX_LIMIT = 100_000;
+    private static final Set<String> KEY_PARAMS = Set.of("prefix", "host", "limit");
 
     private PurgeEndpoints() {}
 
     /** Registers {@code POST /purge} and {@code GET /keys} (both token-guarded); returns {@code routes}. */
     public static AdminRoutes register(AdminRoutes routes, PurgeService purge) {
         routes.add(AdminRoute.guardedPost("/purge",
-                "purge one URL (all variants): {\"url\": \"...\", \"soft\": false}; tag/prefix/host: 501 for now",
+                "purge one URL (all variants) or by tag, prefix or host: {\"url\"|\"tag\"|\"prefix\"|\"host\": \"...\","
+                        + " \"soft\": false}",
                 request -> purge(purge, request)));
-        routes.add(new AdminRoute("GET", "/keys", true, "list cached keys: 501 for now (no key index yet)",
-                request -> AdminResponse.error(501, "listing keys is not implemented: " + NO_INDEX, Map.of())));
+        routes.add(new AdminRoute("GET", "/keys", true,
+                "list cached keys: ?prefix=URL&host=H&limit=N (default " + DEFAULT_LIMIT + ")",
+                request -> keys(purge, request)));
         return routes;
+    }
+
+    static AdminResponse keys(PurgeService purge, AdminRequest request) {
+        for (String name : request.query().keySet()) {
+            if (!KEY_PARAMS.contains(name)) {
+                return badRequest("unknown parameter '" + name + "' (known: prefix, host, limit)");
+            }
+        }
+        int limit = DEFAULT_LIMIT;
+        String l = request.param("limit");
+        if (l != null) {
+            try {
+                limit = Integer.parseInt(l);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_LIMIT) {
+                return badRequest("limit must be a whole number from 1 to " + MAX_LIMIT + ", got '" + l + "'");
+            }
+        }
+        PurgeService.KeyListing listing;
+        try {
+            listing = purge.keys(request.param("prefix"), request.param("host"), limit);
+        } catch (IllegalArgumentException e) {
+            return badRequest(e.getMessage());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("keys", listing.keys());
+        out.put("count", listing.keys().size());
+        out.put("truncated", listing.truncated());
+        return AdminResponse.json(200, out);
     }
 
     static AdminResponse purge(PurgeService purge, AdminRequest request) {
@@ -82,10 +120,20 @@ public final class PurgeEndpoints {
             return badRequest(selector + " must be a non-empty string, got " + value);
         }
         if (!selector.equals("url")) {
-            PurgeService.auditRefused(request.clientAddress(), "admin", selector + ":" + value.textValue(),
-                    "not-implemented");
-            return AdminResponse.error(501, "purge by " + selector + " is not implemented: " + NO_INDEX,
-                    Map.of(selector, value.textValue()));
+            Ban b;
+            try {
+                b = purge.purgeBy(BanKind.ofWord(selector), value.textValue(), PurgeMode.of(isSoft),
+                        request.clientAddress(), "admin");
+            } catch (IllegalArgumentException e) {
+                return badRequest(e.getMessage());
+            }
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("ban", b.id());
+            out.put("kind", b.kind().word());
+            out.put("value", b.value());
+            out.put("soft", b.mode() == PurgeMode.SOFT);
+            out.put("at", b.time().toString());
+            return AdminResponse.json(200, out);
         }
         PurgeResult r;
         try {

@@ -1,9 +1,8 @@
 package dev.cachalot.purge;
 
-import dev.cachalot.http.HttpDates;
 import dev.cachalot.http.RequestHead;
+import dev.cachalot.pipeline.PurgeGate;
 import dev.cachalot.pipeline.StoreAdapter;
-import dev.cachalot.policy.Freshness;
 import dev.cachalot.policy.PolicyConfig;
 import dev.cachalot.policy.RouteOverrides;
 import dev.cachalot.policy.StoredResponse;
@@ -16,7 +15,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -24,7 +29,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Purge by exact URL: every stored variant of the URL's primary cache key is removed (hard) or
+ * Purges: by exact URL, acting on the store at once, and by tag, URL prefix or host, recorded as
+ * bans ({@link BanList}) that the lookup applies lazily ({@link #gate()}) and the
+ * {@link BanSweeper} applies to the whole store in the background, so a purge of any number of
+ * objects costs one appended line. By exact URL: every stored variant of the URL's primary cache key is removed (hard) or
  * made stale (soft). The key is built by the pipeline's own code, so a purge hits exactly what a
  * client request for the same URL would look up. Every purge writes one line to the audit logger
  * {@value #AUDIT_LOGGER}: who, through which door, what, and how many entries.
@@ -42,6 +50,9 @@ public final class PurgeService {
     /** The SLF4J logger every purge (and refused purge attempt) is written to. */
     public static final String AUDIT_LOGGER = "cachalot.audit";
 
+    /** How often the ban sweeper walks the store while bans are active (also right after each ban). */
+    public static final Duration SWEEP_INTERVAL = Duration.ofSeconds(30);
+
     private static final Logger AUDIT = LoggerFactory.getLogger(AUDIT_LOGGER);
     /** Compare-and-swap attempts per variant before a soft purge gives up on it. */
     private static final int CAS_ATTEMPTS = 3;
@@ -50,6 +61,12 @@ public final class PurgeService {
     private final PolicyConfig policy;
     private final Function<String, RouteOverrides> overridesByAuthority;
     private final InstantSource clock;
+    private final BanList bans;
+    private final BanGate gate;
+    private final BanSweeper sweeper;
+    private final LongAdder urlPurges = new LongAdder();
+    private final LongAdder urlSoftPurges = new LongAdder();
+    private final Map<BanKind, LongAdder[]> banPurges = new EnumMap<>(BanKind.class);
 
     /**
      * @param store                the cache store the pipeline uses (all tiers)
@@ -62,10 +79,133 @@ public final class PurgeService {
      */
     public PurgeService(CacheStore store, PolicyConfig policy, Function<String, RouteOverrides> overridesByAuthority,
                         InstantSource clock) {
+        this(store, policy, overridesByAuthority, clock, BanList.inMemory(clock), PurgeConfig.DEFAULTS.tagHeaders());
+    }
+
+    /**
+     * @param bans       the ban list (persisted in the cache directory: {@link BanList#open})
+     * @param tagHeaders the response fields that carry an entry's tags ({@code purge.tagHeaders})
+     */
+    public PurgeService(CacheStore store, PolicyConfig policy, Function<String, RouteOverrides> overridesByAuthority,
+                        InstantSource clock, BanList bans, List<String> tagHeaders) {
         this.store = Objects.requireNonNull(store, "store");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.overridesByAuthority = Objects.requireNonNull(overridesByAuthority, "overridesByAuthority");
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.bans = Objects.requireNonNull(bans, "bans");
+        this.gate = new BanGate(bans, policy, tagHeaders);
+        this.sweeper = new BanSweeper(store, bans, gate, a -> {
+            RouteOverrides o = overridesByAuthority.apply(a);
+            return o == null ? RouteOverrides.NONE : o;
+        }, clock);
+        for (BanKind k : BanKind.values()) {
+            banPurges.put(k, new LongAdder[] {new LongAdder(), new LongAdder()});
+        }
+    }
+
+    /** The check the caching pipeline runs on every lookup and after every fill (give it to the pipeline). */
+    public PurgeGate gate() {
+        return gate;
+    }
+
+    /** The background applier of bans; {@link BanSweeper#start} it, close it before the store. */
+    public BanSweeper sweeper() {
+        return sweeper;
+    }
+
+    /**
+     * Purges by tag, URL prefix or host: records a ban, effective at once for every lookup and
+     * persisted before this returns.
+     *
+     * @param value the tag, the absolute URL prefix or the host name ({@link BanTargets#normalize})
+     * @param who   the admin client's address (audit)
+     * @param via   which door ("admin"), for the audit line
+     * @throws IllegalArgumentException naming the value and the rule it breaks
+     */
+    public Ban purgeBy(BanKind kind, String value, PurgeMode mode, String who, String via) {
+        String normalized = BanTargets.normalize(kind, value);
+        Ban b = bans.add(kind, normalized, mode);
+        banPurges.get(kind)[mode == PurgeMode.HARD ? 0 : 1].increment();
+        AUDIT.info("purge who={} via={} mode={} {}={} ban={}", who, via, mode.name().toLowerCase(Locale.ROOT),
+                kind.word(), normalized, b.id());
+        sweeper.soon();
+        return b;
+    }
+
+    /** One listed key: the cache key (URL), its variant ("" without Vary), body bytes and tier. */
+    public record ListedKey(String url, String variant, long bytes, String tier) {}
+
+    /** A page of listed keys; {@code truncated} when more matched than the limit. */
+    public record KeyListing(List<ListedKey> keys, boolean truncated) {}
+
+    /**
+     * Lists stored keys (a diagnostic: walks the store), those a hard ban covers left out.
+     *
+     * @param prefix absolute URL prefix the keys must start with, or null
+     * @param host   host the keys must name, or null
+     * @param limit  most keys returned (at least 1)
+     * @throws IllegalArgumentException for a bad prefix or host
+     */
+    public KeyListing keys(String prefix, String host, int limit) {
+        String p = prefix == null ? null : BanTargets.normalize(BanKind.PREFIX, prefix);
+        String h = host == null ? null : BanTargets.normalize(BanKind.HOST, host);
+        Map<StoreKey, ListedKey> out = new LinkedHashMap<>();
+        boolean[] truncated = {false};
+        BanIndex index = bans.index();
+        store.forEachEntry(clock.instant(), e -> {
+            String url = BanGate.keyOf(e);
+            if ((p != null && !url.startsWith(p)) || (h != null && !BanTargets.hostOf(url).equals(h))
+                    || out.containsKey(e.key())) {
+                return true;
+            }
+            Ban b = gate.banFor(e, index);
+            if (b != null && b.mode() == PurgeMode.HARD) {
+                return true;
+            }
+            if (out.size() == limit) {
+                truncated[0] = true;
+                return false;
+            }
+            out.put(e.key(), new ListedKey(url, new String(e.key().variant(), StandardCharsets.UTF_8),
+                    e.bodyLength(), e.tier().name().toLowerCase(Locale.ROOT)));
+            return true;
+        });
+        return new KeyListing(new ArrayList<>(out.values()), truncated[0]);
+    }
+
+    /** Purge counters and the ban list's state, for {@code /stats} and the metrics. */
+    public Map<String, Object> stats() {
+        Map<String, Object> purges = new LinkedHashMap<>();
+        purges.put("url", Map.of("hard", urlPurges.sum(), "soft", urlSoftPurges.sum()));
+        for (BanKind k : BanKind.values()) {
+            LongAdder[] c = banPurges.get(k);
+            purges.put(k.word(), Map.of("hard", c[0].sum(), "soft", c[1].sum()));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("purges", purges);
+        out.put("bansActive", bans.active());
+        out.put("recentUrlPurges", bans.recentUrlPurges());
+        out.put("banFileCorruptLines", bans.corruptLines());
+        out.put("banFileWriteFailed", bans.persistFailed());
+        out.put("sweeps", sweeper.passes());
+        out.put("sweptRemoved", sweeper.removed());
+        out.put("sweptStale", sweeper.staled());
+        out.put("bansRetired", sweeper.retired());
+        return out;
+    }
+
+    /** Purges made since start of {@code kind} ("url", "tag", "prefix", "host") in {@code mode}. */
+    public long purgeCount(String kind, PurgeMode mode) {
+        if (kind.equals("url")) {
+            return (mode == PurgeMode.HARD ? urlPurges : urlSoftPurges).sum();
+        }
+        BanKind k = BanKind.ofWord(kind);
+        return k == null ? 0 : banPurges.get(k)[mode == PurgeMode.HARD ? 0 : 1].sum();
+    }
+
+    /** Bans not yet retired. */
+    public int bansActive() {
+        return bans.active();
     }
 
     /**
@@ -90,6 +230,9 @@ public final class PurgeService {
     public PurgeResult purge(RequestHead request, PurgeMode mode, RouteOverrides overrides, String who, String via) {
         StoreKey primary = StoreAdapter.primaryKey(request);
         String target = new String(primary.primary(), StandardCharsets.UTF_8);
+        // Remembered first, so a fill still streaming the old object is removed when it commits.
+        bans.urlPurged(target, mode);
+        (mode == PurgeMode.HARD ? urlPurges : urlSoftPurges).increment();
         PurgeResult result = switch (mode) {
             case HARD -> new PurgeResult(target, mode, store.removeAll(primary), 0);
             case SOFT -> softPurge(target, primary, overrides);
@@ -136,7 +279,7 @@ public final class PurgeService {
             }
             StoredEntry entry = found.get();
             StoredResponse view = StoreAdapter.toStoredResponse(entry);
-            long shift = secondsToExpire(view, now, overrides);
+            long shift = SoftExpiry.secondsToExpire(view, now, policy, overrides);
             if (shift == 0) {
                 return Mark.MARKED;
             }
@@ -161,33 +304,5 @@ public final class PurgeService {
             }
         }
         return Mark.FAILED;
-    }
-
-    /**
-     * How many seconds the stored times must move back for the entry to be stale at {@code now}
-     * under the policy: 0 when it already is, -1 when no shift achieves it (cannot happen with the
-     * current policy; guarded so a future rule cannot make a soft purge silently ineffective).
-     */
-    private long secondsToExpire(StoredResponse view, Instant now, RouteOverrides overrides) {
-        long remaining = Freshness.remaining(view, now, policy, overrides);
-        if (remaining <= 0) {
-            return 0;
-        }
-        // RFC 9111 §4.2.3: current_age = max(apparent_age, corrected_age_value) + resident_time.
-        // Moving response_time back by d adds d to resident_time but may take up to apparent_age
-        // (response_time - Date) off the first term, so that much is added on top.
-        Instant date = HttpDates.parse(view.head().headers().first("Date")).orElse(view.responseTime());
-        long apparentAge = Math.max(0, Duration.between(date, view.responseTime()).getSeconds());
-        long shift = remaining + apparentAge;
-        for (int i = 0; i < 4; i++) {
-            StoredResponse moved = view.updated(view.head(), view.requestTime().minusSeconds(shift),
-                    view.responseTime().minusSeconds(shift));
-            long left = Freshness.remaining(moved, now, policy, overrides);
-            if (left <= 0) {
-                return shift;
-            }
-            shift += left;
-        }
-        return -1;
     }
 }

@@ -245,12 +245,14 @@ class DropwizardProxyMetricsTest {
         m.rejected("overload");
         m.connectionOpened();
         m.registerOriginPool("p", () -> new PoolStats(1, 1, 1, 1));
-        // Store, pipeline, origin pool, rate-limit and reload gauges are registered by Cachalot.open (as here) from
-        // StoreStats / PipelineStats / the origin pools (PoolGauges) / the limiter and reloader.
+        // Store, pipeline, origin pool, rate-limit, reload and purge gauges are registered by Cachalot.open (as
+        // here) from StoreStats / PipelineStats / the origin pools (PoolGauges) / the limiter and reloader /
+        // PurgeService.
         for (MetricDef def : MetricNames.ALL) {
             if (def.name().startsWith("cachalot_store_") || def.name().startsWith("cachalot_pipeline_")
                     || def.name().startsWith("cachalot_origin_server_") || def.name().startsWith("cachalot_origin_route_")
-                    || def.name().startsWith("cachalot_rate_limit_") || def.name().startsWith("cachalot_config_")) {
+                    || def.name().startsWith("cachalot_rate_limit_") || def.name().startsWith("cachalot_config_")
+                    || def.name().startsWith("cachalot_purge")) {
                 m.registerGauge(def, java.util.Collections.nCopies(def.labels().size(), "memory"), () -> 1);
             }
         }

@@ -37,6 +37,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,11 +67,28 @@ class PurgeEndToEndTest {
     private TieredCacheStore store;
     private ExecutorService background;
     private Cachalot proxy;
+    private PurgeService purge;
+    /** Paths the origin answers slowly: it sends the head and half the body, then waits for this. */
+    private final CountDownLatch releaseSlow = new CountDownLatch(1);
+    private final CountDownLatch slowRequested = new CountDownLatch(1);
 
     /** Starts origin, store, pipeline (wrapped by the PURGE decorator) and admin with the purge routes. */
     private void start(PurgeConfig purgeConfig, Optional<String> adminToken) throws Exception {
         origin = new TestOrigin((req, out, s) -> {
-            if (originFails.get()) {
+            if (req.target().startsWith("/slow") && req.header("If-None-Match") == null) {
+                out.write(("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nETag: \"v1\"\r\n"
+                        + "Cache-Control: max-age=600, stale-if-error=600\r\n\r\n12345")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                slowRequested.countDown();
+                try {
+                    releaseSlow.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                out.write("67890".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } else if (originFails.get()) {
                 TestOrigin.respond(out, 500, "down".getBytes(StandardCharsets.UTF_8));
             } else if ("\"v1\"".equals(req.header("If-None-Match"))) {
                 TestOrigin.respond(out, 304, new byte[0], "ETag", "\"v1\"",
@@ -77,7 +96,8 @@ class PurgeEndToEndTest {
             } else {
                 TestOrigin.respond(out, 200, ("body of " + req.target()).getBytes(StandardCharsets.UTF_8),
                         "ETag", "\"v1\"", "Cache-Control", "max-age=600, stale-if-error=600",
-                        "Surrogate-Key", "product-42 all", "Cache-Tag", "t1,t2");
+                        "Surrogate-Key", req.target().startsWith("/img/") ? "img all" : "product-42 all",
+                        "Cache-Tag", "t1,t2");
             }
         });
         store = TieredCacheStore.open(StoreConfig.builder().directory(dir).diskMaxBytes(16L << 20)
@@ -85,7 +105,9 @@ class PurgeEndToEndTest {
         PipelineConfig pc = PipelineConfig.defaults();
         background = CachingPipeline.newBackgroundExecutor(pc);
         PolicyConfig policy = PolicyConfig.defaults();
-        PurgeService purge = new PurgeService(store, policy, authority -> RouteOverrides.NONE, clock);
+        purge = new PurgeService(store, policy, authority -> RouteOverrides.NONE, clock, BanList.open(dir, clock),
+                purgeConfig.tagHeaders());
+        PurgeService purge = this.purge;
         AdminRoutes routes = PurgeEndpoints.register(new AdminRoutes(), purge);
         // Stand-ins for two standard endpoints, for the cachalotctl tests.
         routes.add(AdminRoute.get("/health", "liveness", r -> AdminResponse.text(200, "ok")));
@@ -98,7 +120,8 @@ class PurgeEndToEndTest {
                 .adminEndpoints(state -> new AdminHandler(routes, adminToken))
                 .processor((originClient, headers, metrics) -> PurgeMethodProcessor.wrap(
                         new CachingPipeline(store, store.memoryTier(), originClient, headers, policy,
-                                route -> RouteOverrides.NONE, pc, clock, metrics, background),
+                                route -> RouteOverrides.NONE, pc, clock, metrics, background,
+                                dev.cachalot.pipeline.OriginAdmission.ALL, purge.gate()),
                         purge, purgeConfig, route -> RouteOverrides.NONE))
                 .start();
     }
@@ -109,6 +132,7 @@ class PurgeEndToEndTest {
 
     @AfterEach
     void stop() throws Exception {
+        releaseSlow.countDown();
         if (proxy != null) {
             proxy.close();
         }
@@ -251,17 +275,14 @@ class PurgeEndToEndTest {
     }
 
     @Test
-    void tagPrefixHostAndKeysAnswerNotImplementedAndBadBodiesAnswer400() throws Exception {
+    void badBodiesAnswer400AndPurgeNothing() throws Exception {
         start();
         cacheA();
-        for (String selector : List.of("tag", "prefix", "host")) {
-            HttpResponse<String> r = purgeApi("{\"" + selector + "\": \"x\"}");
-            assertEquals(501, r.statusCode(), selector);
-            assertTrue(JSON.readTree(r.body()).get("error").textValue()
-                    .startsWith("purge by " + selector + " is not implemented"), r.body());
-        }
-        assertEquals(501, admin("GET", "/keys", null, "Bearer " + TOKEN).statusCode());
         String[][] bad = {
+                {"{\"tag\": \"a b\"}", "one tag"},
+                {"{\"prefix\": \"/img/\"}", "prefix must be absolute"},
+                {"{\"host\": \"h:80\"}", "without scheme, port"},
+                {"{\"tag\": \"\"}", "non-empty string"},
                 {"not json", "not valid JSON"},
                 {"[1]", "JSON object"},
                 {"{}", "exactly one of"},
@@ -356,6 +377,217 @@ class PurgeEndToEndTest {
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Purge by tag, prefix and host (bans), keys, and the streaming-fill race
+
+    /** Stores {@code path} (one origin request) and checks that the next request is a hit. */
+    private void cache(String path) throws Exception {
+        int before = origin.requests.get();
+        assertEquals("MISS", cacheStatus(get(path)), path);
+        awaitStored(path);
+        assertEquals("HIT", cacheStatus(get(path)), path);
+        assertEquals(before + 1, origin.requests.get());
+    }
+
+    /** POSTs a ban and returns its answer (checked 200). */
+    private JsonNode ban(String selector, String value, boolean soft) throws Exception {
+        HttpResponse<String> r = purgeApi("{\"" + selector + "\": \"" + value + "\", \"soft\": " + soft + "}");
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    @Test
+    void hardPurgeByTagMissesEveryTaggedObjectAtOnceAndIsAudited() throws Exception {
+        start();
+        cache("/img/1");
+        cache("/img/2");
+        cache("/a");
+        clock.advance(Duration.ofSeconds(1));
+        try (AuditCapture audit = new AuditCapture()) {
+            JsonNode j = ban("tag", "img", false);
+            assertEquals("tag", j.get("kind").textValue());
+            assertEquals("img", j.get("value").textValue());
+            assertEquals(false, j.get("soft").booleanValue());
+            assertEquals(List.of("purge who=127.0.0.1 via=admin mode=hard tag=img ban=" + j.get("ban").longValue()),
+                    audit.lines());
+        }
+        int before = origin.requests.get();
+        assertEquals("MISS", cacheStatus(get("/img/1")));
+        assertEquals("MISS", cacheStatus(get("/img/2")));
+        assertEquals("HIT", cacheStatus(get("/a")), "untagged objects untouched");
+        assertEquals(before + 2, origin.requests.get());
+        awaitStored("/img/1");
+        assertEquals("HIT", cacheStatus(get("/img/1")), "what was fetched after the purge is served again");
+        assertEquals(1L, purge.purgeCount("tag", PurgeMode.HARD));
+    }
+
+    @Test
+    void softPurgeByTagRevalidatesAndServesStaleWhenTheOriginFails() throws Exception {
+        start();
+        cache("/img/1");
+        cache("/img/2");
+        clock.advance(Duration.ofSeconds(5));
+        ban("tag", "img", true);
+        HttpResponse<String> r = get("/img/1");
+        assertEquals("REVALIDATED", cacheStatus(r));
+        assertEquals("body of /img/1", r.body());
+        assertEquals("\"v1\"", origin.last().header("If-None-Match"));
+        assertEquals("HIT", cacheStatus(get("/img/1")), "the 304 made it fresh again");
+        originFails.set(true);
+        HttpResponse<String> stale = get("/img/2");
+        assertEquals(200, stale.statusCode());
+        assertEquals("STALE", cacheStatus(stale), "stale-if-error still serves a soft-purged object");
+        assertEquals("body of /img/2", stale.body());
+    }
+
+    @Test
+    void purgeByPrefixHitsOnlyKeysUnderThePrefix() throws Exception {
+        start();
+        cache("/img/1");
+        cache("/imgs");
+        cache("/a");
+        clock.advance(Duration.ofSeconds(1));
+        JsonNode j = ban("prefix", url("/img/"), false);
+        assertEquals(url("/img/"), j.get("value").textValue());
+        assertEquals("MISS", cacheStatus(get("/img/1")));
+        assertEquals("HIT", cacheStatus(get("/imgs")));
+        assertEquals("HIT", cacheStatus(get("/a")));
+    }
+
+    @Test
+    void purgeByHostHitsEveryObjectOfTheHostHardOrSoft() throws Exception {
+        start();
+        cache("/a");
+        cache("/img/1");
+        clock.advance(Duration.ofSeconds(1));
+        ban("host", "127.0.0.1", true);
+        assertEquals("REVALIDATED", cacheStatus(get("/a")));
+        assertEquals("REVALIDATED", cacheStatus(get("/img/1")));
+        clock.advance(Duration.ofSeconds(1));
+        ban("host", "localhost", false);
+        assertEquals("HIT", cacheStatus(get("/a")), "another host");
+        ban("host", "127.0.0.1", false);
+        assertEquals("MISS", cacheStatus(get("/a")));
+    }
+
+    @Test
+    void theSweeperRemovesBannedEntriesFromTheStoreAndRetiresTheBan() throws Exception {
+        start();
+        cache("/img/1");
+        cache("/a");
+        clock.advance(Duration.ofSeconds(1));
+        ban("tag", "img", false);
+        ban("tag", "product-42", true);
+        assertEquals(2, purge.bansActive());
+        BanSweeper.Pass pass = purge.sweeper().sweepOnce();
+        assertTrue(pass.complete());
+        assertEquals(1, pass.removed(), pass.toString());
+        assertEquals(1, pass.staled(), pass.toString());
+        assertEquals(0, purge.bansActive(), "both bans retired");
+        assertTrue(lookupAll("/img/1").isEmpty(), "removed from the store itself");
+        assertEquals("REVALIDATED", cacheStatus(get("/a")), "the stale times were written into the entry");
+        assertEquals("MISS", cacheStatus(get("/img/1")));
+    }
+
+    private List<dev.cachalot.store.StoredEntry> lookupAll(String path) {
+        StoreKey key = StoreAdapter.primaryKey(new RequestHead("GET", "http", "127.0.0.1:" + proxy.port(), path,
+                "HTTP/1.1", HeaderFields.empty()));
+        return store.listVariants(key).stream().flatMap(k -> store.lookup(k, clock.instant()).stream()).toList();
+    }
+
+    @Test
+    void keysListsStoredKeysWithPrefixHostAndLimitAndHidesHardBannedOnes() throws Exception {
+        start();
+        cache("/a");
+        cache("/img/1");
+        cache("/img/2");
+        JsonNode all = JSON.readTree(admin("GET", "/keys", null, "Bearer " + TOKEN).body());
+        assertEquals(3, all.get("count").intValue());
+        assertEquals(false, all.get("truncated").booleanValue());
+        List<String> urls = new ArrayList<>();
+        all.get("keys").forEach(k -> urls.add(k.get("url").textValue()));
+        assertEquals(List.of(url("/a"), url("/img/1"), url("/img/2")), urls.stream().sorted().toList());
+        all.get("keys").forEach(k -> assertEquals(("body of " + k.get("url").textValue().substring(url("").length()))
+                .length(), k.get("bytes").intValue(), k.toString()));
+        String prefix = java.net.URLEncoder.encode(url("/img/"), StandardCharsets.UTF_8);
+        assertEquals(2, JSON.readTree(admin("GET", "/keys?prefix=" + prefix, null, "Bearer " + TOKEN).body())
+                .get("count").intValue());
+        JsonNode one = JSON.readTree(admin("GET", "/keys?limit=1", null, "Bearer " + TOKEN).body());
+        assertEquals(1, one.get("count").intValue());
+        assertEquals(true, one.get("truncated").booleanValue());
+        assertEquals(3, JSON.readTree(admin("GET", "/keys?host=127.0.0.1", null, "Bearer " + TOKEN).body())
+                .get("count").intValue());
+        assertEquals(0, JSON.readTree(admin("GET", "/keys?host=example.com", null, "Bearer " + TOKEN).body())
+                .get("count").intValue());
+        assertEquals(400, admin("GET", "/keys?limit=x", null, "Bearer " + TOKEN).statusCode());
+        assertEquals(400, admin("GET", "/keys?sort=1", null, "Bearer " + TOKEN).statusCode());
+        assertEquals(400, admin("GET", "/keys?prefix=/img/", null, "Bearer " + TOKEN).statusCode());
+        clock.advance(Duration.ofSeconds(1));
+        ban("tag", "img", false);
+        assertEquals(1, JSON.readTree(admin("GET", "/keys", null, "Bearer " + TOKEN).body()).get("count").intValue());
+    }
+
+    /**
+     * Starts a GET of {@code /slow} whose origin sends the head and half the body, then waits; the
+     * returned future completes with the client's response once {@link #releaseSlow} is released.
+     */
+    private CompletableFuture<HttpResponse<String>> startSlowFill() throws Exception {
+        CompletableFuture<HttpResponse<String>> f = client.sendAsync(
+                HttpRequest.newBuilder(URI.create(url("/slow"))).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(slowRequested.await(60, TimeUnit.SECONDS), "the origin never saw the fill");
+        return f;
+    }
+
+    @Test
+    void aUrlPurgeWhileTheFillIsStreamingIsNotUndoneByItsCommit() throws Exception {
+        start();
+        CompletableFuture<HttpResponse<String>> fill = startSlowFill();
+        clock.advance(Duration.ofSeconds(1));
+        JsonNode j = JSON.readTree(purgeApi("{\"url\": \"" + url("/slow") + "\"}").body());
+        assertEquals(0, j.get("purged").intValue(), "nothing stored yet");
+        releaseSlow.countDown();
+        HttpResponse<String> r = fill.get(60, TimeUnit.SECONDS);
+        assertEquals("1234567890", r.body(), "the client that asked before the purge gets its answer");
+        // The client has the last bytes only after the commit and its purge check (pump holds them back).
+        assertTrue(lookupAll("/slow").isEmpty(), "the old object was not stored after the purge");
+        assertEquals("MISS", cacheStatus(get("/slow")));
+    }
+
+    @Test
+    void aSoftUrlPurgeWhileTheFillIsStreamingLeavesItStale() throws Exception {
+        start();
+        CompletableFuture<HttpResponse<String>> fill = startSlowFill();
+        clock.advance(Duration.ofSeconds(1));
+        purgeApi("{\"url\": \"" + url("/slow") + "\", \"soft\": true}");
+        releaseSlow.countDown();
+        assertEquals("1234567890", fill.get(60, TimeUnit.SECONDS).body());
+        assertEquals(1, lookupAll("/slow").size(), "kept, for revalidation");
+        assertEquals("REVALIDATED", cacheStatus(get("/slow")));
+        assertEquals("\"v1\"", origin.last().header("If-None-Match"));
+    }
+
+    @Test
+    void aTagPurgeWhileTheFillIsStreamingCoversTheLateCommitAndKeepsTheBanUntilItEnds() throws Exception {
+        start();
+        CompletableFuture<HttpResponse<String>> fill = startSlowFill();
+        clock.advance(Duration.ofSeconds(1));
+        ban("host", "127.0.0.1", false);
+        assertEquals(0, purge.sweeper().sweepOnce().retired().size(), "a fetch older than the ban is open");
+        assertEquals(1, purge.bansActive());
+        releaseSlow.countDown();
+        fill.get(60, TimeUnit.SECONDS);
+        assertTrue(lookupAll("/slow").isEmpty(), "removed right after its commit");
+        // The fetch closes its ticket just after the client has the last byte: the ban is retired by
+        // the first sweep after that.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (purge.sweeper().sweepOnce().retired().isEmpty()) {
+            assertTrue(System.nanoTime() < deadline, "the ban was never retired");
+            Thread.sleep(5);
+        }
+        assertEquals(0, purge.bansActive());
+        assertEquals("MISS", cacheStatus(get("/slow")));
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // scripts/cachalotctl against the same admin listener (needs bash and curl)
 
     /** What one cachalotctl run printed and returned. */
@@ -405,18 +637,18 @@ class PurgeEndToEndTest {
     }
 
     @Test
-    void cachalotctlReportsRefusalsAndUnsupportedSelectorsWithTheServersMessage() throws Exception {
+    void cachalotctlReportsRefusalsWithTheServersMessage() throws Exception {
         start();
-        Ctl tag = ctl("--token", TOKEN, "purge", "--tag", "product-42");
-        assertEquals(1, tag.exit());
-        assertTrue(tag.err().contains("HTTP 501: not supported by this server: purge by tag is not implemented"),
-                tag.err());
-        Ctl prefix = ctl("--token", TOKEN, "purge", "--prefix", url("/img/"));
-        assertEquals(1, prefix.exit());
-        assertTrue(prefix.err().contains("HTTP 501"), prefix.err());
-        Ctl keys = ctl("--token", TOKEN, "keys");
-        assertEquals(1, keys.exit());
-        assertTrue(keys.err().contains("HTTP 501: not supported by this server: listing keys"), keys.err());
+        Ctl badTag = ctl("--token", TOKEN, "purge", "--tag", "a,b");
+        assertEquals(1, badTag.exit());
+        assertTrue(badTag.err().contains("HTTP 400: tag must be one tag"), badTag.err());
+        Ctl badLimit = ctl("--token", TOKEN, "keys", "--limit", "0");
+        assertEquals(1, badLimit.exit());
+        assertTrue(badLimit.err().contains("HTTP 400: limit must be"), badLimit.err());
+        Ctl keysNoToken = ctl("keys");
+        assertEquals(1, keysNoToken.exit());
+        assertTrue(keysNoToken.err().contains("HTTP 401"), keysNoToken.err());
+        assertEquals(2, ctl("--token", TOKEN, "keys", "--bogus", "x").exit());
         Ctl unauthorized = ctl("--token", "wrong", "purge", url("/a"));
         assertEquals(1, unauthorized.exit());
         assertTrue(unauthorized.err().contains("HTTP 401"), unauthorized.err());
@@ -438,5 +670,38 @@ class PurgeEndToEndTest {
         Ctl stats = ctl("stats");
         assertEquals(0, stats.exit(), stats.err());
         assertEquals(1, JSON.readTree(stats.out()).get("uptimeSeconds").intValue());
+    }
+
+    @Test
+    void cachalotctlPurgesByTagPrefixAndHostAndListsKeys() throws Exception {
+        start();
+        cache("/a");
+        cache("/img/1");
+        clock.advance(Duration.ofSeconds(1));
+        Ctl keys = ctl("--token", TOKEN, "keys");
+        assertEquals(0, keys.exit(), keys.err());
+        assertEquals(List.of(url("/a"), url("/img/1")), keys.out().lines().sorted().toList());
+        Ctl prefixed = ctl("--token", TOKEN, "keys", "--prefix", url("/img/"), "--limit", "5");
+        assertEquals(List.of(url("/img/1")), prefixed.out().lines().toList(), prefixed.err());
+        Ctl limited = ctl("--token", TOKEN, "keys", "--limit", "1");
+        assertEquals(1, limited.out().lines().count());
+        assertTrue(limited.err().contains("more keys match"), limited.err());
+        Ctl json = ctl("--token", TOKEN, "--json", "keys", "--host", "127.0.0.1");
+        assertEquals(2, JSON.readTree(json.out()).get("count").intValue());
+
+        Ctl tag = ctl("--token", TOKEN, "purge", "--tag", "img");
+        assertEquals(0, tag.exit(), tag.err());
+        assertTrue(tag.out().matches("ban \\d+ recorded: every object cached before now with tag img is removed\n"),
+                tag.out());
+        assertEquals("MISS", cacheStatus(get("/img/1")));
+        assertEquals("HIT", cacheStatus(get("/a")));
+        Ctl soft = ctl("--token", TOKEN, "--json", "purge", "--soft", "--prefix", url("/"));
+        assertEquals(0, soft.exit(), soft.err());
+        assertTrue(JSON.readTree(soft.out()).get("soft").booleanValue());
+        assertEquals("REVALIDATED", cacheStatus(get("/a")));
+        clock.advance(Duration.ofSeconds(1));
+        Ctl host = ctl("--token", TOKEN, "purge", "--host", "127.0.0.1");
+        assertEquals(0, host.exit(), host.err());
+        assertEquals("MISS", cacheStatus(get("/a")));
     }
 }

@@ -3,6 +3,7 @@ package dev.cachalot.store;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * The storage SPI the proxy uses: keys, entries, bytes, compare-and-swap, capacity, retention.
@@ -55,6 +56,19 @@ public interface CacheStore extends AutoCloseable {
    * method, RFC 9111 §4.4). Returns the number of entries removed.
    */
   int removeAll(StoreKey key);
+
+  /**
+   * Visits the stored entries retained at {@code now} (heads and identities; bodies are read only
+   * if the visitor opens them), for purge sweeps and key listings. Weakly consistent: entries
+   * written or removed while it runs may or may not be seen, and an entry held by two tiers may be
+   * visited once per tier. The store holds no lock while the visitor runs, so the visitor may call
+   * any store method. Never throws: a tier failure ends that tier's part of the walk (counted and
+   * logged).
+   *
+   * @param visitor called once per entry; returning false stops the walk
+   * @return false when the visitor stopped the walk, true otherwise
+   */
+  boolean forEachEntry(Instant now, Predicate<? super StoredEntry> visitor);
 
   /** A snapshot of the counters and sizes. */
   StoreStats stats();

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,6 +124,12 @@ public final class TieredCacheStore implements CacheStore {
       all.addAll(disk.listVariants(key));
     }
     return new ArrayList<>(all);
+  }
+
+  /** Memory tier first, then the disk tier (an entry in both is visited twice). */
+  @Override
+  public boolean forEachEntry(Instant now, Predicate<? super StoredEntry> visitor) {
+    return memory.forEachEntry(now, visitor) && (disk == null || disk.forEachEntry(now, visitor));
   }
 
   @Override

@@ -29,6 +29,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,6 +117,24 @@ public final class CaffeineTier implements CacheStore {
   public List<StoreKey> listVariants(StoreKey key) {
     Set<StoreKey> set = variants.get(key.primaryKey());
     return set == null ? List.of() : new ArrayList<>(set);
+  }
+
+  @Override
+  public boolean forEachEntry(Instant now, Predicate<? super StoredEntry> visitor) {
+    try {
+      for (BufferedEntry e : cache.asMap().values()) {
+        if (closed) {
+          return true;
+        }
+        if (e.head().retainUntil().isAfter(now) && !visitor.test(e)) {
+          return false;
+        }
+      }
+    } catch (RuntimeException ex) {
+      failures.increment();
+      LOG.warn("memory tier walk failed", ex);
+    }
+    return true;
   }
 
   @Override

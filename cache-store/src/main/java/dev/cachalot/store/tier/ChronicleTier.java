@@ -30,6 +30,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -49,6 +50,7 @@ import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
+import net.openhft.chronicle.map.MapSegmentContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -613,6 +615,65 @@ public final class ChronicleTier implements CacheStore {
       LOG.warn("disk tier listVariants failed for {}", key, e);
       return List.of();
     }
+  }
+
+  /**
+   * Walks {@code heads.cm3} one Chronicle segment at a time: a segment's head records are decoded
+   * under its lock into entries whose bodies are read lazily, then the lock is released before the
+   * visitor sees them (so the visitor may write to the map). Undecodable records are skipped here
+   * and dropped by the next lookup of their key.
+   */
+  @Override
+  public boolean forEachEntry(Instant now, Predicate<? super StoredEntry> visitor) {
+    int segments;
+    if (!enter()) {
+      return true;
+    }
+    try {
+      segments = heads.segments();
+    } finally {
+      exit();
+    }
+    List<StoredEntry> batch = new ArrayList<>();
+    Set<Long> primaries = new LinkedHashSet<>();
+    for (int s = 0; s < segments; s++) {
+      batch.clear();
+      primaries.clear();
+      if (!enter()) {
+        return true;
+      }
+      try {
+        // Only the slot keys are collected under the segment lock; each primary's current record (the
+        // valid slot with the higher generation, see HeadSlots) is then read consistently, so a write
+        // that briefly leaves two slots never lists a key twice or shows its superseded version.
+        try (MapSegmentContext<Long, byte[], ?> c = heads.segmentContext(s)) {
+          c.forEachSegmentEntry(e -> primaries.add(e.key().get() >>> 1));
+        }
+        for (long primaryHash : primaries) {
+          Group g = slots.current(primaryHash);
+          if (g == null) {
+            continue;
+          }
+          for (Variant v : g.variants()) {
+            if (v.head().retainUntil().isAfter(now)) {
+              batch.add(new ChunkedEntry(this, StoreKey.of(g.primary(), v.variant()), v));
+            }
+          }
+        }
+      } catch (RuntimeException | AssertionError | InternalError e) {
+        failures.increment();
+        LOG.warn("disk tier walk failed in segment {}", s, e);
+        return true;
+      } finally {
+        exit();
+      }
+      for (StoredEntry x : batch) {
+        if (!visitor.test(x)) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------------------------- writes
