@@ -131,8 +131,10 @@ public final class Cachalot implements AutoCloseable {
                 // Called once per listener (reverse, and forward when enabled): each gets its own pipeline
                 // over the one store (a shared cache); /stats and the gauges show the reverse listener's.
                 b.processor((origin, headers, m) -> {
+                    // forward.storeIds / forward.cacheRules apply to forward-listener requests only (by route).
                     CachingPipeline p = new CachingPipeline(st, st.memoryTier(), origin, headers,
-                            config.cache().policy(), config::overridesFor, config.pipeline(), clock, m, bg);
+                            config.cache().policy(), config::overridesFor, config.forward().cacheRules(),
+                            config.pipeline(), clock, m, bg);
                     pipeline.compareAndSet(null, p);
                     return PurgeMethodProcessor.wrap(p, ps, config.purge(), config::overridesFor);
                 });

@@ -30,6 +30,7 @@ import dev.cachalot.policy.OriginFailure;
 import dev.cachalot.policy.PolicyConfig;
 import dev.cachalot.policy.RangePlan;
 import dev.cachalot.policy.RangePlanner;
+import dev.cachalot.policy.RequestRules;
 import dev.cachalot.policy.ResponseShaper;
 import dev.cachalot.policy.ReusePolicy;
 import dev.cachalot.policy.RouteOverrides;
@@ -100,6 +101,7 @@ public final class CachingPipeline implements RequestProcessor {
     private final ProxyHeaders proxyHeaders;
     private final PolicyConfig policy;
     private final Function<String, RouteOverrides> overridesByRoute;
+    private final RequestRules rules;
     private final PipelineConfig config;
     private final InstantSource clock;
     private final ProxyMetrics metrics;
@@ -130,6 +132,19 @@ public final class CachingPipeline implements RequestProcessor {
     public CachingPipeline(CacheStore store, CacheStore memoryOnly, OriginClient origin, ProxyHeaders proxyHeaders,
                            PolicyConfig policy, Function<String, RouteOverrides> overridesByRoute,
                            PipelineConfig config, InstantSource clock, ProxyMetrics metrics, Executor background) {
+        this(store, memoryOnly, origin, proxyHeaders, policy, overridesByRoute, RequestRules.NONE, config, clock,
+                metrics, background);
+    }
+
+    /**
+     * Creates the pipeline with per-request rules (the forward proxy's per-host rules): when
+     * {@code rules} treat a request, their overrides replace the route's and their key (if any)
+     * replaces the request's primary key; the key rewrite is reported in every Cache-Status detail.
+     */
+    public CachingPipeline(CacheStore store, CacheStore memoryOnly, OriginClient origin, ProxyHeaders proxyHeaders,
+                           PolicyConfig policy, Function<String, RouteOverrides> overridesByRoute, RequestRules rules,
+                           PipelineConfig config, InstantSource clock, ProxyMetrics metrics, Executor background) {
+        this.rules = rules;
         this.store = store;
         this.memory = memoryOnly;
         this.origin = origin;
@@ -217,6 +232,8 @@ public final class CachingPipeline implements RequestProcessor {
         final RequestHead head;
         final RouteOverrides overrides;
         final StoreKey primary;
+        /** The Cache-Status detail of a rewritten primary key (RequestRules), or null. */
+        final String keyDetail;
         Instant now;
         List<Variant> variants = List.of();
 
@@ -224,9 +241,12 @@ public final class CachingPipeline implements RequestProcessor {
             this.request = request;
             this.sink = sink;
             this.head = request.head();
-            RouteOverrides o = overridesByRoute.apply(request.route().route());
+            RequestRules.Treatment t = rules.treat(request.route().route(), head);
+            RouteOverrides o = t != null ? t.overrides() : overridesByRoute.apply(request.route().route());
             this.overrides = o == null ? RouteOverrides.NONE : o;
-            this.primary = StoreAdapter.primaryKey(head);
+            boolean rewritten = t != null && t.key() != null;
+            this.primary = rewritten ? StoreAdapter.primaryKey(t.key()) : StoreAdapter.primaryKey(head);
+            this.keyDetail = rewritten ? t.keyDetail() : null;
             this.now = clock.instant();
         }
 
@@ -611,8 +631,12 @@ public final class CachingPipeline implements RequestProcessor {
 
     /** RFC 9111 §4.4: a non-error response to an unsafe method invalidates the URI (all variants). */
     private void invalidate(Exchange x, ResponseHead rh) {
-        for (String key : Invalidation.keysToInvalidate(x.head, rh)) {
+        List<String> keys = Invalidation.keysToInvalidate(x.head, rh);
+        for (String key : keys) {
             store.removeAll(StoreAdapter.primaryKey(key));
+        }
+        if (x.keyDetail != null && !keys.isEmpty()) {
+            store.removeAll(x.primary); // the target URI is stored under its rewritten key
         }
     }
 
@@ -1021,6 +1045,10 @@ public final class CachingPipeline implements RequestProcessor {
     }
 
     private ResponseHead shape(ResponseHead head, Long age, boolean validated, CacheStatus status, Exchange x) {
+        if (x.keyDetail != null) {
+            // A rewritten key (RequestRules) is a deliberate deviation: every answer reports it.
+            status = status.withDetail(status.detail() == null ? x.keyDetail : status.detail() + "; " + x.keyDetail);
+        }
         return ResponseShaper.shape(head, age, validated, status, x.now, policy);
     }
 

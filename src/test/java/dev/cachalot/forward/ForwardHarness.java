@@ -48,6 +48,8 @@ final class ForwardHarness implements AutoCloseable {
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
     /** Connections the guard let through to a non-loopback address (stopped here); must stay 0. */
     final AtomicInteger offLoopbackAttempts = new AtomicInteger();
+    /** Cache-Control the origin sends for a path (default {@code max-age=60}; "" sends none). */
+    final Map<String, String> cacheControl = new ConcurrentHashMap<>();
     /** A Maven-layout directory served read-only under /maven2/ (files missing there: 404), or null. */
     Path repository;
     /** Extra lines for the {@code server:} section (indented two spaces). */
@@ -79,7 +81,10 @@ final class ForwardHarness implements AutoCloseable {
             if (b == null) {
                 b = ("origin saw " + ex.getRequestURI()).getBytes(StandardCharsets.UTF_8);
             }
-            ex.getResponseHeaders().add("Cache-Control", "max-age=60");
+            String cc = cacheControl.getOrDefault(path, "max-age=60");
+            if (!cc.isEmpty()) {
+                ex.getResponseHeaders().add("Cache-Control", cc);
+            }
             ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
             ex.getResponseBody().write(b);
             ex.close();
