@@ -309,10 +309,16 @@ public final class CachingPipeline implements RequestProcessor {
     /**
      * Whether the origin answer to this decision may be shared with concurrent requests: GET misses
      * and validations of stale entries. Request-specific forwards (client no-cache, max-age,
-     * preconditions, bypass, unsafe methods) and HEAD are never collapsed.
+     * preconditions, bypass, unsafe methods), range requests and HEAD are never collapsed.
      */
     private static boolean collapsible(CacheDecision d, Exchange x) {
         if (!x.head.isMethod("GET")) {
+            return false;
+        }
+        if (x.head.headers().contains("Range")) {
+            // A range request that needs the origin is forwarded as a range request on its own: it must not
+            // wait behind (or stream from byte 0 of) a whole-object fill, and its 206 is not stored, so it
+            // neither leads a flight nor marks the URL hit-for-miss (docs/forward-proxy.md, Range).
             return false;
         }
         ForwardReason r;

@@ -37,6 +37,8 @@ abstract class CachingForwardFixture {
     final MutableClock clock = new MutableClock(Instant.now());
     /** The pipeline settings; a test may replace them before {@link #open}. */
     PipelineConfig pipelineConfig = PipelineConfig.defaults();
+    /** The pipeline behind the forward listener (set by {@link #startCaching}). */
+    volatile CachingPipeline pipeline;
 
     @AfterEach
     void stop() throws Exception {
@@ -68,9 +70,12 @@ abstract class CachingForwardFixture {
      * with the config's per-host cache rules (as {@code Cachalot.open} wires them).
      */
     void startCaching(ForwardConfig config) throws IOException {
-        h.start(config, (client, headers) -> new CachingPipeline(store, store.memoryTier(), client, headers,
-                PolicyConfig.defaults(), route -> RouteOverrides.NONE, config.cacheRules(), pipelineConfig, clock,
-                ProxyMetrics.noop(), background));
+        h.start(config, (client, headers) -> {
+            pipeline = new CachingPipeline(store, store.memoryTier(), client, headers, PolicyConfig.defaults(),
+                    route -> RouteOverrides.NONE, config.cacheRules(), pipelineConfig, clock, ProxyMetrics.noop(),
+                    background);
+            return pipeline;
+        });
     }
 
     /**
