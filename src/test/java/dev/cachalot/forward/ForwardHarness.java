@@ -50,6 +50,8 @@ final class ForwardHarness implements AutoCloseable {
     final AtomicInteger offLoopbackAttempts = new AtomicInteger();
     /** Cache-Control the origin sends for a path (default {@code max-age=60}; "" sends none). */
     final Map<String, String> cacheControl = new ConcurrentHashMap<>();
+    /** When true, a path that is not in {@link #files} (nor the repository) gets 404 instead of an echo. */
+    volatile boolean unknownIsNotFound;
     /** A Maven-layout directory served read-only under /maven2/ (files missing there: 404), or null. */
     Path repository;
     /** Extra lines for the {@code server:} section (indented two spaces). */
@@ -77,6 +79,10 @@ final class ForwardHarness implements AutoCloseable {
                     b = new byte[0];
                     status = 404;
                 }
+            }
+            if (b == null && unknownIsNotFound) {
+                b = new byte[0];
+                status = 404;
             }
             if (b == null) {
                 b = ("origin saw " + ex.getRequestURI()).getBytes(StandardCharsets.UTF_8);
