@@ -224,6 +224,34 @@ public final class ForwardCacheRules implements RequestRules {
         return cacheRules;
     }
 
+    /** Equal when the rules read the same (names, expressions, keys, hosts, overrides, in order). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ForwardCacheRules r && describe().equals(r.describe());
+    }
+
+    @Override
+    public int hashCode() {
+        return describe().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "ForwardCacheRules" + describe();
+    }
+
+    private List<List<Object>> describe() {
+        List<List<Object>> out = new ArrayList<>();
+        for (KeyRule k : keyRules) {
+            out.add(List.of("key", k.name(), k.match().pattern(), k.key()));
+        }
+        for (CacheRule c : cacheRules) {
+            out.add(List.of("cache", c.name(), c.hosts().toString(), c.path() == null ? "" : c.path().pattern(),
+                    c.overrides()));
+        }
+        return out;
+    }
+
     /** True when there is no rule. */
     public boolean isEmpty() {
         return keyRules.isEmpty() && cacheRules.isEmpty();

@@ -71,6 +71,10 @@ class ForwardCacheRulesTest {
         assertNull(r.treat("forward", get("http", "example.org", "/index.html")));
         assertNull(r.treat("www", get("http", "deb.debian.org", "/debian/pool/x.deb")));
         assertTrue(ConfigLoader.parse("f.yaml", "forward: {}\n").forward().cacheRules().isEmpty());
+        // Value equality, so two loads of one file compare equal (the rest of the config is records).
+        assertEquals(c, ConfigLoader.parse("f.yaml", YAML));
+        assertEquals(r.hashCode(), ConfigLoader.parse("f.yaml", YAML).forward().cacheRules().hashCode());
+        assertTrue(!r.equals(ConfigLoader.parse("f.yaml", YAML.replace("30d", "31d")).forward().cacheRules()));
     }
 
     @Test
