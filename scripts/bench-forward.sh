@@ -9,10 +9,12 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-usage: scripts/bench-forward.sh [--clients N] [--size-mib M] [--skip-squid] [--keep] [-h|--help]
+usage: scripts/bench-forward.sh [--clients N] [--size-mib M] [--follower-lag SIZE] [--skip-squid]
+                                [--keep] [-h|--help]
 
   --clients N     concurrent downloads per round (default 8)
   --size-mib M    size of the file in MiB (default 1024)
+  --follower-lag SIZE  Cachalot's pipeline.maxFollowerLag (default: the built-in 1MiB), e.g. 256MiB
   --skip-squid    run Cachalot only
   --keep          keep the run directory (default: removed at the end)
 Environment: JAVA_HOME (java), JAVA_OPTS (Cachalot JVM flags, default -Xmx1g), MVN (default mvn),
@@ -26,10 +28,12 @@ CLIENTS=8
 SIZE_MIB=1024
 SKIP_SQUID=false
 KEEP=false
+FOLLOWER_LAG=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --clients) CLIENTS="$2"; shift 2 ;;
     --size-mib) SIZE_MIB="$2"; shift 2 ;;
+    --follower-lag) FOLLOWER_LAG="$2"; shift 2 ;;
     --skip-squid) SKIP_SQUID=true; shift ;;
     --keep) KEEP=true; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -130,7 +134,7 @@ report() { # report NAME PROXY_PORT
   echo "  origin requests for the warm round: $(( $(origin_requests) - after ))"
 }
 
-echo "file: ${SIZE_MIB} MiB, clients: $CLIENTS, run dir: $RUN, cores: $(nproc)"
+echo "file: ${SIZE_MIB} MiB, clients: $CLIENTS, run dir: $RUN, cores: $(nproc), load: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- Cachalot ----
 JAR="${CACHALOT_JAR:-$ROOT/src/target/cachalot.jar}"
@@ -154,6 +158,8 @@ store:
   diskSize: $((SIZE_MIB * 3))MiB
 accessLog:
   enabled: false
+${FOLLOWER_LAG:+pipeline:
+  maxFollowerLag: $FOLLOWER_LAG}
 forward:
   listen: 127.0.0.1:$C_FWD
   allowDestinations: [127.0.0.1/32]
@@ -161,7 +167,7 @@ YAML
 "$JAVA" ${JAVA_OPTS:--Xmx1g} -jar "$JAR" --config "$RUN/cachalot/cachalot.yaml" > "$RUN/cachalot/out.log" 2>&1 &
 PIDS+=($!)
 wait_port "$C_FWD" cachalot
-echo "== Cachalot $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') (forward listener 127.0.0.1:$C_FWD)"
+echo "== Cachalot $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?') (forward listener 127.0.0.1:$C_FWD${FOLLOWER_LAG:+, maxFollowerLag $FOLLOWER_LAG})"
 report cachalot "$C_FWD"
 kill "${PIDS[-1]}" 2>/dev/null || true
 wait "${PIDS[-1]}" 2>/dev/null || true
