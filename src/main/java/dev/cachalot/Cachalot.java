@@ -187,9 +187,10 @@ public final class Cachalot implements AutoCloseable {
                 // Called once per listener (reverse, and forward when enabled): each gets its own pipeline
                 // over the one store (a shared cache); /stats and the gauges show the reverse listener's.
                 b.processor((origin, headers, m) -> {
+                    // forward.storeIds / forward.cacheRules apply to forward-listener requests only (by route).
                     CachingPipeline p = new CachingPipeline(st, st.memoryTier(), origin, headers,
-                            config.cache().policy(), overridesByRoute, config.pipeline(), clock, m, bg,
-                            gate.originAdmission(), ps.gate());
+                            config.cache().policy(), overridesByRoute, config.forward().cacheRules(),
+                            config.pipeline(), clock, m, bg, gate.originAdmission(), ps.gate());
                     pipeline.compareAndSet(null, p);
                     return PurgeMethodProcessor.wrap(new RateLimitingProcessor(p, gate, true), ps, config.purge(),
                             overridesByRoute);

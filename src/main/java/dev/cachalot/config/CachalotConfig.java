@@ -1,5 +1,6 @@
 package dev.cachalot.config;
 
+import dev.cachalot.forward.ForwardCacheRules;
 import dev.cachalot.forward.ForwardConfig;
 import dev.cachalot.pipeline.PipelineConfig;
 import dev.cachalot.policy.RouteOverrides;
@@ -69,6 +70,11 @@ public record CachalotConfig(ServerConfig server, OriginConfig origin, List<Rout
             RouteConfig r = routes.get(i);
             if (!names.add(r.name())) {
                 throw new ConfigException(source, "routes[" + i + "].name", r.name(), "route names must be unique");
+            }
+            if (r.name().equals(ForwardCacheRules.ROUTE) && !forward.cacheRules().isEmpty()) {
+                // Per-host forward rules select requests by the forward listener's route name.
+                throw new ConfigException(source, "routes[" + i + "].name", r.name(),
+                        "is reserved for the forward listener while forward.storeIds or forward.cacheRules are set");
             }
             for (String h : r.hosts()) {
                 String prev = hosts.put(h.toLowerCase(Locale.ROOT), r.name());

@@ -31,12 +31,13 @@ import java.util.function.Function;
  * @param tunnelIdleTimeout   a tunnel with no bytes in either direction this long is closed
  * @param maxTunnels          most tunnels open at once (more get 503)
  * @param tunnelBufferBytes   buffer per tunnel direction
+ * @param cacheRules          per-host cache rules ({@code storeIds}, {@code cacheRules}) for forward requests
  */
 public record ForwardConfig(HostPort listen, Set<Integer> connectPorts, Set<Integer> httpPorts,
                             List<Cidr> allowDestinations, List<Cidr> denyDestinations,
                             List<DestinationRules.Rule> rules, List<Cidr> clients, Path credentials, String realm,
                             Duration connectTimeout, Duration tunnelIdleTimeout, int maxTunnels,
-                            int tunnelBufferBytes) {
+                            int tunnelBufferBytes, ForwardCacheRules cacheRules) {
 
     /** Default client ranges: loopback and the private ranges company machines use. */
     public static final List<String> DEFAULT_CLIENTS = List.of("127.0.0.0/8", "::1/128", "10.0.0.0/8",
@@ -66,6 +67,18 @@ public record ForwardConfig(HostPort listen, Set<Integer> connectPorts, Set<Inte
         if (tunnelBufferBytes < 1024 || tunnelBufferBytes > 1 << 20) {
             throw new IllegalArgumentException("forward.tunnelBufferBytes must be between 1024 and 1048576");
         }
+        if (cacheRules == null) {
+            cacheRules = ForwardCacheRules.NONE;
+        }
+    }
+
+    /** The settings without per-host cache rules (the components before {@code cacheRules} was added). */
+    public ForwardConfig(HostPort listen, Set<Integer> connectPorts, Set<Integer> httpPorts,
+                         List<Cidr> allowDestinations, List<Cidr> denyDestinations,
+                         List<DestinationRules.Rule> rules, List<Cidr> clients, Path credentials, String realm,
+                         Duration connectTimeout, Duration tunnelIdleTimeout, int maxTunnels, int tunnelBufferBytes) {
+        this(listen, connectPorts, httpPorts, allowDestinations, denyDestinations, rules, clients, credentials, realm,
+                connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes, ForwardCacheRules.NONE);
     }
 
     /** Forward mode off, every other setting at its default. */
@@ -83,7 +96,8 @@ public record ForwardConfig(HostPort listen, Set<Integer> connectPorts, Set<Inte
     /** This config with the listener at {@code listen}. */
     public ForwardConfig withListen(HostPort listen) {
         return new ForwardConfig(listen, connectPorts, httpPorts, allowDestinations, denyDestinations, rules,
-                clients, credentials, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes);
+                clients, credentials, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes,
+                cacheRules);
     }
 
     /** This config with more address-guard exceptions (e.g. from {@code --allow-destination}). */
@@ -91,7 +105,8 @@ public record ForwardConfig(HostPort listen, Set<Integer> connectPorts, Set<Inte
         List<Cidr> all = new ArrayList<>(allowDestinations);
         all.addAll(more);
         return new ForwardConfig(listen, connectPorts, httpPorts, all, denyDestinations, rules, clients,
-                credentials, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes);
+                credentials, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes,
+                cacheRules);
     }
 
     /**
@@ -124,25 +139,35 @@ public record ForwardConfig(HostPort listen, Set<Integer> connectPorts, Set<Inte
     /** This config with a credentials file (null: no authentication). */
     public ForwardConfig withCredentials(Path file) {
         return new ForwardConfig(listen, connectPorts, httpPorts, allowDestinations, denyDestinations, rules,
-                clients, file, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes);
+                clients, file, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes,
+                cacheRules);
     }
 
     /** This config admitting exactly {@code ranges} as clients. */
     public ForwardConfig withClients(List<Cidr> ranges) {
         return new ForwardConfig(listen, connectPorts, httpPorts, allowDestinations, denyDestinations, rules,
-                ranges, credentials, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes);
+                ranges, credentials, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes,
+                cacheRules);
     }
 
     /** This config with CONNECT allowed to exactly {@code ports}. */
     public ForwardConfig withConnectPorts(Set<Integer> ports) {
         return new ForwardConfig(listen, ports, httpPorts, allowDestinations, denyDestinations, rules, clients,
-                credentials, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes);
+                credentials, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes,
+                cacheRules);
     }
 
     /** This config with destination rules. */
     public ForwardConfig withRules(List<DestinationRules.Rule> r) {
         return new ForwardConfig(listen, connectPorts, httpPorts, allowDestinations, denyDestinations, r, clients,
-                credentials, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes);
+                credentials, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes,
+                cacheRules);
+    }
+
+    /** This config with per-host cache rules. */
+    public ForwardConfig withCacheRules(ForwardCacheRules r) {
+        return new ForwardConfig(listen, connectPorts, httpPorts, allowDestinations, denyDestinations, rules, clients,
+                credentials, realm, connectTimeout, tunnelIdleTimeout, maxTunnels, tunnelBufferBytes, r);
     }
 
     /** The address guard these settings describe. */
@@ -246,9 +271,10 @@ public record ForwardConfig(HostPort listen, Set<Integer> connectPorts, Set<Inte
                 Duration.ofHours(24));
         int maxTunnels = n.integer("maxTunnels", d.maxTunnels, 1, 1_000_000);
         int buffer = n.integer("tunnelBufferBytes", d.tunnelBufferBytes, 1024, 1 << 20);
+        ForwardCacheRules cacheRules = ForwardCacheRules.from(n);
         n.finish();
         return new ForwardConfig(listen, connectPorts, httpPorts, allow, deny, rules, clients,
-                cred.isEmpty() ? null : Path.of(cred), realm, connect, idle, maxTunnels, buffer);
+                cred.isEmpty() ? null : Path.of(cred), realm, connect, idle, maxTunnels, buffer, cacheRules);
     }
 
     private static Set<Integer> ports(ConfigNode n, String key, Set<Integer> dflt) {

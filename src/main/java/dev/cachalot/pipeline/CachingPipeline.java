@@ -30,6 +30,7 @@ import dev.cachalot.policy.OriginFailure;
 import dev.cachalot.policy.PolicyConfig;
 import dev.cachalot.policy.RangePlan;
 import dev.cachalot.policy.RangePlanner;
+import dev.cachalot.policy.RequestRules;
 import dev.cachalot.policy.ResponseShaper;
 import dev.cachalot.policy.ReusePolicy;
 import dev.cachalot.policy.RouteOverrides;
@@ -100,6 +101,7 @@ public final class CachingPipeline implements RequestProcessor {
     private final ProxyHeaders proxyHeaders;
     private final PolicyConfig policy;
     private final Function<String, RouteOverrides> overridesByRoute;
+    private final RequestRules rules;
     private final PipelineConfig config;
     private final InstantSource clock;
     private final ProxyMetrics metrics;
@@ -132,8 +134,8 @@ public final class CachingPipeline implements RequestProcessor {
     public CachingPipeline(CacheStore store, CacheStore memoryOnly, OriginClient origin, ProxyHeaders proxyHeaders,
                            PolicyConfig policy, Function<String, RouteOverrides> overridesByRoute,
                            PipelineConfig config, InstantSource clock, ProxyMetrics metrics, Executor background) {
-        this(store, memoryOnly, origin, proxyHeaders, policy, overridesByRoute, config, clock, metrics, background,
-                OriginAdmission.ALL, PurgeGate.NONE);
+        this(store, memoryOnly, origin, proxyHeaders, policy, overridesByRoute, RequestRules.NONE, config, clock,
+                metrics, background, OriginAdmission.ALL, PurgeGate.NONE);
     }
 
     /**
@@ -146,6 +148,28 @@ public final class CachingPipeline implements RequestProcessor {
                            PolicyConfig policy, Function<String, RouteOverrides> overridesByRoute,
                            PipelineConfig config, InstantSource clock, ProxyMetrics metrics, Executor background,
                            OriginAdmission admission, PurgeGate purgeGate) {
+        this(store, memoryOnly, origin, proxyHeaders, policy, overridesByRoute, RequestRules.NONE, config, clock,
+                metrics, background, admission, purgeGate);
+    }
+
+    /**
+     * Creates the pipeline with per-request rules (the forward proxy's per-host rules): when
+     * {@code rules} treat a request, their overrides replace the route's and their key (if any)
+     * replaces the request's primary key; the key rewrite is reported in every Cache-Status detail.
+     */
+    public CachingPipeline(CacheStore store, CacheStore memoryOnly, OriginClient origin, ProxyHeaders proxyHeaders,
+                           PolicyConfig policy, Function<String, RouteOverrides> overridesByRoute, RequestRules rules,
+                           PipelineConfig config, InstantSource clock, ProxyMetrics metrics, Executor background) {
+        this(store, memoryOnly, origin, proxyHeaders, policy, overridesByRoute, rules, config, clock, metrics,
+                background, OriginAdmission.ALL, PurgeGate.NONE);
+    }
+
+    /** Creates the pipeline with every seam: per-request rules, origin admission and the purge gate. */
+    public CachingPipeline(CacheStore store, CacheStore memoryOnly, OriginClient origin, ProxyHeaders proxyHeaders,
+                           PolicyConfig policy, Function<String, RouteOverrides> overridesByRoute, RequestRules rules,
+                           PipelineConfig config, InstantSource clock, ProxyMetrics metrics, Executor background,
+                           OriginAdmission admission, PurgeGate purgeGate) {
+        this.rules = rules;
         this.admission = admission;
         this.purgeGate = purgeGate;
         this.store = store;
@@ -237,6 +261,8 @@ public final class CachingPipeline implements RequestProcessor {
         final StoreKey primary;
         /** The admission seam has let this request through (it is asked once per request). */
         boolean admitted;
+        /** The Cache-Status detail of a rewritten primary key (RequestRules), or null. */
+        final String keyDetail;
         Instant now;
         List<Variant> variants = List.of();
 
@@ -244,9 +270,12 @@ public final class CachingPipeline implements RequestProcessor {
             this.request = request;
             this.sink = sink;
             this.head = request.head();
-            RouteOverrides o = overridesByRoute.apply(request.route().route());
+            RequestRules.Treatment t = rules.treat(request.route().route(), head);
+            RouteOverrides o = t != null ? t.overrides() : overridesByRoute.apply(request.route().route());
             this.overrides = o == null ? RouteOverrides.NONE : o;
-            this.primary = StoreAdapter.primaryKey(head);
+            boolean rewritten = t != null && t.key() != null;
+            this.primary = rewritten ? StoreAdapter.primaryKey(t.key()) : StoreAdapter.primaryKey(head);
+            this.keyDetail = rewritten ? t.keyDetail() : null;
             this.now = clock.instant();
         }
 
@@ -355,10 +384,16 @@ public final class CachingPipeline implements RequestProcessor {
     /**
      * Whether the origin answer to this decision may be shared with concurrent requests: GET misses
      * and validations of stale entries. Request-specific forwards (client no-cache, max-age,
-     * preconditions, bypass, unsafe methods) and HEAD are never collapsed.
+     * preconditions, bypass, unsafe methods), range requests and HEAD are never collapsed.
      */
     private static boolean collapsible(CacheDecision d, Exchange x) {
         if (!x.head.isMethod("GET")) {
+            return false;
+        }
+        if (x.head.headers().contains("Range")) {
+            // A range request that needs the origin is forwarded as a range request on its own: it must not
+            // wait behind (or stream from byte 0 of) a whole-object fill, and its 206 is not stored, so it
+            // neither leads a flight nor marks the URL hit-for-miss (docs/forward-proxy.md, Range).
             return false;
         }
         ForwardReason r;
@@ -699,8 +734,12 @@ public final class CachingPipeline implements RequestProcessor {
 
     /** RFC 9111 §4.4: a non-error response to an unsafe method invalidates the URI (all variants). */
     private void invalidate(Exchange x, ResponseHead rh) {
-        for (String key : Invalidation.keysToInvalidate(x.head, rh)) {
+        List<String> keys = Invalidation.keysToInvalidate(x.head, rh);
+        for (String key : keys) {
             store.removeAll(StoreAdapter.primaryKey(key));
+        }
+        if (x.keyDetail != null && !keys.isEmpty()) {
+            store.removeAll(x.primary); // the target URI is stored under its rewritten key
         }
     }
 
@@ -1109,6 +1148,10 @@ public final class CachingPipeline implements RequestProcessor {
     }
 
     private ResponseHead shape(ResponseHead head, Long age, boolean validated, CacheStatus status, Exchange x) {
+        if (x.keyDetail != null) {
+            // A rewritten key (RequestRules) is a deliberate deviation: every answer reports it.
+            status = status.withDetail(status.detail() == null ? x.keyDetail : status.detail() + "; " + x.keyDetail);
+        }
         return ResponseShaper.shape(head, age, validated, status, x.now, policy);
     }
 

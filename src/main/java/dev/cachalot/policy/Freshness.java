@@ -66,7 +66,7 @@ public final class Freshness {
                                     PolicyConfig config, RouteOverrides overrides) {
         if (overrides.forceTtl() != null) {
             long s = DeltaSeconds.clamp(overrides.forceTtl().getSeconds());
-            return new Lifetime(s, Source.OVERRIDE, "override force-ttl=" + s);
+            return new Lifetime(s, Source.OVERRIDE, overrides.describe("force-ttl=" + s));
         }
         CacheControl cc = dirs.cc();
         // RFC 9111 §4.2.1: s-maxage (shared caches) over max-age over Expires.

@@ -60,7 +60,7 @@ public record ResponseDirectives(CacheControl cc, Source source, String override
             if (!removed.isEmpty()) {
                 removed.sort(null);
                 cc = cc.without(overrides.ignoredDirectives());
-                detail = "override ignored " + String.join(" ", removed);
+                detail = overrides.describe("ignored " + String.join(" ", removed));
             }
         }
         return new ResponseDirectives(cc, source, detail);

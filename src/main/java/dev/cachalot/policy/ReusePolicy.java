@@ -13,7 +13,8 @@ import java.util.List;
  *   <li>If-Match / If-Unmodified-Since are not applicable to a cache (RFC 9111 §4.3.2): forwarded;</li>
  *   <li>no stored response: uri-miss; Vary selects none: vary-miss (validated with all stored ETags);</li>
  *   <li>Authorization requests reuse only responses that allow it (RFC 9111 §3.5);</li>
- *   <li>request no-cache / Pragma: no-cache, response unqualified no-cache: validate;</li>
+ *   <li>request no-cache / Pragma: no-cache (unless a rule ignores it for a fresh response), response
+ *       unqualified no-cache: validate;</li>
  *   <li>fresh and acceptable to the request (max-age, min-fresh): serve;</li>
  *   <li>stale: max-stale, then stale-while-revalidate, unless must-revalidate, proxy-revalidate or
  *       s-maxage forbid it; otherwise validate.</li>
@@ -36,7 +37,7 @@ public final class ReusePolicy {
                                        PolicyConfig config, RouteOverrides overrides) {
         String bypass = overrides.bypassPrefixFor(request.path());
         if (bypass != null) {
-            return forward(request, ForwardReason.BYPASS, "override bypass " + bypass);
+            return forward(request, ForwardReason.BYPASS, overrides.describe("bypass " + bypass));
         }
         if (!request.isMethod("GET") && !request.isMethod("HEAD")) {
             return forward(request, ForwardReason.METHOD, null);
@@ -80,28 +81,39 @@ public final class ReusePolicy {
             // RFC 9111 §3.5 (deliberately also applied at reuse, see docs/policy.md).
             return network(onlyIfCached, forward(request, ForwardReason.REQUEST, "authorization"));
         }
+        boolean fresh = ttl > 0; // RFC 9111 §4.2: response_is_fresh = (freshness_lifetime > current_age)
+        // Deliberate deviation, opt-in per rule (Squid's ignore-reload): a request no-cache or max-age=0
+        // does not force a validation of a FRESH stored response. Reported in detail when it mattered.
+        boolean ignoreReload = overrides.ignoreRequestNoCache() && fresh;
+        String reloadIgnored = null;
         if (req.noCache()) {
-            // RFC 9111 §5.2.1.4 (and §5.4 Pragma): do not use a stored response without validation.
-            return network(onlyIfCached, revalidate(request, selected, variants, ForwardReason.REQUEST, age, ttl,
-                    "request no-cache"));
+            if (!ignoreReload) {
+                // RFC 9111 §5.2.1.4 (and §5.4 Pragma): do not use a stored response without validation.
+                return network(onlyIfCached, revalidate(request, selected, variants, ForwardReason.REQUEST, age,
+                        ttl, "request no-cache"));
+            }
+            reloadIgnored = "ignored request no-cache";
         }
         if (res.noCache() && res.noCacheFields().isEmpty()) {
             // RFC 9111 §5.2.2.4: every reuse needs successful validation.
             return network(onlyIfCached, revalidate(request, selected, variants, ForwardReason.STALE, age, ttl,
                     "response no-cache"));
         }
-        boolean fresh = ttl > 0; // RFC 9111 §4.2: response_is_fresh = (freshness_lifetime > current_age)
         if (fresh) {
             // RFC 9111 §5.2.1.1 max-age and §5.2.1.3 min-fresh narrow what the client accepts.
             if (req.maxAge() != DeltaSeconds.ABSENT && age > req.maxAge()) {
-                return network(onlyIfCached, revalidate(request, selected, variants, ForwardReason.REQUEST, age, ttl,
-                        "request max-age"));
+                if (!(ignoreReload && req.maxAge() == 0)) {
+                    return network(onlyIfCached, revalidate(request, selected, variants, ForwardReason.REQUEST, age,
+                            ttl, "request max-age"));
+                }
+                reloadIgnored = reloadIgnored == null ? "ignored request max-age=0" : reloadIgnored + " max-age=0";
             }
             if (req.minFresh() != DeltaSeconds.ABSENT && ttl < req.minFresh()) {
                 return network(onlyIfCached, revalidate(request, selected, variants, ForwardReason.REQUEST, age, ttl,
                         "request min-fresh"));
             }
-            return new CacheDecision.Serve(selected, age, ttl, overrideDetail);
+            return new CacheDecision.Serve(selected, age, ttl, reloadIgnored == null ? overrideDetail
+                    : join(overrides.describe(reloadIgnored), overrideDetail));
         }
 
         long staleness = -ttl;

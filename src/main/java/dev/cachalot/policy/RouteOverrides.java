@@ -14,10 +14,22 @@ import java.util.stream.Collectors;
  *                           computed one (but never making a no-store/private response storable)
  * @param ignoredDirectives  response directives to ignore, lower case (e.g. "no-cache", "private", "no-store")
  * @param bypassPathPrefixes path prefixes that never touch the cache (fwd=bypass)
+ * @param ignoreRequestNoCache when true, a request's {@code no-cache} (or {@code Pragma: no-cache}) and
+ *                           {@code max-age=0} do not force a validation of a FRESH stored response
+ *                           (Squid's {@code ignore-reload}; for clients such as Maven that send them on
+ *                           every download of an immutable artifact)
+ * @param rule               the name of the per-host rule these overrides come from, named in every
+ *                           detail they produce, or null for a route's own overrides
  */
-public record RouteOverrides(Duration forceTtl, Set<String> ignoredDirectives, List<String> bypassPathPrefixes) {
+public record RouteOverrides(Duration forceTtl, Set<String> ignoredDirectives, List<String> bypassPathPrefixes,
+                             boolean ignoreRequestNoCache, String rule) {
     /** No overrides: the origin's directives rule. */
     public static final RouteOverrides NONE = new RouteOverrides(null, Set.of(), List.of());
+
+    /** A route's overrides (no rule name, request directives honoured). */
+    public RouteOverrides(Duration forceTtl, Set<String> ignoredDirectives, List<String> bypassPathPrefixes) {
+        this(forceTtl, ignoredDirectives, bypassPathPrefixes, false, null);
+    }
 
     public RouteOverrides {
         if (forceTtl != null && forceTtl.isNegative()) {
@@ -31,6 +43,11 @@ public record RouteOverrides(Duration forceTtl, Set<String> ignoredDirectives, L
                 throw new IllegalArgumentException("bypass path prefix must start with '/', got '" + p + "'");
             }
         }
+    }
+
+    /** {@code "override " + what}, plus {@code " rule=NAME"} when these overrides come from a named rule. */
+    public String describe(String what) {
+        return rule == null ? "override " + what : "override " + what + " rule=" + rule;
     }
 
     /** The bypass prefix matching this path, or null. */

@@ -103,7 +103,8 @@ public final class StorePolicy {
         }
         String detail = dirs.overrideDetail();
         if (override) {
-            detail = detail == null ? "override force-ttl" : detail + "; override force-ttl";
+            String forced = overrides.describe("force-ttl");
+            detail = detail == null ? forced : detail + "; " + forced;
         }
         ResponseHead head = storableHead(response, cc, config);
         if (!head.headers().contains("Date")) {

@@ -13,7 +13,7 @@ import dev.cachalot.store.TieredCacheStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +33,12 @@ abstract class CachingForwardFixture {
     ForwardHarness h;
     TieredCacheStore store;
     ExecutorService background;
-    private final Clock clock = Clock.systemUTC();
-    private final PipelineConfig pipelineConfig = PipelineConfig.defaults();
+    /** The time of the store and the pipeline: the real time at the start, moved only by the test. */
+    final MutableClock clock = new MutableClock(Instant.now());
+    /** The pipeline settings; a test may replace them before {@link #open}. */
+    PipelineConfig pipelineConfig = PipelineConfig.defaults();
+    /** The pipeline behind the forward listener (set by {@link #startCaching}). */
+    volatile CachingPipeline pipeline;
 
     @AfterEach
     void stop() throws Exception {
@@ -61,11 +65,17 @@ abstract class CachingForwardFixture {
         h = new ForwardHarness();
     }
 
-    /** Starts the forward listener with {@code config} in front of a caching pipeline over the store. */
+    /**
+     * Starts the forward listener with {@code config} in front of a caching pipeline over the store,
+     * with the config's per-host cache rules (as {@code Cachalot.open} wires them).
+     */
     void startCaching(ForwardConfig config) throws IOException {
-        h.start(config, (client, headers) -> new CachingPipeline(store, store.memoryTier(), client, headers,
-                PolicyConfig.defaults(), route -> RouteOverrides.NONE, pipelineConfig, clock, ProxyMetrics.noop(),
-                background));
+        h.start(config, (client, headers) -> {
+            pipeline = new CachingPipeline(store, store.memoryTier(), client, headers, PolicyConfig.defaults(),
+                    route -> RouteOverrides.NONE, config.cacheRules(), pipelineConfig, clock, ProxyMetrics.noop(),
+                    background);
+            return pipeline;
+        });
     }
 
     /**

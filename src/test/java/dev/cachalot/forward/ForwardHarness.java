@@ -48,6 +48,10 @@ final class ForwardHarness implements AutoCloseable {
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
     /** Connections the guard let through to a non-loopback address (stopped here); must stay 0. */
     final AtomicInteger offLoopbackAttempts = new AtomicInteger();
+    /** Cache-Control the origin sends for a path (default {@code max-age=60}; "" sends none). */
+    final Map<String, String> cacheControl = new ConcurrentHashMap<>();
+    /** When true, a path that is not in {@link #files} (nor the repository) gets 404 instead of an echo. */
+    volatile boolean unknownIsNotFound;
     /** A Maven-layout directory served read-only under /maven2/ (files missing there: 404), or null. */
     Path repository;
     /** Extra lines for the {@code server:} section (indented two spaces). */
@@ -76,12 +80,20 @@ final class ForwardHarness implements AutoCloseable {
                     status = 404;
                 }
             }
+            if (b == null && unknownIsNotFound) {
+                b = new byte[0];
+                status = 404;
+            }
             if (b == null) {
                 b = ("origin saw " + ex.getRequestURI()).getBytes(StandardCharsets.UTF_8);
             }
-            // A day, not a minute: on a loaded machine one Maven build through the proxy took over 60 s, so
-            // the second build found every entry stale and the "served from the cache" checks failed.
-            ex.getResponseHeaders().add("Cache-Control", "max-age=86400");
+            // A day by default, not a minute: on a loaded machine one Maven build through the proxy took
+            // over 60 s, so the second build found every entry stale and the "served from the cache"
+            // checks failed.
+            String cc = cacheControl.getOrDefault(path, "max-age=86400");
+            if (!cc.isEmpty()) {
+                ex.getResponseHeaders().add("Cache-Control", cc);
+            }
             ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
             ex.getResponseBody().write(b);
             ex.close();

@@ -35,6 +35,26 @@ class MavenEndToEndTest extends CachingForwardFixture {
 
     @Test
     void secondBuildDownloadsEverythingFromTheProxyCache() throws Exception {
+        twoBuilds(false, ForwardCacheRules.NONE);
+    }
+
+    /**
+     * Maven's default headers ({@code Cache-Control: no-cache}, {@code Pragma: no-cache} on every
+     * download) with a per-host rule that ignores them for immutable artifacts: the second build is
+     * still served entirely by the cache.
+     */
+    @Test
+    void defaultMavenHeadersWithTheIgnoreRequestNoCacheRule() throws Exception {
+        List<ForwardHarness.Seen> firstBuild = twoBuilds(true, new ForwardCacheRules(List.of(), List.of(
+                ForwardCacheRules.CacheRule.of("maven-artifacts", List.of("127.0.0.1"),
+                        "^/maven2/.*\\.(jar|pom|sha1|md5)$", null, java.util.Set.of(), true))));
+        assertTrue(firstBuild.stream().anyMatch(s -> String.valueOf(s.headers().get("Pragma")).contains("no-cache")),
+                "Maven sent its default no-cache headers: " + firstBuild.get(0).headers());
+    }
+
+    /** Two builds with empty local repositories; returns what the origin saw during the first. */
+    private List<ForwardHarness.Seen> twoBuilds(boolean mavenDefaultHeaders, ForwardCacheRules rules)
+            throws Exception {
         assumeTrue(Files.isExecutable(MVN), "mvn not installed");
         assumeTrue(Files.isRegularFile(M2.resolve(
                 "org/apache/maven/plugins/maven-dependency-plugin/3.9.0/maven-dependency-plugin-3.9.0.jar")),
@@ -48,7 +68,8 @@ class MavenEndToEndTest extends CachingForwardFixture {
         h.files.put(base + ".pom", ("<project><modelVersion>4.0.0</modelVersion><groupId>org.example.cachalot"
                 + "</groupId><artifactId>demo-lib</artifactId><version>1.0</version></project>")
                 .getBytes(StandardCharsets.UTF_8));
-        startCaching(ForwardConfig.defaults().withAllowDestinations(List.of(Cidr.parse("127.0.0.1/32"))));
+        startCaching(ForwardConfig.defaults().withAllowDestinations(List.of(Cidr.parse("127.0.0.1/32")))
+                .withCacheRules(rules));
         Path settings = dir.resolve("settings.xml");
         Files.writeString(settings, "<settings>\n"
                 + "  <proxies><proxy><id>cachalot</id><active>true</active><protocol>http</protocol>"
@@ -59,19 +80,22 @@ class MavenEndToEndTest extends CachingForwardFixture {
                 // Maven's HTTP wagon sends "Cache-Control: no-cache" and "Pragma: no-cache" on every
                 // request by default, which makes any RFC 9111 cache go to the origin each time; this
                 // wagon switch (useDefaultHeaders) turns that off (docs/forward-proxy.md, Maven).
-                + "  <servers><server><id>local</id><configuration><httpConfiguration><all>"
-                + "<useDefaultHeaders>false</useDefaultHeaders></all></httpConfiguration></configuration></server>"
-                + "</servers>\n"
+                + (mavenDefaultHeaders ? "" : "  <servers><server><id>local</id><configuration><httpConfiguration>"
+                + "<all><useDefaultHeaders>false</useDefaultHeaders></all></httpConfiguration></configuration>"
+                + "</server></servers>\n")
                 + "</settings>\n");
         Path repo1 = dir.resolve("repo1");
         Path repo2 = dir.resolve("repo2");
         mvn(settings, repo1);
         int afterFirst = h.originHits.get();
+        List<ForwardHarness.Seen> firstBuild = List.copyOf(h.seen);
         assertTrue(afterFirst > 10, "plugin, its dependencies and the artifact went through: " + afterFirst);
         mvn(settings, repo2);
-        assertEquals(afterFirst, h.originHits.get(), "second build served by the proxy cache");
+        assertEquals(afterFirst, h.originHits.get(), () -> "second build served by the proxy cache; the origin also saw "
+                + h.seen.subList(afterFirst, h.seen.size()).stream().map(ForwardHarness.Seen::uri).toList());
         Path rel = Path.of("org/example/cachalot/demo-lib/1.0/demo-lib-1.0.jar");
         assertArrayEquals(jar, Files.readAllBytes(repo1.resolve(rel)));
         assertArrayEquals(jar, Files.readAllBytes(repo2.resolve(rel)));
+        return firstBuild;
     }
 }
