@@ -353,7 +353,7 @@ public final class Cachalot implements AutoCloseable {
             }
             VirtualHosts hosts = virtualHosts(config);
             ProxyHeaders headers = new ProxyHeaders(config.server().via(),
-                    new TrustedProxies(config.server().trustedProxies()));
+                    new TrustedProxies(config.server().trustedProxies()), config.purge().clientHiddenFields());
             OriginClient origin = new HttpOriginClient(config.origin());
             RequestProcessor p = processor.create(origin, headers, metrics);
             ProxyServer server = new ProxyServer(config.server(), p, hosts, headers, metrics, listener, clock);
