@@ -41,7 +41,8 @@
 # packages for the peers (apt-get install nginx varnish squid trafficserver wrk nghttp2-client).
 # Environment: BENCH_DIR (default /tmp/cachalot-bench: run files, disk-mode caches; must be on a
 # real disk), BENCH_SHM (default /dev/shm/cachalot-bench: memory-mode cache files of nginx/ats),
-# CACHALOT_JAVA_OPTS (default -Xms1g -Xmx1g), CACHALOT_MEMORY (memory tier size, default 1GiB).
+# CACHALOT_JAVA_OPTS (default: $CACHALOT_JAVA_DEFAULTS below), CACHALOT_MEMORY (memory tier size,
+# default 1GiB; raise -XX:MaxDirectMemorySize with it).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -257,14 +258,24 @@ write_cachalot_config() {   # mode file
   } >"$2"
 }
 
+# JVM flags for Cachalot when CACHALOT_JAVA_OPTS is not set, sized for the run's working set
+# rather than "as much as the machine has" (docs/benchmarks.md, "JVM flags"): the memory tier lives
+# in direct buffers (MaxDirectMemorySize above CACHALOT_MEMORY plus the I/O buffer pool); the heap
+# holds only indexes, heads and per-request garbage (about 60 MiB live with the 10,000 object
+# working set); the serial collector has the smallest footprint and, with a young generation of
+# a few tens of MiB and almost nothing surviving, pauses of a millisecond or two.
+CACHALOT_JAVA_DEFAULTS="-Xms32m -Xmx192m -XX:+UseSerialGC -XX:MaxDirectMemorySize=1280m -XX:ReservedCodeCacheSize=64m -Xss512k"
+
 start_cachalot() {
   local d=$RUN/cachalot flags=()
   rm -rf "$d"; mkdir -p "$d/cache"
   write_cachalot_config "$1" "$d/cachalot.yaml"
   [ "$(java_major)" -ge 24 ] && flags+=(--sun-misc-unsafe-memory-access=allow)
   # shellcheck disable=SC2206
-  local opts=(${CACHALOT_JAVA_OPTS:--Xms1g -Xmx1g})
-  launch cachalot "$d/stdout.log" "$JAVA" "${opts[@]}" "${flags[@]+"${flags[@]}"}" \
+  local opts=(${CACHALOT_JAVA_OPTS:-$CACHALOT_JAVA_DEFAULTS})
+  # MALLOC_ARENA_MAX: glibc's per-thread malloc arenas only add resident memory to a JVM whose
+  # own allocations are on the Java heap or in direct buffers.
+  launch cachalot "$d/stdout.log" env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" "$JAVA" "${opts[@]}" "${flags[@]+"${flags[@]}"}" \
     -Dchronicle.analytics.disable=true -Dchronicle.announcer.disable=true \
     -jar "$JAR" --config "$d/cachalot.yaml"
 }
@@ -415,15 +426,17 @@ fill_working_set() {   # peer
   python3 - "$p" "$MANY" $((c1 - c0 - 1)) $((c2 - c1 - 1)) "$tb" "$ta" "$tmp" <<'EOF' | tee -a "$OUT/mem.jsonl" | python3 -c '
 import json, sys
 m = json.loads(sys.stdin.read())
-print("  %s: working set of %d: RSS %.0f -> %.0f MiB, tmpfs %.0f -> %.0f MiB, pass 2 hit %.2f %%, non-200 %d" % (m["peer"], m["objects"],
-  m["rss_before_kb"] / 1024, m["rss_after_kb"] / 1024, m["tmpfs_before_kb"] / 1024, m["tmpfs_after_kb"] / 1024,
+print("  %s: working set of %d: RSS %.0f -> %.0f MiB (anon %.0f, file %.0f), tmpfs %.0f -> %.0f MiB, pass 2 hit %.2f %%, non-200 %d" % (m["peer"], m["objects"],
+  m["rss_before_kb"] / 1024, m["rss_after_kb"] / 1024, m["rss_anon_after_kb"] / 1024, m["rss_file_after_kb"] / 1024,
+  m["tmpfs_before_kb"] / 1024, m["tmpfs_after_kb"] / 1024,
   m["pass2_hit_ratio"] * 100, m["pass1_non200"] + m["pass2_non200"]), file=sys.stderr)'
 import json, sys
 p, n, o1, o2, tb, ta, tmp = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
 L = lambda s: json.load(open(tmp + s))
 pre, post, p1, p2 = L('.mpre'), L('.mpost'), L('.pass1'), L('.pass2')
 print(json.dumps({"peer": p, "objects": n, "rss_before_kb": pre["rss_kb"], "pss_before_kb": pre["pss_kb"],
-  "rss_after_kb": post["rss_kb"], "pss_after_kb": post["pss_kb"], "tmpfs_before_kb": tb, "tmpfs_after_kb": ta,
+  "rss_after_kb": post["rss_kb"], "pss_after_kb": post["pss_kb"],
+  "rss_anon_after_kb": post.get("rss_anon_kb", 0), "rss_file_after_kb": post.get("rss_file_kb", 0), "tmpfs_before_kb": tb, "tmpfs_after_kb": ta,
   "pass1_origin": o1, "pass2_origin": o2, "pass2_hit_ratio": max(0.0, 1 - o2 / n),
   "pass1_ms": p1["ms"], "pass2_ms": p2["ms"], "pass1_non200": p1["non200"] + p1["errors"], "pass2_non200": p2["non200"] + p2["errors"]}))
 EOF

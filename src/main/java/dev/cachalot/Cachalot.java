@@ -154,7 +154,7 @@ public final class Cachalot implements AutoCloseable {
         Function<String, RouteOverrides> overridesByRoute = name -> live.get().overridesFor(name);
         VirtualHosts hosts = virtualHosts(config);
         ProxyHeaders proxyHeaders = new ProxyHeaders(config.server().via(),
-                new TrustedProxies(config.server().trustedProxies()));
+                new TrustedProxies(config.server().trustedProxies()), config.purge().clientHiddenFields());
         RateLimiter limiter = new RateLimiter(config.rateLimits(), RateLimiter.tickerOf(clock));
         RateLimitGate gate = new RateLimitGate(limiter, recorded);
         AtomicReference<ConfigReloader> reloaderRef = new AtomicReference<>();
@@ -583,7 +583,7 @@ public final class Cachalot implements AutoCloseable {
             }
             VirtualHosts hosts = virtualHosts != null ? virtualHosts : Cachalot.virtualHosts(config);
             ProxyHeaders headers = proxyHeaders != null ? proxyHeaders : new ProxyHeaders(config.server().via(),
-                    new TrustedProxies(config.server().trustedProxies()));
+                    new TrustedProxies(config.server().trustedProxies()), config.purge().clientHiddenFields());
             OriginClient origin = this.origin != null ? this.origin
                     : PooledOriginClient.create(config.routes(), config.origin(), clock);
             RequestProcessor p = processor.create(origin, headers, metrics);

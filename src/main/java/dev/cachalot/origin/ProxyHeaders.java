@@ -13,16 +13,31 @@ import java.util.Locale;
  * §7.6.1), Via added (RFC 9110 §7.6.3), and the forwarding fields X-Forwarded-For/-Proto/-Host and
  * Forwarded (RFC 7239) rebuilt. Values a client sent are kept only when the TCP peer is a trusted
  * proxy; otherwise they are dropped and rebuilt from what this proxy saw, so a client cannot forge
- * its address.
+ * its address. On the way to the client, the origin-to-cache label fields named at construction
+ * (the purge tag fields, {@code purge.tagHeaders} such as {@code Surrogate-Key}) are removed too:
+ * they stay in the stored head, clients never see them.
  */
 public final class ProxyHeaders {
     private final String pseudonym;
     /** Swapped whole by {@link #trust} (configuration reload); read once per decision. */
     private volatile TrustedProxies trusted;
+    /** Field names removed from every client response (besides hop-by-hop ones); may be empty. */
+    private final String[] clientHidden;
 
     public ProxyHeaders(String pseudonym, TrustedProxies trusted) {
+        this(pseudonym, trusted, List.of());
+    }
+
+    /**
+     * @param pseudonym    this proxy's name in Via
+     * @param trusted      the peers whose forwarding fields are believed
+     * @param clientHidden field names (case-insensitive) removed from every response head sent to
+     *                     clients, e.g. the purge tag fields when {@code purge.stripTagHeaders} is on
+     */
+    public ProxyHeaders(String pseudonym, TrustedProxies trusted, List<String> clientHidden) {
         this.pseudonym = pseudonym;
         this.trusted = trusted;
+        this.clientHidden = clientHidden.toArray(new String[0]);
     }
 
     /** Believes the forwarding fields of {@code proxies} from now on (configuration reload). */
@@ -104,10 +119,18 @@ public final class ProxyHeaders {
         return in.withHeaders(b.build());
     }
 
-    /** The response head to send to the client: hop-by-hop fields removed, Via added. */
+    /**
+     * The response head to send to the client: hop-by-hop fields and the configured client-hidden
+     * fields (purge tags) removed, Via added. The caching pipeline's fast path calls this once per
+     * stored entry version and reuses the result, so per-hit cost does not depend on it.
+     */
     public ResponseHead toClient(ResponseHead in, String protocol) {
         HeaderFields h = in.headers();
-        HeaderFields.Builder b = stripHopByHop(h).toBuilder();
+        HeaderFields kept = stripHopByHop(h);
+        if (clientHidden.length > 0) {
+            kept = kept.without(clientHidden);
+        }
+        HeaderFields.Builder b = kept.toBuilder();
         String via = h.combined("Via");
         String hop = protocolVersion(protocol) + " " + pseudonym;
         b.set("Via", via == null ? hop : via + ", " + hop);

@@ -41,6 +41,7 @@ import dev.cachalot.policy.StoredResponse;
 import dev.cachalot.policy.VariantPlan;
 import dev.cachalot.policy.VaryNormalizer;
 import dev.cachalot.server.ClientRequest;
+import dev.cachalot.server.PreparedHead;
 import dev.cachalot.server.RequestProcessor;
 import dev.cachalot.server.ResponseSink;
 import dev.cachalot.store.CacheStore;
@@ -1115,11 +1116,27 @@ public final class CachingPipeline implements RequestProcessor {
             sink.sendHeadOnly(h);
             return true;
         }
-        ResponseHead base;
-        if (head == stored.head() && "HTTP/1.1".equals(x.head.protocol())) {
-            RangePlan full = plan;
-            base = views.fullHead11(entry, stored,
-                    () -> proxyHeaders.toClient(RangePlanner.head(head, full), "HTTP/1.1"));
+        ResponseHead base = null;
+        boolean reusable = head == stored.head() && "HTTP/1.1".equals(x.head.protocol());
+        if (reusable) {
+            base = views.fullHead11(entry, stored);
+            if (base == null) {
+                base = proxyHeaders.toClient(RangePlanner.head(head, plan), "HTTP/1.1");
+                views.fullHead11(entry, stored, base);
+            }
+            if (!validated && buffer.isPresent()) {
+                // The hit path: the shaped head depends only on per-second inputs; build and encode it
+                // about once a second per entry version, not per hit.
+                long second = now.getEpochSecond();
+                PreparedHead p = views.hitHead(entry, stored, base, age, status, second);
+                if (p == null) {
+                    p = new PreparedHead(shape(base, age, false, status, x));
+                    views.hitHead(entry, stored, base, age, status, second, p);
+                }
+                sink.outcome(status.shortStatus().name());
+                sink.sendComplete(p, buffer.get());
+                return true;
+            }
         } else {
             base = proxyHeaders.toClient(RangePlanner.head(head, plan), x.head.protocol());
         }

@@ -17,7 +17,7 @@ import java.util.Objects;
  *                        Cache-Tag). Stored with the response; purge by tag reads an entry's tags
  *                        from them (space/comma separated lists)
  * @param stripTagHeaders remove the tag fields from responses sent to clients (default true;
- *                        {@link TagHeaderStripper})
+ *                        {@link #clientHiddenFields()}, applied by {@code ProxyHeaders.toClient})
  */
 public record PurgeConfig(boolean enabled, List<Cidr> allowFrom, List<String> tagHeaders, boolean stripTagHeaders) {
     /** The defaults: PURGE off, loopback only, the two common tag fields, stripped. */
@@ -27,6 +27,15 @@ public record PurgeConfig(boolean enabled, List<Cidr> allowFrom, List<String> ta
     public PurgeConfig {
         allowFrom = List.copyOf(allowFrom);
         tagHeaders = List.copyOf(tagHeaders);
+    }
+
+    /**
+     * The fields to remove from every response sent to clients: the tag fields when
+     * {@code stripTagHeaders} is on, else none. Given to {@code ProxyHeaders}, whose client head is
+     * built once per stored entry version on the hit path (no per-request work).
+     */
+    public List<String> clientHiddenFields() {
+        return stripTagHeaders ? tagHeaders : List.of();
     }
 
     /**

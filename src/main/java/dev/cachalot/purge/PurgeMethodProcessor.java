@@ -59,16 +59,14 @@ public final class PurgeMethodProcessor implements RequestProcessor {
     }
 
     /**
-     * The processor to install on the public listener: {@code pipeline} behind the tag-field
-     * stripper (when {@code purge.stripTagHeaders} and tag fields are configured) behind the
-     * {@code PURGE} decorator. Install it even with {@code purge.enabled: false}: PURGE then gets
-     * 405 instead of being forwarded to an origin.
+     * The processor to install on the public listener: {@code pipeline} behind the {@code PURGE}
+     * decorator. Install it even with {@code purge.enabled: false}: PURGE then gets 405 instead of
+     * being forwarded to an origin. (The tag fields are stripped from client responses by
+     * {@code ProxyHeaders.toClient}, see {@link PurgeConfig#clientHiddenFields()}.)
      */
     public static RequestProcessor wrap(RequestProcessor pipeline, PurgeService purge, PurgeConfig config,
                                         Function<String, RouteOverrides> overridesByRoute) {
-        RequestProcessor inner = config.stripTagHeaders() && !config.tagHeaders().isEmpty()
-                ? new TagHeaderStripper(pipeline, config.tagHeaders()) : pipeline;
-        return new PurgeMethodProcessor(inner, purge, config, overridesByRoute);
+        return new PurgeMethodProcessor(pipeline, purge, config, overridesByRoute);
     }
 
     @Override

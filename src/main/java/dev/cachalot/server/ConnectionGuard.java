@@ -18,6 +18,8 @@ final class ConnectionGuard {
     volatile long validHeadsBeforeViolation = Long.MAX_VALUE;
     /** Requests the handler has seen on this connection (I/O thread only). */
     long requestsSeen;
+    /** The peer's address as text, computed on the connection's first request (I/O thread only). */
+    String peer;
 
     ConnectionGuard(FramingScanner scanner) {
         this.scanner = scanner;

@@ -418,21 +418,44 @@ public final class FramingScanner {
         return FramingViolation.BAD_REQUEST_LINE;
     }
 
+    /** 1 Content-Length, 2 Transfer-Encoding, 3 Host, 0 any other field (compared in place, no copy). */
     private static int classify(CharSequence n) {
-        String s = n.toString();
-        if (s.equalsIgnoreCase("Content-Length")) {
+        if (equalsIgnoreCase(n, "Content-Length")) {
             return 1;
         }
-        if (s.equalsIgnoreCase("Transfer-Encoding")) {
+        if (equalsIgnoreCase(n, "Transfer-Encoding")) {
             return 2;
         }
-        if (s.equalsIgnoreCase("Host")) {
+        if (equalsIgnoreCase(n, "Host")) {
             return 3;
         }
         return 0;
     }
 
+    private static char lower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+    }
+
+    /** ASCII case-insensitive equality of a field name being scanned and a known name. */
+    private static boolean equalsIgnoreCase(CharSequence n, String known) {
+        int len = known.length();
+        if (n.length() != len) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            char a = n.charAt(i);
+            char b = known.charAt(i);
+            if (a != b && lower(a) != lower(b)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private FramingViolation endField() {
+        if (field == 0) {
+            return null; // a field the framing rules do not read: its value was not even kept
+        }
         String v = trimOws(value);
         switch (field) {
             case 1:

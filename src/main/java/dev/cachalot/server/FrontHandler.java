@@ -10,6 +10,7 @@ import dev.cachalot.origin.OriginException;
 import dev.cachalot.origin.OriginTarget;
 import dev.cachalot.origin.ProxyHeaders;
 import io.undertow.server.AbstractServerConnection;
+import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
@@ -99,17 +100,26 @@ final class FrontHandler implements HttpHandler {
                 return;
             }
             guard.activeExchanges.incrementAndGet();
-            ex.addExchangeCompleteListener((e, next) -> {
-                guard.activeExchanges.decrementAndGet();
-                next.proceed();
-            });
         }
+        // Registered at once so the guard's count is released whatever path the request takes below.
+        Completion done = new Completion(guard);
+        ex.addExchangeCompleteListener(done);
         if (asksToClose(ex)) {
             // Undertow only honours "Connection: close" alone; RFC 9110 §7.6.1 makes it a list.
             ex.setPersistent(false);
         }
         String requestId = ID_PREFIX + "-" + Long.toString(ids.incrementAndGet(), 36);
-        String peer = peerAddress(ex);
+        String peer;
+        if (guard != null) {
+            // One connection, one peer: the address text is made once per connection, not per request.
+            peer = guard.peer;
+            if (peer == null) {
+                peer = peerAddress(ex);
+                guard.peer = peer;
+            }
+        } else {
+            peer = peerAddress(ex);
+        }
         HeaderFields headers = headers(ex);
         String client = proxyHeaders.clientAddress(peer, headers);
         String protocol = ex.getProtocol().toString();
@@ -150,16 +160,11 @@ final class FrontHandler implements HttpHandler {
             if (!draining) {
                 inFlight.decrementAndGet();
             }
-            OriginTarget[] recordedRoute = {null};
-            ex.addExchangeCompleteListener((e, next) -> {
-                record(e, info, head, recordedRoute[0], body, sink);
-                next.proceed();
-            });
             // The limit protects worker threads and origin connections; a fresh memory hit needs neither
             // (it is written from this I/O thread), so it is still served: a slow origin that fills the
             // limit with misses must not turn every hit into a 503.
             if (!draining && route != null && fwd == null && !MaxForwards.answerHere(head)) {
-                recordedRoute[0] = route;
+                done.recordAs(false, info, head, route, body, sink);
                 try {
                     if (processor.tryAnswerNow(new ClientRequest(head, route, info, contentLength, body), sink)) {
                         return;
@@ -170,8 +175,8 @@ final class FrontHandler implements HttpHandler {
                         return;
                     }
                 }
-                recordedRoute[0] = null;
             }
+            done.recordAs(false, info, head, null, body, sink);
             sink.outcome("REJECTED");
             metrics.rejected(draining ? "shutdown" : "overload");
             // RFC 9110 §15.6.4: tell the client when to come back instead of queueing it.
@@ -183,11 +188,7 @@ final class FrontHandler implements HttpHandler {
                     + " (request " + requestId + ")");
             return;
         }
-        ex.addExchangeCompleteListener((e, next) -> {
-            inFlight.decrementAndGet();
-            record(e, info, head, route, body, sink);
-            next.proceed();
-        });
+        done.recordAs(true, info, head, route, body, sink);
         if (route == null) {
             metrics.rejected("unknown-host");
             ServerConfig.UnknownHost u = config.unknownHost();
@@ -234,6 +235,49 @@ final class FrontHandler implements HttpHandler {
             sink.sendError(502, "proxy error (request " + request.client().requestId() + ")");
         } finally {
             ex.endExchange();
+        }
+    }
+
+    /**
+     * The one completion listener of an exchange (one object, not a lambda per concern): releases the
+     * connection guard's count and the admission slot, then records the exchange.
+     */
+    private final class Completion implements ExchangeCompletionListener {
+        private final ConnectionGuard guard;
+        private boolean admitted;
+        private ClientInfo info;
+        private RequestHead head;
+        private OriginTarget route;
+        private ClientBody body;
+        private UndertowResponseSink sink;
+
+        Completion(ConnectionGuard guard) {
+            this.guard = guard;
+        }
+
+        /** From now on the exchange is recorded on completion (and, when admitted, releases its slot). */
+        void recordAs(boolean admitted, ClientInfo info, RequestHead head, OriginTarget route, ClientBody body,
+                    UndertowResponseSink sink) {
+            this.admitted = admitted;
+            this.info = info;
+            this.head = head;
+            this.route = route;
+            this.body = body;
+            this.sink = sink;
+        }
+
+        @Override
+        public void exchangeEvent(HttpServerExchange e, NextListener next) {
+            if (guard != null) {
+                guard.activeExchanges.decrementAndGet();
+            }
+            if (admitted) {
+                inFlight.decrementAndGet();
+            }
+            if (sink != null) {
+                FrontHandler.this.record(e, info, head, route, body, sink);
+            }
+            next.proceed();
         }
     }
 

@@ -22,6 +22,16 @@ public interface ResponseSink {
     void sendComplete(ResponseHead head, ByteBuffer... body);
 
     /**
+     * Like {@link #sendComplete(ResponseHead, ByteBuffer...)} for a head sent many times: the sink
+     * may encode {@code head} once and reuse that on later calls with the same object (the hit
+     * path). The sink takes {@code body} over (it may move its position): pass a buffer of your own,
+     * e.g. a duplicate of a shared one.
+     */
+    default void sendComplete(PreparedHead head, ByteBuffer body) {
+        sendComplete(head.head(), body);
+    }
+
+    /**
      * Sends the head and returns the stream for the body; closing the stream ends the response.
      * Blocking; worker thread only.
      *

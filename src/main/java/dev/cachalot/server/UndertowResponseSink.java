@@ -50,6 +50,83 @@ final class UndertowResponseSink implements ResponseSink {
         }
     }
 
+    /**
+     * The hit path: the head's Undertow form (hop-by-hop fields removed, names as {@link HttpString},
+     * Content-Length as text) is built on the first send of {@code head} and reused by every later
+     * one; the body buffer is handed to Undertow as it is (one gathering write with the head).
+     */
+    @Override
+    public void sendComplete(PreparedHead head, ByteBuffer body) {
+        long length = body.remaining();
+        Encoded e = Encoded.of(head, length);
+        started = true;
+        prepare();
+        exchange.setStatusCode(e.status);
+        if (e.reason != null) {
+            exchange.setReasonPhrase(e.reason);
+        }
+        HeaderMap map = exchange.getResponseHeaders();
+        HttpString[] names = e.names;
+        String[] values = e.values;
+        for (int i = 0; i < names.length; i++) {
+            map.add(names[i], values[i]);
+        }
+        bytesOut = length;
+        exchange.getResponseSender().send(body, IoCallback.END_EXCHANGE);
+    }
+
+    /**
+     * A {@link PreparedHead} in Undertow's terms for one body length: status, reason (null = the
+     * standard one), and the header lines to add (hop-by-hop fields and any Content-Length removed,
+     * Content-Length for {@code length} appended). Immutable; cached in the prepared head.
+     */
+    private static final class Encoded {
+        final int status;
+        final String reason;
+        final HttpString[] names;
+        final String[] values;
+        final long length;
+
+        private Encoded(int status, String reason, HttpString[] names, String[] values, long length) {
+            this.status = status;
+            this.reason = reason;
+            this.names = names;
+            this.values = values;
+            this.length = length;
+        }
+
+        static Encoded of(PreparedHead prepared, long length) {
+            Object cached = prepared.encoded();
+            if (cached instanceof Encoded && ((Encoded) cached).length == length) {
+                return (Encoded) cached;
+            }
+            ResponseHead head = prepared.head();
+            HeaderFields h = ProxyHeaders.stripHopByHop(head.headers());
+            int n = 0;
+            for (int i = 0; i < h.size(); i++) {
+                if (!h.name(i).equalsIgnoreCase("Content-Length")) {
+                    n++;
+                }
+            }
+            HttpString[] names = new HttpString[n + 1];
+            String[] values = new String[n + 1];
+            int j = 0;
+            for (int i = 0; i < h.size(); i++) {
+                if (!h.name(i).equalsIgnoreCase("Content-Length")) {
+                    names[j] = HttpString.tryFromString(h.name(i));
+                    values[j] = h.value(i);
+                    j++;
+                }
+            }
+            names[n] = Headers.CONTENT_LENGTH;
+            values[n] = Long.toString(length);
+            Encoded e = new Encoded(head.status(), head.reason().isEmpty() ? null : head.reason(), names, values,
+                    length);
+            prepared.encoded(e);
+            return e;
+        }
+    }
+
     @Override
     public OutputStream start(ResponseHead head, long contentLength) throws IOException {
         writeHead(head, contentLength);

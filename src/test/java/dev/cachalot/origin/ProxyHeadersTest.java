@@ -94,4 +94,22 @@ class ProxyHeadersTest {
         assertTrue(t.contains("::ffff:10.0.0.1"));
         assertFalse(t.contains("not-an-ip.example"));
     }
+
+    @Test
+    void clientHiddenFieldsAreRemovedFromClientHeadsOnly() {
+        ProxyHeaders hiding = new ProxyHeaders("cachalot", new TrustedProxies(List.of()),
+                List.of("Surrogate-Key", "Cache-Tag"));
+        ResponseHead stored = new ResponseHead(200, HeaderFields.of("surrogate-key", "a b", "ETag", "\"1\"",
+                "CACHE-TAG", "t1", "Cache-Tag", "t2"));
+        ResponseHead r = hiding.toClient(stored, "HTTP/1.1");
+        assertFalse(r.headers().contains("Surrogate-Key"), r.headers().toString());
+        assertFalse(r.headers().contains("Cache-Tag"), r.headers().toString());
+        assertEquals("\"1\"", r.headers().first("ETag"));
+        assertEquals("1.1 cachalot", r.headers().first("Via"));
+        // The input (the stored head) keeps them; without hidden names they pass.
+        assertEquals("a b", stored.headers().first("Surrogate-Key"));
+        assertEquals("a b", untrusting.toClient(stored, "HTTP/1.1").headers().first("Surrogate-Key"));
+        // The request direction is untouched: a client may send such a field to the origin.
+        assertEquals("x", hiding.toOrigin(get("Surrogate-Key", "x"), "1.2.3.4", false).headers().first("Surrogate-Key"));
+    }
 }

@@ -3,6 +3,8 @@ package dev.cachalot.pipeline;
 import static dev.cachalot.pipeline.Harness.get;
 import static dev.cachalot.pipeline.Harness.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -57,6 +59,31 @@ class CachingPipelineTest {
         RecordingSink stale = new RecordingSink();
         assertFalse(h.pipeline.tryAnswerNow(Harness.client(get("/f")), stale), "stale: not a plain Serve");
         assertNull(stale.head);
+        assertEquals(1, h.origin.requestCount());
+    }
+
+    @Test
+    void theHitHeadIsBuiltOncePerSecondAndFollowsAgeAndTtl() throws Exception {
+        Harness h = new Harness(new FakeOrigin(r -> Script.ok("fast", "Cache-Control", "max-age=60")));
+        h.send(get("/p"));
+        RecordingSink a = h.sendWithFastPath(get("/p"));
+        RecordingSink b = h.sendWithFastPath(get("/p"));
+        assertNotNull(a.prepared, "a plain HTTP/1.1 hit is sent with a prepared head");
+        assertSame(a.prepared, b.prepared, "same second, same inputs: the head is reused, not rebuilt");
+        assertEquals("0", b.header("Age"));
+        assertTrue(b.header("Cache-Status").endsWith("hit;ttl=60"), b.header("Cache-Status"));
+
+        h.clock.advance(Duration.ofSeconds(7));
+        RecordingSink c = h.sendWithFastPath(get("/p"));
+        assertNotSame(a.prepared, c.prepared, "a new second with a new Age gets a new head");
+        assertEquals("7", c.header("Age"));
+        assertTrue(c.header("Cache-Status").endsWith("hit;ttl=53"), c.header("Cache-Status"));
+        assertEquals("fast", c.bodyText());
+        assertEquals("HIT", c.header("X-Cache-Status"));
+        // A conditional or ranged request is answered from the same entry but not with the shared head.
+        RecordingSink range = h.sendWithFastPath(get("/p", "Range", "bytes=0-1"));
+        assertEquals(206, range.status());
+        assertNull(range.prepared);
         assertEquals(1, h.origin.requestCount());
     }
 

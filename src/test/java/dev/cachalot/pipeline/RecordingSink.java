@@ -1,6 +1,7 @@
 package dev.cachalot.pipeline;
 
 import dev.cachalot.http.ResponseHead;
+import dev.cachalot.server.PreparedHead;
 import dev.cachalot.server.ResponseSink;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,6 +24,8 @@ final class RecordingSink implements ResponseSink {
     volatile boolean completed;
     volatile boolean aborted;
     volatile boolean viaSendComplete;
+    /** The prepared head of the last {@link #sendComplete(PreparedHead, ByteBuffer)} call, if any. */
+    volatile PreparedHead prepared;
     final ByteArrayOutputStream body = new ByteArrayOutputStream();
     final CountDownLatch firstBytes = new CountDownLatch(1);
     final CountDownLatch done = new CountDownLatch(1);
@@ -54,6 +57,12 @@ final class RecordingSink implements ResponseSink {
         }
         completed = true;
         done.countDown();
+    }
+
+    @Override
+    public synchronized void sendComplete(PreparedHead h, ByteBuffer body) {
+        prepared = h;
+        sendComplete(h.head(), body);
     }
 
     @Override

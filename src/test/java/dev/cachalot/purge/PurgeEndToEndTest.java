@@ -114,7 +114,10 @@ class PurgeEndToEndTest {
         routes.add(AdminRoute.get("/stats", "summary", r -> AdminResponse.json(200, Map.of("uptimeSeconds", 1))));
         String yaml = "server:\n  listen: 127.0.0.1:0\n  shutdownTimeout: 2s\n"
                 + "admin:\n  listen: 127.0.0.1:0\n"
-                + "routes:\n  - name: default\n    origin: " + origin.url() + "\n";
+                + "routes:\n  - name: default\n    origin: " + origin.url() + "\n"
+                // The tag fields are stripped by the ProxyHeaders the server builds from purge.* in the config.
+                + "purge:\n  tagHeaders: [" + String.join(", ", purgeConfig.tagHeaders()) + "]\n"
+                + "  stripTagHeaders: " + purgeConfig.stripTagHeaders() + "\n";
         proxy = Cachalot.builder(ConfigLoader.parse("test", yaml))
                 .clock(clock)
                 .adminEndpoints(state -> new AdminHandler(routes, adminToken))
