@@ -42,9 +42,9 @@ import java.util.List;
  *   <li>reopens store and ban list (a restart after a second purge, before any sweep) and checks
  *       the purge still holds;</li>
  *   <li>measures the purge check on the lookup path (a tight loop over {@link PurgeGate#check}):
- *       with 0 bans, with 1,000 bans older than the entry's... newer entries (the fast path), and
- *       for an entry older than 1,000 non-matching tag bans (the slow path), against a plain
- *       memory-tier lookup as the baseline.</li>
+ *       with 0 bans, with 1,000 bans all older than the entry (the fast path), and for an entry
+ *       older than 1,000 non-matching bans (the slow path), against a plain memory-tier lookup as
+ *       the baseline. A tight loop on a shared machine, not JMH: read the ratios, not the ns.</li>
  * </ol>
  * Run: {@code mvn -B -q -o test-compile -pl cache-store,src -am}, then
  * {@code java -cp "src/target/test-classes:src/target/classes:$(cat cp.txt)" dev.cachalot.purge.bench.PurgeScaleBench [N]}
