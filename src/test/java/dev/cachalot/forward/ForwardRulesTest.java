@@ -125,6 +125,7 @@ class ForwardRulesTest extends CachingForwardFixture {
         String metadata = "/maven2/org/example/lib/maven-metadata.xml";
         h.files.put(jar, random(5000, 5));
         h.files.put(metadata, "<metadata/>".getBytes(StandardCharsets.UTF_8));
+        h.cacheControl.put(jar, "max-age=60"); // goes stale when the test clock moves two minutes on
         String[] mavenHeaders = {"Cache-Control: no-cache", "Pragma: no-cache"};
         ProxyClient.get(h.port(), "http://" + origin() + jar, mavenHeaders);
         ProxyClient.Reply second = ProxyClient.get(h.port(), "http://" + origin() + jar, mavenHeaders);

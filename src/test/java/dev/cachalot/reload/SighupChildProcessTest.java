@@ -41,7 +41,7 @@ class SighupChildProcessTest {
                 "no kill command");
         try (TestOrigin a = TestOrigin.fixed("from A"); TestOrigin b = TestOrigin.fixed("from B")) {
             Path config = dir.resolve("cachalot.yaml");
-            Files.writeString(config, yaml(a));
+            Files.writeString(config, yaml(a, b, "a"));
             Path log = dir.resolve("child.log");
             List<String> cmd = new ArrayList<>();
             cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
@@ -60,7 +60,7 @@ class SighupChildProcessTest {
                 int port = Integer.parseInt(m.group(1));
                 assertEquals("from A", get(port));
 
-                Files.writeString(config, yaml(b));
+                Files.writeString(config, yaml(a, b, "b")); // a route change: the default route
                 Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(child.pid())).start();
                 assertTrue(kill.waitFor(60, TimeUnit.SECONDS));
                 assertEquals(0, kill.exitValue());
@@ -76,13 +76,15 @@ class SighupChildProcessTest {
         }
     }
 
-    private static String yaml(TestOrigin origin) {
-        return "server:\n  listen: 127.0.0.1:0\n  shutdownTimeout: 1s\n"
+    /** Routes a (origin A) and b (origin B); requests to 127.0.0.1 take {@code defaultRoute}. */
+    private static String yaml(TestOrigin a, TestOrigin b, String defaultRoute) {
+        return "server:\n  listen: 127.0.0.1:0\n  shutdownTimeout: 1s\n  defaultRoute: " + defaultRoute + "\n"
                 + "admin:\n  enabled: false\n"
                 + "cache:\n  enabled: false\n"
                 + "accessLog:\n  enabled: false\n"
                 + "metrics:\n  jvm: false\n"
-                + "routes:\n  - name: default\n    origin: " + origin.url() + "\n";
+                + "routes:\n  - name: a\n    hosts: [a.test]\n    origin: " + a.url() + "\n"
+                + "  - name: b\n    hosts: [b.test]\n    origin: " + b.url() + "\n";
     }
 
     private static String get(int port) throws Exception {
