@@ -10,6 +10,7 @@ import dev.cachalot.policy.PolicyConfig;
 import dev.cachalot.policy.RouteOverrides;
 import dev.cachalot.store.StoreConfig;
 import dev.cachalot.store.TieredCacheStore;
+import dev.cachalot.testing.MutableClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -23,6 +23,7 @@ import dev.cachalot.policy.RouteOverrides;
 import dev.cachalot.store.StoreConfig;
 import dev.cachalot.store.StoreKey;
 import dev.cachalot.store.TieredCacheStore;
+import dev.cachalot.testing.MutableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -25,6 +25,7 @@ import dev.cachalot.store.StoreKey;
 import dev.cachalot.store.StoredEntry;
 import dev.cachalot.store.TieredCacheStore;
 import dev.cachalot.store.WriteOutcome;
+import dev.cachalot.testing.MutableClock;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cachalot.Cachalot;
 import dev.cachalot.config.ConfigLoader;
 import dev.cachalot.e2e.TestOrigin;
+import dev.cachalot.testing.MutableClock;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

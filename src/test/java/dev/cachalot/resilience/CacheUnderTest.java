@@ -2,17 +2,15 @@ package dev.cachalot.resilience;
 
 import dev.cachalot.Cachalot;
 import dev.cachalot.config.ConfigLoader;
+import dev.cachalot.testing.MutableClock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -22,7 +20,7 @@ import java.util.function.BooleanSupplier;
  * moves by hand. Extra YAML is spliced into the {@code server:} section and appended at top level.
  */
 final class CacheUnderTest implements AutoCloseable {
-    final TestClock clock = new TestClock(Instant.now());
+    final MutableClock clock = new MutableClock(Instant.now());
     final Cachalot cachalot;
 
     /**
@@ -95,33 +93,5 @@ final class CacheUnderTest implements AutoCloseable {
     @Override
     public void close() {
         cachalot.close();
-    }
-
-    /** A clock the test moves by hand; the cache's only time source (freshness, store). */
-    static final class TestClock extends Clock {
-        private volatile Instant now;
-
-        TestClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
     }
 }
