@@ -473,8 +473,21 @@ public final class Cachalot implements AutoCloseable {
             return drained;
         }
         notReady = "draining";
-        CompletableFuture<Boolean> forwardDrained = forwardServer == null ? CompletableFuture.completedFuture(true)
-                : CompletableFuture.supplyAsync(() -> forwardServer.shutdown(config.server().shutdownTimeout()));
+        // Its own thread, not the common pool: that may have a single, busy thread on a 2-core machine.
+        CompletableFuture<Boolean> forwardDrained = new CompletableFuture<>();
+        if (forwardServer == null) {
+            forwardDrained.complete(true);
+        } else {
+            Thread t = new Thread(() -> {
+                try {
+                    forwardDrained.complete(forwardServer.shutdown(config.server().shutdownTimeout()));
+                } catch (RuntimeException e) {
+                    forwardDrained.completeExceptionally(e);
+                }
+            }, "cachalot-forward-drain");
+            t.setDaemon(true);
+            t.start();
+        }
         boolean reverseDrained = server.shutdown(config.server().shutdownTimeout());
         drained = forwardDrained.join() && reverseDrained;
         // Only now, with both listeners closed, may the shared store and the origin clients go.

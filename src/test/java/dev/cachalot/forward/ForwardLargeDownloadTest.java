@@ -125,8 +125,20 @@ class ForwardLargeDownloadTest extends CachingForwardFixture {
             } catch (IOException e) {
                 throw new RuntimeException(e);
             }
-        });
+        }, CLIENTS);
     }
+
+    /**
+     * One thread per download. Not the common ForkJoinPool: on a 2-core machine its parallelism is 1,
+     * and on JDK 25 CompletableFuture then queues every blocking download behind the first one (the
+     * followers never started and the test timed out in CI's Temurin 25 stage).
+     */
+    private static final java.util.concurrent.ExecutorService CLIENTS = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "download-client");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** Polls {@code condition} (an end-to-end wait, not a timing assertion) until true or the deadline. */
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

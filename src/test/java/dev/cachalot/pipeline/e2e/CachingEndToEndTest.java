@@ -39,6 +39,14 @@ import org.junit.jupiter.api.io.TempDir;
  * client, tiered Caffeine + Chronicle store) in front of a loopback origin started by the test.
  */
 class CachingEndToEndTest {
+    /** One thread per blocking body reader (the common pool has parallelism 1 on 2 cores; JDK 25 queues on it). */
+    private static final java.util.concurrent.ExecutorService READERS = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "body-reader");
+                t.setDaemon(true);
+                return t;
+            });
+
     @TempDir
     Path dir;
 
@@ -186,7 +194,7 @@ class CachingEndToEndTest {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, READERS);
         HttpResponse<InputStream> follower = client.send(HttpRequest.newBuilder(uri("/e2e/big")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertTrue(follower.headers().firstValue("Cache-Status").orElse("").contains("collapsed"),
@@ -197,7 +205,7 @@ class CachingEndToEndTest {
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
-        }).get(30, TimeUnit.SECONDS);
+        }, READERS).get(30, TimeUnit.SECONDS);
         assertArrayEquals(java.util.Arrays.copyOf(body, half), firstHalf, "bytes arrive before the origin finished");
         rest.countDown();
         byte[] secondHalf = follower.body().readAllBytes();
