@@ -258,8 +258,9 @@ public final class Cachalot implements AutoCloseable {
             return c;
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             // Clean-up failures are attached to the start-up failure, never thrown instead of it: the
-            // operator must see why the start failed (e.g. a port in use), not a closed-map error that a
-            // gauge reading the just-closed store raised while metrics were shut down.
+            // operator must see why the start failed (e.g. a port in use), not an error raised while the
+            // half-built parts were closed (a restart under load once reported only a
+            // ChronicleHashClosedException).
             if (background != null) {
                 background.shutdownNow();
             }
