@@ -20,14 +20,13 @@ import dev.cachalot.store.StoreConfig;
 import dev.cachalot.store.StoreKey;
 import dev.cachalot.store.StoredEntry;
 import dev.cachalot.store.TieredCacheStore;
+import dev.cachalot.testing.MutableClock;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 
@@ -53,30 +52,11 @@ import java.util.List;
 public final class PurgeScaleBench {
     private PurgeScaleBench() {}
 
-    /** A clock the benchmark moves by hand, so ban and entry times are ordered exactly. */
-    static final class HandClock extends Clock {
-        volatile Instant now = Instant.parse("2026-11-25T12:00:00Z");
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         Path dir = Files.createTempDirectory("cachalot-purge-bench");
-        HandClock clock = new HandClock();
+        // Moved by hand, so ban and entry times are ordered exactly.
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
         PolicyConfig policy = PolicyConfig.defaults();
         StoreConfig cfg = StoreConfig.builder().directory(dir).diskMaxBytes(2L << 30).maxObjectBytes(1L << 20)
                 .diskMaxEntries(4 * n).build();
@@ -85,7 +65,7 @@ public final class PurgeScaleBench {
         StoreKey[] keys = fill(store, clock, n);
         System.out.printf("fill: %,d entries in %.1f s%n", n, (System.nanoTime() - t) / 1e9);
 
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         PurgeService purge = service(store, policy, clock, dir);
         long t0 = System.nanoTime();
         Ban ban = purge.purgeBy(BanKind.TAG, "all", PurgeMode.HARD, "bench", "admin");
@@ -109,7 +89,7 @@ public final class PurgeScaleBench {
 
         // Restart with a purge not yet swept.
         keys = fill(store, clock, n);
-        clock.now = clock.now.plusSeconds(1);
+        clock.advance(Duration.ofSeconds(1));
         purge.purgeBy(BanKind.TAG, "even", PurgeMode.HARD, "bench", "admin");
         store.close();
         long t4 = System.nanoTime();
@@ -137,7 +117,7 @@ public final class PurgeScaleBench {
                 PurgeConfig.DEFAULTS.tagHeaders());
     }
 
-    private static StoreKey[] fill(TieredCacheStore store, HandClock clock, int n) {
+    private static StoreKey[] fill(TieredCacheStore store, MutableClock clock, int n) {
         StoreKey[] keys = new StoreKey[n];
         Instant now = clock.instant();
         byte[] body = new byte[512];
@@ -175,7 +155,7 @@ public final class PurgeScaleBench {
 
     static volatile Object sink;
 
-    private static void overhead(TieredCacheStore store, PolicyConfig policy, HandClock clock, Path dir, StoreKey key)
+    private static void overhead(TieredCacheStore store, PolicyConfig policy, MutableClock clock, Path dir, StoreKey key)
             throws Exception {
         System.out.println("lookup-path purge check (tight loop, single thread):");
         // A fresh entry in the memory tier, fetched after every ban below except the "old entry" case.
@@ -193,26 +173,26 @@ public final class PurgeScaleBench {
         time("check, 0 bans", () -> sink = none.gate().check(e, view, RouteOverrides.NONE), it);
         Path many = Files.createTempDirectory("cachalot-purge-bench-bans");
         PurgeService thousand = service(store, policy, clock, many);
-        clock.now = e.head().requestTime().minusSeconds(3600);
+        clock.set(e.head().requestTime().minusSeconds(3600));
         for (int i = 0; i < 1000; i++) {
             thousand.purgeBy(i % 3 == 0 ? BanKind.TAG : i % 3 == 1 ? BanKind.HOST : BanKind.PREFIX,
                     i % 3 == 0 ? "nomatch-" + i : i % 3 == 1 ? "h" + i + ".example" : "https://h" + i + ".example/",
                     PurgeMode.HARD, "bench", "admin");
         }
         thousand.sweeper().close();
-        clock.now = now;
+        clock.set(now);
         time("check, 1,000 bans all older than the entry (fast path)",
                 () -> sink = thousand.gate().check(e, view, RouteOverrides.NONE), it);
         // The same bans, now newer than the entry: every lookup of it takes the slow path (key, tags, maps).
         Path later = Files.createTempDirectory("cachalot-purge-bench-bans");
         PurgeService newer = service(store, policy, clock, later);
-        clock.now = e.head().requestTime().plusSeconds(1);
+        clock.set(e.head().requestTime().plusSeconds(1));
         for (int i = 0; i < 1000; i++) {
             newer.purgeBy(i % 3 == 0 ? BanKind.TAG : i % 3 == 1 ? BanKind.HOST : BanKind.PREFIX,
                     i % 3 == 0 ? "nomatch-" + i : i % 3 == 1 ? "h" + i + ".example" : "https://h" + i + ".example/",
                     PurgeMode.HARD, "bench", "admin");
         }
-        clock.now = now;
+        clock.set(now);
         time("check, 1,000 non-matching bans newer than the entry (slow path)",
                 () -> sink = newer.gate().check(e, view, RouteOverrides.NONE), it / 10);
     }
