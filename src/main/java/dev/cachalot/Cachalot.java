@@ -239,7 +239,7 @@ public final class Cachalot implements AutoCloseable {
             Cachalot c = b.start();
             if (reloadSource != null) {
                 ConfigReloader r = new ConfigReloader(reloadSource, live,
-                        reloadables(hosts, proxyHeaders, recorded, metrics, limiter));
+                        reloadables(hosts, proxyHeaders, recorded, metrics, limiter, pools, clock));
                 metrics.registerGauge(MetricNames.CONFIG_RELOADS, List.of("applied"), r::appliedCount);
                 metrics.registerGauge(MetricNames.CONFIG_RELOADS, List.of("rejected"), r::rejectedCount);
                 reloaderRef.set(r);
@@ -332,12 +332,22 @@ public final class Cachalot implements AutoCloseable {
 
     /**
      * The parts a reload updates (docs/operations.md, "Live reload"; the list of what is reloadable
-     * is {@code ConfigDiff}): the virtual-host table (routes, default route), the trusted proxies,
-     * the access log, and the rate limits. Route overrides follow the live configuration itself.
+     * is {@code ConfigDiff}): the origin pools (servers, weights, balance, health checks), the
+     * virtual-host table (routes, default route), the trusted proxies, the access log, and the rate
+     * limits. Route overrides follow the live configuration itself. Pools come before the host table,
+     * so a new route's pool exists before requests are routed to it.
      */
     private static List<Reloadable> reloadables(VirtualHosts hosts, ProxyHeaders headers, SwitchableMetrics recorded,
-                                                DropwizardProxyMetrics metrics, RateLimiter limiter) {
+                                                DropwizardProxyMetrics metrics, RateLimiter limiter,
+                                                PooledOriginClient pools, Clock clock) {
         return List.of(
+                next -> {
+                    PooledOriginClient.Reconfiguration rc = pools.reconfigure(next.routes());
+                    return () -> {
+                        rc.commit();
+                        PoolGauges.update(metrics, rc.before(), rc.after(), clock);
+                    };
+                },
                 next -> {
                     VirtualHosts h = virtualHosts(next);
                     return () -> hosts.replaceWith(h);

@@ -204,6 +204,17 @@ public final class DropwizardProxyMetrics implements ProxyMetrics, AutoCloseable
         }
     }
 
+    /** Removes a catalogued gauge with these label values (a server a reload took out); no-op when absent. */
+    public void removeGauge(MetricDef def, List<String> labelValues) {
+        try {
+            String name = index.enter(def, labelValues);
+            registry.remove(name);
+            index.remove(name);
+        } catch (RuntimeException e) {
+            failed("removeGauge " + def.name(), e);
+        }
+    }
+
     /**
      * Registers (or replaces) an ad-hoc gauge named in Prometheus form (e.g.
      * {@code cachalot_store_memory_entries}), with optional labels. Prefer a catalogued

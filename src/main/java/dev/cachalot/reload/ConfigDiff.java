@@ -1,13 +1,9 @@
 package dev.cachalot.reload;
 
 import dev.cachalot.config.CachalotConfig;
-import dev.cachalot.config.OriginPoolConfig;
-import dev.cachalot.config.RouteConfig;
 import dev.cachalot.config.ServerConfig;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,13 +11,14 @@ import java.util.Objects;
  * configurations. One list, here, decides reloadability (docs/operations.md, "Live reload", has the
  * same table):
  * <ul>
- *   <li>reloadable: {@code routes} (hosts, Host header, cache overrides; new single-origin routes),
+ *   <li>reloadable: {@code routes} (hosts, Host header, cache overrides, origin servers and pools:
+ *       servers added, removed or re-weighted, balance, health checks and ejection; new and removed
+ *       routes),
  *       {@code server.defaultRoute}, {@code server.trustedProxies}, {@code rateLimits},
  *       {@code accessLog} (on/off and format). Each is read per request from an immutable snapshot
  *       that a reload swaps whole;</li>
  *   <li>restart required: every other {@code server} key (listeners, TLS, threads, limits, Via, ...),
- *       {@code origin} (the connection pool), a route's origin server(s) ({@code routes.NAME.origin} /
- *       {@code routes.NAME.pool}: origin pools and their health checks are built at start), {@code admin}, {@code store} (the open cache files and
+ *       {@code origin} (the HTTP client and its connection pool), {@code admin}, {@code store} (the open cache files and
  *       their sizes), {@code pipeline} (executors, coalescer), {@code cache} (the policy the
  *       pipelines were built with), {@code metrics}, {@code purge} and {@code forward}.</li>
  * </ul>
@@ -61,42 +58,6 @@ public final class ConfigDiff {
         diff(out, "metrics", old.metrics(), next.metrics());
         diff(out, "purge", old.purge(), next.purge());
         diff(out, "forward", old.forward(), next.forward());
-        // Origin pools (servers, balance, health checks, ejection) are built once at start-up: a changed
-        // origin or pool of an existing route, or a new route with a pool of several servers, needs a
-        // restart; the running route keeps its pool (see effective()).
-        Map<String, RouteConfig> running = byName(old.routes());
-        for (RouteConfig r : next.routes()) {
-            RouteConfig was = running.get(r.name());
-            if (was != null) {
-                diff(out, "routes." + r.name() + ".origin", was.origin(), r.origin());
-                diff(out, "routes." + r.name() + ".pool", was.pool(), r.pool());
-            } else if (!r.pool().equals(OriginPoolConfig.single(r.origin()))) {
-                out.add("routes." + r.name() + ".pool");
-            }
-        }
-        return out;
-    }
-
-    private static Map<String, RouteConfig> byName(List<RouteConfig> routes) {
-        Map<String, RouteConfig> m = new LinkedHashMap<>();
-        for (RouteConfig r : routes) {
-            m.put(r.name(), r);
-        }
-        return m;
-    }
-
-    /**
-     * The routes that run after a reload: {@code next}'s hosts, Host header and overrides, with the
-     * origin and pool of the running route of the same name (pools are restart-only).
-     */
-    private static List<RouteConfig> keepPools(List<RouteConfig> running, List<RouteConfig> next) {
-        Map<String, RouteConfig> was = byName(running);
-        List<RouteConfig> out = new ArrayList<>();
-        for (RouteConfig r : next) {
-            RouteConfig w = was.get(r.name());
-            out.add(w == null ? r : new RouteConfig(r.name(), r.hosts(), w.origin(), r.hostHeader(), r.overrides(),
-                    w.pool()));
-        }
         return out;
     }
 
@@ -109,7 +70,7 @@ public final class ConfigDiff {
         ServerConfig n = next.server();
         ServerConfig server = new ServerConfig(s.listen(), s.tls(), s.ioThreads(), s.limits(), s.allowBodyOnGetHead(),
                 n.trustedProxies(), s.unknownHost(), n.defaultRoute(), s.via(), s.shutdownTimeout());
-        return running.withServer(server).withRoutes(keepPools(running.routes(), next.routes())).withRateLimits(next.rateLimits())
+        return running.withServer(server).withRoutes(next.routes()).withRateLimits(next.rateLimits())
                 .withAccessLog(next.accessLog());
     }
 

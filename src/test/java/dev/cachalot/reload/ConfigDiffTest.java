@@ -45,4 +45,15 @@ class ConfigDiffTest {
         assertEquals(next.accessLog(), effective.accessLog());
         assertEquals(List.of(), ConfigDiff.reloadableChanges(effective, next), "nothing reloadable left to apply");
     }
+
+    @Test
+    void aRoutesOriginServersAndPoolAreReloadable() {
+        CachalotConfig running = parse("routes:\n  - name: default\n    origin: http://127.0.0.1:1\n");
+        CachalotConfig next = parse("routes:\n  - name: default\n    pool:\n      servers:\n"
+                + "        - url: http://127.0.0.1:2\n          weight: 3\n        - url: http://127.0.0.1:3\n"
+                + "      healthCheck:\n        path: /health\n");
+        assertEquals(List.of("routes"), ConfigDiff.reloadableChanges(running, next));
+        assertEquals(List.of(), ConfigDiff.restartRequired(running, next));
+        assertEquals(next.routes(), ConfigDiff.effective(running, next).routes(), "the new pool takes effect");
+    }
 }

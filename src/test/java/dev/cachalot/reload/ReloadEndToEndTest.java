@@ -1,6 +1,7 @@
 package dev.cachalot.reload;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +44,7 @@ class ReloadEndToEndTest {
 
     private final CountDownLatch slowArrived = new CountDownLatch(1);
     private final CountDownLatch releaseSlow = new CountDownLatch(1);
+    private final AtomicInteger aRequests = new AtomicInteger();
     private TestOrigin a;
     private TestOrigin b;
     private Cachalot cachalot;
@@ -62,6 +65,7 @@ class ReloadEndToEndTest {
 
     private void start() throws Exception {
         a = new TestOrigin((req, out, s) -> {
+            aRequests.incrementAndGet();
             if (req.target().equals("/slow")) {
                 slowArrived.countDown();
                 try {
@@ -82,8 +86,8 @@ class ReloadEndToEndTest {
 
     /**
      * Two routes, {@code a} (origin A) and {@code b} (origin B), for the hosts a.test and b.test; requests to
-     * 127.0.0.1 take the default route {@code defaultRoute}. Switching it is a reloadable route change;
-     * origins and pools are built at start and need a restart.
+     * 127.0.0.1 take the default route {@code defaultRoute}. Switching it, or a route's origin servers,
+     * is a reloadable route change.
      */
     private String yaml(TestOrigin defaultRoute, String extra) {
         return "server:\n  listen: 127.0.0.1:0\n  shutdownTimeout: 5s\n  defaultRoute: "
@@ -186,16 +190,27 @@ class ReloadEndToEndTest {
     }
 
     @Test
-    void aChangedOriginOfARouteIsReportedAsNeedingARestartAndKeepsItsRunningPool() throws Exception {
+    void aRoutesOriginServersAreReloadedWithTheirMetricsAndTheRemovedServerGetsNothingMore() throws Exception {
         start();
         assertEquals("A /x", get("/x").body());
-        Files.writeString(file, yaml(a, "").replace("origin: " + a.url(), "origin: " + b.url()));
+        assertTrue(metrics().contains("cachalot_origin_server_up{route=\"a\",server=\"" + a.url() + "\",} 1.0"),
+                metrics());
+        Files.writeString(file, yaml(a, "").replace("    origin: " + a.url() + "\n",
+                "    pool:\n      servers:\n        - url: " + b.url() + "\n"));
         HttpResponse<String> r = reload(TOKEN);
         assertEquals(200, r.statusCode(), r.body());
         JsonNode body = JSON.readTree(r.body());
-        assertEquals("[\"routes.a.origin\",\"routes.a.pool\"]", body.get("restartRequired").toString());
-        assertEquals("A /y", get("/y").body(), "the running origin pool still serves route a");
-        assertEquals(a.url(), cachalot.runningConfig().routes().get(0).origin(), "the running value is kept");
+        assertEquals("[\"routes\"]", body.get("changed").toString());
+        assertEquals("[]", body.get("restartRequired").toString());
+        int before = aRequests.get();
+        for (int i = 0; i < 3; i++) {
+            assertEquals("B /y" + i, get("/y" + i).body(), "route a is served by its new server");
+        }
+        assertEquals(before, aRequests.get(), "the removed server gets nothing more");
+        assertEquals(b.url(), cachalot.runningConfig().routes().get(0).origin());
+        String m = metrics();
+        assertTrue(m.contains("cachalot_origin_server_up{route=\"a\",server=\"" + b.url() + "\",} 1.0"), m);
+        assertFalse(m.contains("route=\"a\",server=\"" + a.url() + "\""), "the removed server's gauges are gone");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.cachalot.origin.pool;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -11,8 +12,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * driven by a test clock, so no test sleeps.
  */
 public interface CheckScheduler extends AutoCloseable {
-    /** Runs {@code task} now and then {@code interval} after each run ended, until closed. */
-    void every(Duration interval, Runnable task);
+    /**
+     * Runs {@code task} now and then {@code interval} after each run ended, until the returned handle
+     * is cancelled or the scheduler is closed.
+     */
+    Cancellable every(Duration interval, Runnable task);
+
+    /** A scheduled task that can be stopped (a reload that removes a server stops its checks). */
+    @FunctionalInterface
+    interface Cancellable {
+        /** Stops further runs; a run in progress finishes. Idempotent. */
+        void cancel();
+    }
 
     /** Stops all tasks (a check in progress finishes or is interrupted). */
     @Override
@@ -28,8 +39,9 @@ public interface CheckScheduler extends AutoCloseable {
         });
         return new CheckScheduler() {
             @Override
-            public void every(Duration interval, Runnable task) {
-                ex.scheduleWithFixedDelay(task, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+            public Cancellable every(Duration interval, Runnable task) {
+                ScheduledFuture<?> f = ex.scheduleWithFixedDelay(task, 0, interval.toNanos(), TimeUnit.NANOSECONDS);
+                return () -> f.cancel(false);
             }
 
             @Override

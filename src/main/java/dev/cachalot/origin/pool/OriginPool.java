@@ -62,6 +62,47 @@ public final class OriginPool {
         return new OriginPool(route, config, members);
     }
 
+    /**
+     * The pool of a route after a reload, given its running pool ({@code running}, or null for a new
+     * route): the running pool itself when nothing about it changed (its round-robin position,
+     * counters and every server's health go on), otherwise a new pool in which each server that is
+     * still listed with the same address and Host keeps its health state and counters, as long as the
+     * health-check and ejection rules are unchanged (health measured under other rules is not reused).
+     */
+    public static OriginPool reconfigured(OriginPool running, String route, OriginPoolConfig config,
+                                          String hostHeader) {
+        String host = hostHeader == null || hostHeader.isEmpty() ? null : hostHeader;
+        if (running == null) {
+            return of(route, config, host);
+        }
+        boolean sameRules = running.config.healthCheck().equals(config.healthCheck())
+                && running.config.ejection().equals(config.ejection());
+        List<PoolMember> members = new ArrayList<>();
+        boolean allKept = true;
+        for (OriginPoolConfig.Server s : config.servers()) {
+            OriginTarget t = OriginTarget.parse(route, s.url(), host);
+            PoolMember kept = null;
+            if (sameRules) {
+                for (PoolMember m : running.members) {
+                    if (m.url().equals(s.url()) && m.target().equals(t)) {
+                        kept = m.withRole(s.weight(), s.backup());
+                        break;
+                    }
+                }
+            }
+            if (kept == null) {
+                allKept = false;
+                kept = new PoolMember(s.url(), t, s.weight(), s.backup(),
+                        new ServerHealth(config.healthCheck(), config.ejection()));
+            }
+            members.add(kept);
+        }
+        if (allKept && running.config.equals(config) && members.equals(running.members)) {
+            return running;
+        }
+        return new OriginPool(route, config, members);
+    }
+
     private static ServerSelector selector(OriginPoolConfig.Balance balance, List<PoolMember> tier) {
         return balance == OriginPoolConfig.Balance.CONSISTENT_HASH ? new ConsistentHashRing(tier)
                 : new WeightedRoundRobin(tier);

@@ -14,8 +14,8 @@ public final class PoolMember {
     private final int weight;
     private final boolean backup;
     private final ServerHealth health;
-    private final AtomicInteger active = new AtomicInteger();
-    private final AtomicLong requests = new AtomicLong();
+    private final AtomicInteger active;
+    private final AtomicLong requests;
 
     /**
      * @param url    the server URL as configured (its identity on the hash ring, in metrics and on /pools)
@@ -25,11 +25,28 @@ public final class PoolMember {
      * @param health its health state machine
      */
     public PoolMember(String url, OriginTarget target, int weight, boolean backup, ServerHealth health) {
+        this(url, target, weight, backup, health, new AtomicInteger(), new AtomicLong());
+    }
+
+    private PoolMember(String url, OriginTarget target, int weight, boolean backup, ServerHealth health,
+                       AtomicInteger active, AtomicLong requests) {
         this.url = url;
         this.target = target;
         this.weight = weight;
         this.backup = backup;
         this.health = health;
+        this.active = active;
+        this.requests = requests;
+    }
+
+    /**
+     * This server with another weight and role (a reload that only re-weights it): the same health
+     * state and traffic counters, so a server that is down stays down and requests in flight on it
+     * are still counted when they end.
+     */
+    PoolMember withRole(int weight, boolean backup) {
+        return weight == this.weight && backup == this.backup ? this
+                : new PoolMember(url, target, weight, backup, health, active, requests);
     }
 
     public String url() {

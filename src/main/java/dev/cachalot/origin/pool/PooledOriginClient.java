@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,8 @@ public final class PooledOriginClient implements OriginClient {
     private static final Logger LOG = LoggerFactory.getLogger(PooledOriginClient.class);
 
     private final OriginClient inner;
-    private final Map<String, OriginPool> pools;
+    /** The pools by route name; a reload swaps the whole map ({@link #reconfigure}). */
+    private volatile Map<String, OriginPool> pools;
     private final InstantSource clock;
     private final HealthChecker checker;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -71,7 +73,7 @@ public final class PooledOriginClient implements OriginClient {
         for (OriginPool p : pools) {
             m.put(p.route(), p);
         }
-        this.pools = Map.copyOf(m);
+        this.pools = Collections.unmodifiableMap(m); // route order kept
         this.clock = clock;
         this.checker = checker;
         if (checker != null) {
@@ -89,8 +91,9 @@ public final class PooledOriginClient implements OriginClient {
             }
         }
         HttpOriginClient inner = new HttpOriginClient(origin);
-        HealthChecker checker = checked == 0 ? null
-                : new HealthChecker(new HttpHealthProbe(), CheckScheduler.threads(Math.min(4, checked)), clock);
+        // Always a checker (its threads start with the first check), so a reload can turn checks on.
+        HealthChecker checker = new HealthChecker(new HttpHealthProbe(),
+                CheckScheduler.threads(Math.max(1, Math.min(4, checked))), clock);
         return new PooledOriginClient(inner, pools, clock, checker);
     }
 
@@ -106,6 +109,41 @@ public final class PooledOriginClient implements OriginClient {
     /** The pools in route order (for metrics and the admin listener). */
     public Collection<OriginPool> pools() {
         return pools.values();
+    }
+
+    /**
+     * Builds the pools of {@code routes} for a reload (docs/operations.md, "Live reload"), reusing
+     * what did not change ({@link OriginPool#reconfigured}); nothing runs differently until the
+     * returned change is committed. Requests in flight finish on the server they were sent to.
+     *
+     * @throws IllegalArgumentException when a server URL is not usable (the reload is then refused)
+     */
+    public Reconfiguration reconfigure(List<RouteConfig> routes) {
+        Map<String, OriginPool> running = pools;
+        Map<String, OriginPool> next = new LinkedHashMap<>();
+        for (RouteConfig r : routes) {
+            next.put(r.name(), OriginPool.reconfigured(running.get(r.name()), r.name(), r.pool(), r.hostHeader()));
+        }
+        return new Reconfiguration(List.copyOf(running.values()), List.copyOf(next.values()), () -> {
+            pools = Collections.unmodifiableMap(next);
+            if (checker != null) {
+                checker.watch(next.values());
+            }
+        });
+    }
+
+    /**
+     * A prepared change of the pools: what ran before, what runs after {@link #commit()}.
+     *
+     * @param before the pools in force when it was prepared
+     * @param after  the pools it puts in force
+     * @param swap   swaps them in and updates the health checks; must not fail
+     */
+    public record Reconfiguration(List<OriginPool> before, List<OriginPool> after, Runnable swap) {
+        /** Puts {@link #after()} in force. */
+        public void commit() {
+            swap.run();
+        }
     }
 
     /** The pool of a route, or null. */

@@ -18,6 +18,7 @@ final class ManualScheduler implements CheckScheduler {
         final Duration interval;
         final Runnable run;
         Instant due;
+        boolean cancelled;
 
         Task(Duration interval, Runnable run, Instant due) {
             this.interval = interval;
@@ -31,15 +32,17 @@ final class ManualScheduler implements CheckScheduler {
     }
 
     @Override
-    public void every(Duration interval, Runnable task) {
-        tasks.add(new Task(interval, task, clock.instant()));
+    public Cancellable every(Duration interval, Runnable task) {
+        Task t = new Task(interval, task, clock.instant());
+        tasks.add(t);
+        return () -> t.cancelled = true;
     }
 
     /** Runs every due task once; returns how many ran. */
     int runDue() {
         int n = 0;
         for (Task t : tasks) {
-            if (!closed && !t.due.isAfter(clock.instant())) {
+            if (!closed && !t.cancelled && !t.due.isAfter(clock.instant())) {
                 t.run.run();
                 t.due = clock.instant().plus(t.interval);
                 n++;
@@ -54,8 +57,13 @@ final class ManualScheduler implements CheckScheduler {
         return runDue();
     }
 
+    /** Tasks registered and not cancelled. */
     int size() {
-        return tasks.size();
+        int n = 0;
+        for (Task t : tasks) {
+            n += t.cancelled ? 0 : 1;
+        }
+        return n;
     }
 
     @Override
