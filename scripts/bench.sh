@@ -264,7 +264,7 @@ write_cachalot_config() {   # mode file
 # holds only indexes, heads and per-request garbage (about 60 MiB live with the 10,000 object
 # working set); the serial collector has the smallest footprint and, with a young generation of
 # a few tens of MiB and almost nothing surviving, pauses of a millisecond or two.
-CACHALOT_JAVA_DEFAULTS="-Xms32m -Xmx192m -XX:+UseSerialGC -XX:MaxDirectMemorySize=1280m -XX:ReservedCodeCacheSize=64m -Xss512k"
+CACHALOT_JAVA_DEFAULTS="-Xms32m -Xmx512m -XX:+UseSerialGC -XX:MaxDirectMemorySize=1280m -XX:ReservedCodeCacheSize=64m -Xss512k"
 
 start_cachalot() {
   local d=$RUN/cachalot flags=()

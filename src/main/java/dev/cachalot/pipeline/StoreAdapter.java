@@ -68,10 +68,11 @@ public final class StoreAdapter {
         List<HeaderField> fields = new ArrayList<>(head.headers().size() + selecting.size());
         HeaderFields h = head.headers();
         for (int i = 0; i < h.size(); i++) {
-            fields.add(new HeaderField(h.name(i), h.value(i)));
+            fields.add(new HeaderField(h.name(i), SharedFieldValues.shared(h.name(i), h.value(i))));
         }
         for (int i = 0; i < selecting.size(); i++) {
-            fields.add(new HeaderField(SELECTING_PREFIX + selecting.name(i), selecting.value(i)));
+            fields.add(new HeaderField(SELECTING_PREFIX + selecting.name(i),
+                    SharedFieldValues.shared(selecting.name(i), selecting.value(i))));
         }
         return new EntryHead(head.status(), fields, requestTime, responseTime,
                 retainUntil(head, requestTime, responseTime, now, overrides));

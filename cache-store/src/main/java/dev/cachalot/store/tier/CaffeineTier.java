@@ -22,11 +22,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
@@ -47,7 +44,7 @@ public final class CaffeineTier implements CacheStore {
   static final long MEMORY_ID_BASE = 1L << 50;
 
   private final Cache<StoreKey, BufferedEntry> cache;
-  private final ConcurrentHashMap<StoreKey, Set<StoreKey>> variants = new ConcurrentHashMap<>();
+  private final VariantIndex variants = new VariantIndex();
   private final long maxObjectBytes;
   private final AtomicLong ids = new AtomicLong(MEMORY_ID_BASE);
   private final LongAdder hits = new LongAdder();
@@ -115,8 +112,7 @@ public final class CaffeineTier implements CacheStore {
 
   @Override
   public List<StoreKey> listVariants(StoreKey key) {
-    Set<StoreKey> set = variants.get(key.primaryKey());
-    return set == null ? List.of() : new ArrayList<>(set);
+    return variants.variants(key);
   }
 
   @Override
@@ -154,7 +150,7 @@ public final class CaffeineTier implements CacheStore {
     BufferedEntry e = new BufferedEntry(key, head, entryId, headVersion, bodyCrc, StoreTier.MEMORY, body);
     try {
       cache.asMap().compute(key, (k, old) -> {
-        variants.computeIfAbsent(k.primaryKey(), pk -> ConcurrentHashMap.newKeySet()).add(k);
+        variants.add(k);
         return e;
       });
       writes.increment();
@@ -233,12 +229,8 @@ public final class CaffeineTier implements CacheStore {
 
   @Override
   public int removeAll(StoreKey key) {
-    Set<StoreKey> set = variants.get(key.primaryKey());
-    if (set == null) {
-      return 0;
-    }
     int n = 0;
-    for (StoreKey k : new ArrayList<>(set)) {
+    for (StoreKey k : variants.variants(key)) {
       if (remove(k)) {
         n++;
       }
@@ -284,10 +276,7 @@ public final class CaffeineTier implements CacheStore {
   }
 
   private void forgetVariant(StoreKey key) {
-    variants.computeIfPresent(key.primaryKey(), (pk, set) -> {
-      set.remove(key);
-      return set.isEmpty() ? null : set;
-    });
+    variants.remove(key);
   }
 
   /** Weight of an entry: body bytes plus an estimate of key, head and object overhead. */
