@@ -48,6 +48,10 @@ final class RangeFromFill {
         if (!fill.selects(request)) {
             return new Answer.Alone("the fill is another variant");
         }
+        if (request.headers().contains("If-None-Match") || request.headers().contains("If-Modified-Since")) {
+            // RFC 9110 §13.2.2: these are evaluated before Range; the origin answers such a request itself.
+            return new Answer.Alone("a conditional request");
+        }
         if (fill.contentLength() < 0) {
             // Without the final length no Content-Range can be written before the fill ends.
             return new Answer.Alone("the fill's length is unknown");

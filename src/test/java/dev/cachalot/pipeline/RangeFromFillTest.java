@@ -336,6 +336,23 @@ class RangeFromFillTest {
     }
 
     @Test
+    void aConditionalRangeRequestIsForwardedOnItsOwn() throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        FakeOrigin origin = origin(1, gate, false, true);
+        Harness h = new Harness(origin);
+        CompletableFuture<?>[] fill = new CompletableFuture<?>[1];
+        startFill(h, fill);
+
+        // RFC 9110 §13.2.2: If-None-Match is evaluated before Range; the fill does not answer it.
+        RecordingSink s = async(h, get("/big", "Range", "bytes=0-9", "If-None-Match", "\"other\""))
+                .get(30, TimeUnit.SECONDS);
+        assertEquals("from-origin", s.bodyText());
+        assertEquals(2, origin.requestCount());
+        gate.countDown();
+        fill[0].get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
     void aFillWithoutContentLengthCannotAnswerARangeSoItIsForwarded() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         FakeOrigin origin = origin(1, gate, false, false);
