@@ -236,8 +236,12 @@ public final class CachingPipeline implements RequestProcessor {
             }
             CacheDecision.Serve s = (CacheDecision.Serve) d;
             Variant v = x.variantOf(s.entry());
-            return deliverStored(x, v.entry, s.entry(), s.entry().head(), CacheStatus.hit(policy.cacheName(),
-                    s.ttl(), s.detail()), s.age(), false, true);
+            boolean answered = deliverStored(x, v.entry, s.entry(), s.entry().head(),
+                    CacheStatus.hit(policy.cacheName(), s.ttl(), s.detail()), s.age(), false, true);
+            if (answered && x.treatment != null) {
+                rules.applied(x.treatment);
+            }
+            return answered;
         } catch (IOException | RuntimeException e) {
             LOG.debug("fast path declined: {}", e.toString());
             return false;
@@ -247,6 +251,9 @@ public final class CachingPipeline implements RequestProcessor {
     @Override
     public void process(ClientRequest request, ResponseSink sink) throws IOException {
         Exchange x = new Exchange(request, sink);
+        if (x.treatment != null) {
+            rules.applied(x.treatment); // once per request: the fast path counts only what it answered
+        }
         run(x, true, 0);
     }
 
@@ -267,6 +274,8 @@ public final class CachingPipeline implements RequestProcessor {
         boolean admitted;
         /** The Cache-Status detail of a rewritten primary key (RequestRules), or null. */
         final String keyDetail;
+        /** What the per-request rules made of this request, or null when none applied. */
+        final RequestRules.Treatment treatment;
         Instant now;
         List<Variant> variants = List.of();
 
@@ -275,6 +284,7 @@ public final class CachingPipeline implements RequestProcessor {
             this.sink = sink;
             this.head = request.head();
             RequestRules.Treatment t = rules.treat(request.route().route(), head);
+            this.treatment = t;
             RouteOverrides o = t != null ? t.overrides() : overridesByRoute.apply(request.route().route());
             this.overrides = o == null ? RouteOverrides.NONE : o;
             boolean rewritten = t != null && t.key() != null;
