@@ -143,7 +143,7 @@ final class InFlightBody {
         RELEASED,
         /** The offset lies further ahead of the bytes received than the caller allows. */
         TOO_FAR_AHEAD,
-        /** The body failed, or ended before the offset. */
+        /** The body failed, or it is complete and the bytes at the offset are no longer held. */
         ENDED
     }
 
@@ -169,7 +169,8 @@ final class InFlightBody {
             }
             long lowestHeld = chunks.isEmpty() ? total : chunks.peekFirst().offset;
             if (offset < lowestHeld) {
-                return new Attachment(Join.RELEASED, null);
+                // A complete body is (about to be) committed: the caller reads the store instead.
+                return new Attachment(state == State.COMPLETE ? Join.ENDED : Join.RELEASED, null);
             }
             Reader r = new Reader(offset);
             readers.add(r);

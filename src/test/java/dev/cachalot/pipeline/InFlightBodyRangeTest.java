@@ -60,6 +60,14 @@ class InFlightBodyRangeTest {
     }
 
     @Test
+    void aCompleteBodyWhoseBytesWereReleasedSendsTheReaderToTheStore() {
+        InFlightBody body = new InFlightBody(16 * 1024);
+        body.append(new byte[20_000], 0, 20_000);
+        body.complete();
+        assertEquals(InFlightBody.Join.ENDED, body.attachAt(10, 1 << 20).outcome());
+    }
+
+    @Test
     void anAttachedRangeReaderSeesAnAbortAsAnError() {
         InFlightBody body = new InFlightBody(1 << 20);
         body.append(seq(0, 10), 0, 10);

@@ -429,6 +429,36 @@ class RangeFromFillTest {
     }
 
     @Test
+    void aRangeArrivingAfterTheFillWasStoredButBeforeItsFlightEndedIsAHit() throws Exception {
+        CountDownLatch open = new CountDownLatch(1);
+        open.countDown();
+        FakeOrigin origin = origin(1, open, false, true);
+        Harness h = new Harness(origin, PipelineConfig.defaults().withMaxFollowerLagBytes(16 * 1024));
+        RecordingSink leader = new RecordingSink();
+        CountDownLatch lastWrite = new CountDownLatch(1);
+        // The leader's client blocks on its last bytes, which are written after the commit: the flight
+        // is still registered while the object is already stored. The stored object answers (a guard:
+        // the flight must not take a range request away from a hit).
+        leader.afterWrite = written -> {
+            if (written == 3 * CHUNK) {
+                leader.writeGate = lastWrite;
+            }
+        };
+        CompletableFuture<RecordingSink> fill = async(h, get("/big"), leader);
+        await("the fill committed", () -> h.stored("/big").isPresent());
+        assertEquals(1, h.pipeline.stats().inFlight(), "the flight has not ended yet");
+
+        RecordingSink s = async(h, get("/big", "Range", "bytes=0-9")).get(30, TimeUnit.SECONDS);
+        assertEquals(206, s.status());
+        assertEquals("HIT", s.outcome);
+        assertArrayEquals(slice(0, 9), s.bodyBytes());
+        assertEquals(1, origin.requestCount());
+        lastWrite.countDown();
+        fill.get(30, TimeUnit.SECONDS);
+        assertArrayEquals(body, leader.bodyBytes());
+    }
+
+    @Test
     void afterTheFillIsStoredARangeIsAHit() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
         gate.countDown();
