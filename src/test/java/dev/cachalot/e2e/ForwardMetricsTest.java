@@ -141,6 +141,9 @@ class ForwardMetricsTest {
                 }
                 p = awaitValue(c, "cachalot_forward_tunnels_active", Map.of(), 0);
                 p = awaitValue(c, "cachalot_forward_tunnel_bytes_total", Map.of("direction", "down"), down);
+                // Answered requests are counted from their exchange record, written when the exchange completes.
+                awaitValue(c, "cachalot_forward_requests_total", Map.of("outcome", "forwarded"), 2);
+                p = awaitValue(c, "cachalot_forward_requests_total", Map.of("outcome", "cached"), 2);
 
                 assertEquals("counter", p.types.get("cachalot_forward_requests_total"));
                 assertEquals(2.0, value(p, "cachalot_forward_requests_total", Map.of("outcome", "forwarded")));
@@ -200,7 +203,7 @@ class ForwardMetricsTest {
                 assertEquals(407, send(c, get(url, bad)).status());
                 assertEquals(200, send(c, get(url, good)).status());
                 assertEquals(407, send(c, connect("127.0.0.1:443")).status());
-                PromText p = scrape(c);
+                PromText p = awaitValue(c, "cachalot_forward_requests_total", Map.of("outcome", "forwarded"), 1);
                 assertEquals(1.0, value(p, "cachalot_forward_requests_total", Map.of("outcome", "auth-required")));
                 assertEquals(2.0, value(p, "cachalot_forward_requests_total", Map.of("outcome", "auth-failed")));
                 assertEquals(1.0, value(p, "cachalot_forward_requests_total", Map.of("outcome", "forwarded")));
