@@ -12,6 +12,7 @@ import dev.cachalot.config.CachalotConfig;
 import dev.cachalot.config.RouteConfig;
 import dev.cachalot.forward.ForwardProxy;
 import dev.cachalot.metrics.DropwizardProxyMetrics;
+import dev.cachalot.metrics.ForwardMetrics;
 import dev.cachalot.metrics.MetricNames;
 import dev.cachalot.metrics.MetricsOptions;
 import dev.cachalot.metrics.PoolStats;
@@ -158,7 +159,8 @@ public final class Cachalot implements AutoCloseable {
         RateLimiter limiter = new RateLimiter(config.rateLimits(), RateLimiter.tickerOf(clock));
         RateLimitGate gate = new RateLimitGate(limiter, recorded);
         AtomicReference<ConfigReloader> reloaderRef = new AtomicReference<>();
-        Builder b = builder(config).clock(clock).metrics(recorded).virtualHosts(hosts).proxyHeaders(proxyHeaders);
+        Builder b = builder(config).clock(clock).metrics(recorded).virtualHosts(hosts).proxyHeaders(proxyHeaders)
+                .forwardMetrics(metrics.forward());
         // A purge by URL applies the overrides of the route the front end's virtual-host table picks for
         // the URL's host, exactly as the pipeline does for a request to that host.
         Function<String, RouteOverrides> overridesByAuthority = authority -> {
@@ -189,7 +191,8 @@ public final class Cachalot implements AutoCloseable {
                 b.processor((origin, headers, m) -> {
                     // forward.storeIds / forward.cacheRules apply to forward-listener requests only (by route).
                     CachingPipeline p = new CachingPipeline(st, st.memoryTier(), origin, headers,
-                            config.cache().policy(), overridesByRoute, config.forward().cacheRules(),
+                            config.cache().policy(), overridesByRoute,
+                            config.forward().cacheRules().counting(metrics.forward()),
                             config.pipeline(), clock, m, bg, gate.originAdmission(), ps.gate());
                     pipeline.compareAndSet(null, p);
                     return PurgeMethodProcessor.wrap(new RateLimitingProcessor(p, gate, true), ps, config.purge(),
@@ -533,6 +536,7 @@ public final class Cachalot implements AutoCloseable {
     public static final class Builder {
         private final CachalotConfig config;
         private ProxyMetrics metrics = ProxyMetrics.noop();
+        private ForwardMetrics forwardMetrics = ForwardMetrics.noop();
         private ExchangeListener listener = ExchangeListener.none();
         private AdminEndpoints adminEndpoints = AdminServer.basic();
         private ProcessorFactory processor = PassThroughProcessor::new;
@@ -548,6 +552,12 @@ public final class Cachalot implements AutoCloseable {
 
         public Builder metrics(ProxyMetrics m) {
             this.metrics = m;
+            return this;
+        }
+
+        /** Where the forward listener counts its refusals, tunnels and tunnelled bytes (default: nowhere). */
+        public Builder forwardMetrics(ForwardMetrics m) {
+            this.forwardMetrics = m;
             return this;
         }
 
@@ -622,7 +632,7 @@ public final class Cachalot implements AutoCloseable {
                     // forward-proxy.md, "Wiring": a SEPARATE origin client whose connections go only to
                     // addresses the guard checked (the reverse client would bypass it), and the processor
                     // from the same factory (with a store: the same shared cache).
-                    ForwardProxy fp = ForwardProxy.create(config.forward());
+                    ForwardProxy fp = ForwardProxy.create(config.forward(), forwardMetrics);
                     forwardOrigin = new HttpOriginClient(config.origin(), fp.dnsResolver());
                     RequestProcessor inner = processor.create(forwardOrigin, headers, metrics);
                     forwardServer = fp.server(config.server(), inner, headers, metrics, listener, clock);

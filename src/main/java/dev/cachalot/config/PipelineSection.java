@@ -19,9 +19,11 @@ final class PipelineSection {
         long lag = n.size("maxFollowerLag", d.maxFollowerLagBytes(), 16 * 1024, 1L << 30);
         int threads = n.integer("revalidationThreads", d.revalidationThreads(), 1, 256);
         boolean fill = n.bool("fillOnClientDisconnect", d.fillOnClientDisconnect());
+        boolean rangeFromFill = n.bool("rangeFromFill", d.rangeFromFill());
+        long rangeAhead = n.size("rangeJoinAhead", d.rangeJoinAheadBytes(), 0, 1L << 40);
         n.finish();
         try {
-            return new PipelineConfig(collapseWait, hitForMiss, keep, lag, threads, fill);
+            return new PipelineConfig(collapseWait, hitForMiss, keep, lag, threads, fill, rangeFromFill, rangeAhead);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(n.source(), "pipeline", null, e.getMessage());
         }

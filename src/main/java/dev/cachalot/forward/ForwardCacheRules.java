@@ -2,6 +2,7 @@ package dev.cachalot.forward;
 
 import dev.cachalot.config.ConfigNode;
 import dev.cachalot.http.RequestHead;
+import dev.cachalot.metrics.ForwardMetrics;
 import dev.cachalot.policy.CacheKeys;
 import dev.cachalot.policy.RequestRules;
 import dev.cachalot.policy.RouteOverrides;
@@ -250,6 +251,30 @@ public final class ForwardCacheRules implements RequestRules {
                     c.overrides()));
         }
         return out;
+    }
+
+    /**
+     * These rules, telling {@code metrics} once per request which effects applied: a rewritten key
+     * ({@code store-id}) and a forced freshness lifetime ({@code force-ttl}).
+     */
+    public RequestRules counting(ForwardMetrics metrics) {
+        ForwardCacheRules self = this;
+        return new RequestRules() {
+            @Override
+            public Treatment treat(String route, RequestHead request) {
+                return self.treat(route, request);
+            }
+
+            @Override
+            public void applied(Treatment t) {
+                if (t.key() != null) {
+                    metrics.ruleApplied(ForwardMetrics.RuleEffect.STORE_ID);
+                }
+                if (t.overrides().forceTtl() != null) {
+                    metrics.ruleApplied(ForwardMetrics.RuleEffect.FORCE_TTL);
+                }
+            }
+        };
     }
 
     /** True when there is no rule. */

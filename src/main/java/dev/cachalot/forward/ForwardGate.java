@@ -1,6 +1,7 @@
 package dev.cachalot.forward;
 
 import dev.cachalot.http.HeaderFields;
+import dev.cachalot.metrics.ForwardMetrics;
 import dev.cachalot.server.ClientRequest;
 import dev.cachalot.server.ResponseSink;
 import org.slf4j.Logger;
@@ -33,11 +34,22 @@ public final class ForwardGate {
     private final ProxyAuthenticator auth;
     private final DestinationRules rules;
     private final HeaderFields challenge;
+    private final ForwardMetrics metrics;
 
     /**
      * @param auth null when no authentication is configured
      */
     public ForwardGate(ClientAcl acl, ProxyAuthenticator auth, DestinationRules rules, String realm) {
+        this(acl, auth, rules, realm, ForwardMetrics.noop());
+    }
+
+    /**
+     * @param auth    null when no authentication is configured
+     * @param metrics where refusals are counted (as tunnel refusals for CONNECT, request refusals otherwise)
+     */
+    public ForwardGate(ClientAcl acl, ProxyAuthenticator auth, DestinationRules rules, String realm,
+                       ForwardMetrics metrics) {
+        this.metrics = metrics;
         this.acl = acl;
         this.auth = auth;
         this.rules = rules;
@@ -59,6 +71,7 @@ public final class ForwardGate {
                 : request.head().scheme() + "://" + request.head().authority() + request.head().path());
         if (!acl.admits(peer)) {
             LOG.info("forward deny request={} client={} target={} reason=client-not-allowed", id, peer, what);
+            refused(connect, ForwardMetrics.Refusal.CLIENT_DENIED);
             sink.outcome("DENIED");
             sink.closeConnection();
             sink.sendError(403, "403 Forbidden: your address " + peer + " may not use this proxy (request " + id + ")");
@@ -74,6 +87,8 @@ public final class ForwardGate {
             if (r.outcome() != ProxyAuthenticator.Outcome.OK) {
                 LOG.info("forward deny request={} client={} target={} user={} reason=auth-{}", id, peer, what,
                         r.user().isEmpty() ? "-" : r.user(), r.outcome().name().toLowerCase(java.util.Locale.ROOT));
+                refused(connect, r.outcome() == ProxyAuthenticator.Outcome.MISSING
+                        ? ForwardMetrics.Refusal.AUTH_REQUIRED : ForwardMetrics.Refusal.AUTH_FAILED);
                 sink.outcome("DENIED");
                 sink.sendError(407, "407 Proxy Authentication Required: "
                         + (r.outcome() == ProxyAuthenticator.Outcome.MISSING ? "this proxy needs a user name and password"
@@ -86,6 +101,7 @@ public final class ForwardGate {
         if (!d.allowed()) {
             LOG.info("forward deny request={} client={} target={} user={} reason=\"{}\"", id, peer, what, user,
                     d.reason());
+            refused(connect, ForwardMetrics.Refusal.DESTINATION_DENIED);
             sink.outcome("DENIED");
             sink.closeConnection();
             sink.sendError(403, "403 Forbidden: " + d.reason() + " (request " + id + ")");
@@ -94,5 +110,13 @@ public final class ForwardGate {
         LOG.debug("forward allow request={} client={} target={} user={} reason=\"{}\"", id, peer, what, user,
                 d.reason());
         return Verdict.ADMITTED;
+    }
+
+    private void refused(boolean connect, ForwardMetrics.Refusal why) {
+        if (connect) {
+            metrics.tunnelRefused(why);
+        } else {
+            metrics.requestRefused(why);
+        }
     }
 }

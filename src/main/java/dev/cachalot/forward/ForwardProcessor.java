@@ -1,5 +1,6 @@
 package dev.cachalot.forward;
 
+import dev.cachalot.metrics.ForwardMetrics;
 import dev.cachalot.server.ClientRequest;
 import dev.cachalot.server.RequestProcessor;
 import dev.cachalot.server.ResponseSink;
@@ -21,8 +22,16 @@ public final class ForwardProcessor implements RequestProcessor {
     private final ForwardGate gate;
     private final GuardedResolver resolver;
     private final RequestProcessor inner;
+    private final ForwardMetrics metrics;
 
     public ForwardProcessor(ForwardGate gate, GuardedResolver resolver, RequestProcessor inner) {
+        this(gate, resolver, inner, ForwardMetrics.noop());
+    }
+
+    /** As above; address-guard refusals are counted in {@code metrics} (the gate counts its own). */
+    public ForwardProcessor(ForwardGate gate, GuardedResolver resolver, RequestProcessor inner,
+                            ForwardMetrics metrics) {
+        this.metrics = metrics;
         this.gate = gate;
         this.resolver = resolver;
         this.inner = inner;
@@ -50,6 +59,7 @@ public final class ForwardProcessor implements RequestProcessor {
         } catch (BlockedDestinationException e) {
             LOG.info("forward deny request={} client={} host={} reason=\"address {}\"", id,
                     request.client().peerAddress(), host, e.rule());
+            metrics.requestRefused(ForwardMetrics.Refusal.ADDRESS_DENIED);
             sink.outcome("DENIED");
             sink.sendError(403, "403 Forbidden: destination " + host + " is not allowed (" + e.rule() + ") (request "
                     + id + ")");

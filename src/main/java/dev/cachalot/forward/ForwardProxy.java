@@ -1,6 +1,7 @@
 package dev.cachalot.forward;
 
 import dev.cachalot.config.ServerConfig;
+import dev.cachalot.metrics.ForwardMetrics;
 import dev.cachalot.metrics.ProxyMetrics;
 import dev.cachalot.origin.ProxyHeaders;
 import dev.cachalot.server.ExchangeListener;
@@ -26,19 +27,26 @@ public final class ForwardProxy {
     private final GuardedResolver resolver;
     private final ForwardGate gate;
     private final ForwardTunnels tunnels;
+    private final ForwardMetrics metrics;
 
-    private ForwardProxy(ForwardConfig config, DestinationResolver dns, SocketConnector connector)
-            throws IOException {
+    private ForwardProxy(ForwardConfig config, DestinationResolver dns, SocketConnector connector,
+                         ForwardMetrics metrics) throws IOException {
         this.config = config;
+        this.metrics = metrics;
         this.resolver = new GuardedResolver(dns, config.guard());
         ProxyAuthenticator auth = config.credentials() == null ? null : ProxyAuthenticator.load(config.credentials());
-        this.gate = new ForwardGate(config.clientAcl(), auth, config.destinationRules(), config.realm());
-        this.tunnels = new ForwardTunnels(gate, resolver, connector, config);
+        this.gate = new ForwardGate(config.clientAcl(), auth, config.destinationRules(), config.realm(), metrics);
+        this.tunnels = new ForwardTunnels(gate, resolver, connector, config, metrics);
     }
 
     /** Forward mode with the system resolver and plain TCP connections. */
     public static ForwardProxy create(ForwardConfig config) throws IOException {
         return create(config, DestinationResolver.system(), SocketConnector.plain());
+    }
+
+    /** Forward mode with the system resolver and plain TCP connections, its decisions counted in {@code metrics}. */
+    public static ForwardProxy create(ForwardConfig config, ForwardMetrics metrics) throws IOException {
+        return create(config, DestinationResolver.system(), SocketConnector.plain(), metrics);
     }
 
     /**
@@ -49,7 +57,13 @@ public final class ForwardProxy {
      */
     public static ForwardProxy create(ForwardConfig config, DestinationResolver dns, SocketConnector connector)
             throws IOException {
-        return new ForwardProxy(config, dns, connector);
+        return new ForwardProxy(config, dns, connector, ForwardMetrics.noop());
+    }
+
+    /** As above, with the forward metrics (refusals, tunnels, tunnelled bytes) counted in {@code metrics}. */
+    public static ForwardProxy create(ForwardConfig config, DestinationResolver dns, SocketConnector connector,
+                                      ForwardMetrics metrics) throws IOException {
+        return new ForwardProxy(config, dns, connector, metrics);
     }
 
     /** The HttpClient DNS hook the forward origin client must use (connects only to checked addresses). */
@@ -59,7 +73,7 @@ public final class ForwardProxy {
 
     /** Wraps the shared processor with the forward checks. */
     public RequestProcessor processor(RequestProcessor inner) {
-        return new ForwardProcessor(gate, resolver, inner);
+        return new ForwardProcessor(gate, resolver, inner, metrics);
     }
 
     /** The CONNECT tunnels. */

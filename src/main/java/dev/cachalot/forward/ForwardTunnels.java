@@ -1,5 +1,6 @@
 package dev.cachalot.forward;
 
+import dev.cachalot.metrics.ForwardMetrics;
 import dev.cachalot.server.ClientRequest;
 import dev.cachalot.server.ResponseSink;
 import dev.cachalot.server.TunnelOpener;
@@ -30,8 +31,16 @@ public final class ForwardTunnels implements TunnelOpener {
     private final int bufferBytes;
     private final Semaphore slots;
     private final int maxTunnels;
+    private final ForwardMetrics metrics;
 
     public ForwardTunnels(ForwardGate gate, GuardedResolver resolver, SocketConnector connector, ForwardConfig config) {
+        this(gate, resolver, connector, config, ForwardMetrics.noop());
+    }
+
+    /** As above; tunnels opened, refused (after the gate) and closed, with their bytes, go to {@code metrics}. */
+    public ForwardTunnels(ForwardGate gate, GuardedResolver resolver, SocketConnector connector, ForwardConfig config,
+                          ForwardMetrics metrics) {
+        this.metrics = metrics;
         this.gate = gate;
         this.resolver = resolver;
         this.connector = connector;
@@ -56,16 +65,19 @@ public final class ForwardTunnels implements TunnelOpener {
         } catch (BlockedDestinationException e) {
             LOG.info("forward deny request={} client={} target=CONNECT {}:{} reason=\"address {}\"", id,
                     request.client().peerAddress(), host, port, e.rule());
+            metrics.tunnelRefused(ForwardMetrics.Refusal.ADDRESS_DENIED);
             sink.outcome("DENIED");
             sink.sendError(403, "403 Forbidden: destination " + host + " is not allowed (" + e.rule() + ") (request "
                     + id + ")");
             return null;
         } catch (UnknownHostException e) {
+            metrics.tunnelRefused(ForwardMetrics.Refusal.UNRESOLVABLE);
             sink.outcome("ERROR");
             sink.sendError(502, "502 Bad Gateway: cannot resolve " + host + " (request " + id + ")");
             return null;
         }
         if (!slots.tryAcquire()) {
+            metrics.tunnelRefused(ForwardMetrics.Refusal.TUNNEL_LIMIT);
             sink.outcome("OVERLOAD");
             sink.sendError(503, "503 Service Unavailable: too many open tunnels (request " + id + ")");
             return null;
@@ -76,12 +88,14 @@ public final class ForwardTunnels implements TunnelOpener {
                 Socket s = connector.connect(new InetSocketAddress(a, port), (int) connectTimeout.toMillis());
                 LOG.info("forward tunnel request={} client={} target={}:{} address={}", id,
                         request.client().peerAddress(), host, port, a.getHostAddress());
+                metrics.tunnelOpened();
                 return s;
             } catch (IOException e) {
                 last = e;
             }
         }
         slots.release();
+        metrics.tunnelRefused(ForwardMetrics.Refusal.CONNECT_FAILED);
         LOG.info("forward tunnel request={} target={}:{} failed: {}", id, host, port, last == null ? "" : last.toString());
         sink.outcome("ERROR");
         sink.sendError(502, "502 Bad Gateway: could not connect to " + host + ":" + port + " (request " + id + ")");
@@ -91,6 +105,7 @@ public final class ForwardTunnels implements TunnelOpener {
     @Override
     public void closed(ClientRequest request, long bytesFromClient, long bytesToClient) {
         slots.release();
+        metrics.tunnelClosed(bytesFromClient, bytesToClient);
         LOG.debug("forward tunnel closed request={} up={} down={}", request.client().requestId(), bytesFromClient,
                 bytesToClient);
     }

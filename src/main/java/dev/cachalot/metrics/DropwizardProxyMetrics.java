@@ -47,6 +47,7 @@ public final class DropwizardProxyMetrics implements ProxyMetrics, AutoCloseable
     private final Counter openConnections;
     private final Meter connectionsOpened;
     private final Meter errors;
+    private final DropwizardForwardMetrics forward;
     private final ConcurrentHashMap<String, RouteMetrics> routes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Supplier<PoolStats>> pools = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, String> adHocGauges = new ConcurrentHashMap<>();
@@ -67,6 +68,9 @@ public final class DropwizardProxyMetrics implements ProxyMetrics, AutoCloseable
         this.openConnections = registry.counter(index.enter(MetricNames.OPEN_CONNECTIONS, List.of()));
         this.connectionsOpened = meter(MetricNames.CONNECTIONS_OPENED, List.of());
         this.errors = meter(MetricNames.METRICS_ERRORS, List.of());
+        this.forward = new DropwizardForwardMetrics(this::meter,
+                registry.counter(index.enter(MetricNames.FORWARD_TUNNELS_ACTIVE, List.of())),
+                e -> failed("forward", e));
         if (options.jvmMetrics()) {
             JvmMetrics.register(registry, index);
         }
@@ -108,6 +112,9 @@ public final class DropwizardProxyMetrics implements ProxyMetrics, AutoCloseable
             if (record.bytesOut() > 0) {
                 bytesSent.mark(record.bytesOut());
             }
+            if (DropwizardForwardMetrics.ROUTE.equals(record.route())) {
+                forward.exchange(record);
+            }
         } catch (RuntimeException e) {
             failed("exchangeCompleted", e);
         }
@@ -145,6 +152,9 @@ public final class DropwizardProxyMetrics implements ProxyMetrics, AutoCloseable
                 rejections.set(slot, m);
             }
             m.mark();
+            if (DropwizardForwardMetrics.BAD_TARGET_REASON.equals(reason)) {
+                forward.badTarget();
+            }
         } catch (RuntimeException e) {
             failed("rejected", e);
         }
@@ -167,6 +177,11 @@ public final class DropwizardProxyMetrics implements ProxyMetrics, AutoCloseable
         } catch (RuntimeException e) {
             failed("connectionClosed", e);
         }
+    }
+
+    /** The forward proxy's metrics (requests by outcome, tunnels, tunnelled bytes, rules), in this registry. */
+    public ForwardMetrics forward() {
+        return forward;
     }
 
     // ---- gauges ----

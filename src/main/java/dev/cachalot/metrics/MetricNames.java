@@ -146,6 +146,26 @@ public final class MetricNames {
             "cachalot.purge.bans-active", MetricKind.GAUGE, List.of(),
             "Purges by tag, prefix or host (bans) not yet applied to the whole store and retired.");
 
+    // ---- forward proxy (docs/forward-proxy.md, "Metrics") ----
+
+    public static final MetricDef FORWARD_REQUESTS = new MetricDef("cachalot_forward_requests_total",
+            "cachalot.forward.requests", MetricKind.COUNTER, List.of("outcome"),
+            "Absolute-form requests on the forward listener, by outcome (cached, revalidated, forwarded, error, "
+                    + "bad-target, client-denied, auth-required, auth-failed, destination-denied, address-denied, ...).");
+    public static final MetricDef FORWARD_TUNNELS = new MetricDef("cachalot_forward_tunnels_total",
+            "cachalot.forward.tunnels", MetricKind.COUNTER, List.of("result"),
+            "CONNECT requests, by result (opened, or why refused: client-denied, auth-required, auth-failed, "
+                    + "destination-denied, address-denied, unresolvable, limit, connect-failed).");
+    public static final MetricDef FORWARD_TUNNELS_ACTIVE = new MetricDef("cachalot_forward_tunnels_active",
+            "cachalot.forward.tunnels.active", MetricKind.GAUGE, List.of(), "CONNECT tunnels open now.");
+    public static final MetricDef FORWARD_TUNNEL_BYTES = new MetricDef("cachalot_forward_tunnel_bytes_total",
+            "cachalot.forward.tunnel.bytes", MetricKind.COUNTER, List.of("direction"),
+            "Bytes relayed by closed CONNECT tunnels, by direction (up: client to destination, down: back).");
+    public static final MetricDef FORWARD_RULES_APPLIED = new MetricDef("cachalot_forward_rules_applied_total",
+            "cachalot.forward.rules.applied", MetricKind.COUNTER, List.of("effect"),
+            "Forward-listener requests governed by a per-host rule, by effect (store-id: key rewritten; "
+                    + "force-ttl: freshness forced).");
+
     // ---- self ----
 
     public static final MetricDef METRICS_ERRORS = new MetricDef("cachalot_metrics_errors_total",
@@ -222,6 +242,7 @@ public final class MetricNames {
             STORE_FAILURES, PIPELINE_IN_FLIGHT, PIPELINE_FOLLOWERS, PIPELINE_BACKGROUND_REVALIDATIONS,
             RATE_LIMIT_ADMITTED, RATE_LIMIT_REJECTED, RATE_LIMIT_CLIENTS, RATE_LIMIT_CLIENT_RATE,
             RATE_LIMIT_ROUTE_RATE, CONFIG_RELOADS, PURGES, PURGE_BANS_ACTIVE,
+            FORWARD_REQUESTS, FORWARD_TUNNELS, FORWARD_TUNNELS_ACTIVE, FORWARD_TUNNEL_BYTES, FORWARD_RULES_APPLIED,
             METRICS_ERRORS, LABEL_OVERFLOW,
             JVM_MEMORY_USED, JVM_MEMORY_COMMITTED, JVM_MEMORY_MAX, JVM_MEMORY_INIT, JVM_MEMORY_USAGE,
             JVM_MEMORY_POOL_USED, JVM_MEMORY_POOL_COMMITTED, JVM_MEMORY_POOL_MAX, JVM_MEMORY_POOL_INIT,

@@ -26,7 +26,7 @@ public record MetricsOptions(boolean jvmMetrics, boolean jmxReporter, Set<String
     /** The rejection reasons the front end is expected to report. */
     public static final Set<String> DEFAULT_REJECTION_REASONS = Set.of("overload", "framing", "too-large",
             "header-too-large", "timeout", "forbidden", "bad-request", "unsupported", "shutting-down",
-            "rate-limit-client", "rate-limit-route");
+            "rate-limit-client", "rate-limit-route", "forward-target");
 
     public MetricsOptions {
         outcomeWords = Set.copyOf(outcomeWords);

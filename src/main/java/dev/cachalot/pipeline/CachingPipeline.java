@@ -114,6 +114,8 @@ public final class CachingPipeline implements RequestProcessor {
     private final AtomicLong lagged = new AtomicLong();
     private final AtomicLong hitForMissPasses = new AtomicLong();
     private final AtomicLong truncated = new AtomicLong();
+    private final AtomicLong rangesFromFill = new AtomicLong();
+    private final AtomicLong rangesBesideFill = new AtomicLong();
     private final AtomicLong boundaries = new AtomicLong(System.nanoTime());
     private final OriginAdmission admission;
 
@@ -205,7 +207,8 @@ public final class CachingPipeline implements RequestProcessor {
     /** Counters of collapsing, hit-for-miss, truncation and background work. */
     public PipelineStats stats() {
         return new PipelineStats(coalescer.inFlight(), coalescer.followersJoined(), coalescer.followerTimeouts(),
-                lagged.get(), hitForMissPasses.get(), truncated.get(), revalidator.started(), revalidator.skipped());
+                lagged.get(), hitForMissPasses.get(), truncated.get(), revalidator.started(), revalidator.skipped(),
+                rangesFromFill.get(), rangesBesideFill.get());
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -233,8 +236,12 @@ public final class CachingPipeline implements RequestProcessor {
             }
             CacheDecision.Serve s = (CacheDecision.Serve) d;
             Variant v = x.variantOf(s.entry());
-            return deliverStored(x, v.entry, s.entry(), s.entry().head(), CacheStatus.hit(policy.cacheName(),
-                    s.ttl(), s.detail()), s.age(), false, true);
+            boolean answered = deliverStored(x, v.entry, s.entry(), s.entry().head(),
+                    CacheStatus.hit(policy.cacheName(), s.ttl(), s.detail()), s.age(), false, true);
+            if (answered && x.treatment != null) {
+                rules.applied(x.treatment);
+            }
+            return answered;
         } catch (IOException | RuntimeException e) {
             LOG.debug("fast path declined: {}", e.toString());
             return false;
@@ -244,6 +251,9 @@ public final class CachingPipeline implements RequestProcessor {
     @Override
     public void process(ClientRequest request, ResponseSink sink) throws IOException {
         Exchange x = new Exchange(request, sink);
+        if (x.treatment != null) {
+            rules.applied(x.treatment); // once per request: the fast path counts only what it answered
+        }
         run(x, true, 0);
     }
 
@@ -264,6 +274,8 @@ public final class CachingPipeline implements RequestProcessor {
         boolean admitted;
         /** The Cache-Status detail of a rewritten primary key (RequestRules), or null. */
         final String keyDetail;
+        /** What the per-request rules made of this request, or null when none applied. */
+        final RequestRules.Treatment treatment;
         Instant now;
         List<Variant> variants = List.of();
 
@@ -272,6 +284,7 @@ public final class CachingPipeline implements RequestProcessor {
             this.sink = sink;
             this.head = request.head();
             RequestRules.Treatment t = rules.treat(request.route().route(), head);
+            this.treatment = t;
             RouteOverrides o = t != null ? t.overrides() : overridesByRoute.apply(request.route().route());
             this.overrides = o == null ? RouteOverrides.NONE : o;
             boolean rewritten = t != null && t.key() != null;
@@ -429,6 +442,16 @@ public final class CachingPipeline implements RequestProcessor {
             }
             x.admitted = true;
         }
+        if (mayCollapse && config.rangeFromFill() && needsOrigin(d) && joinsFillForRange(d, x)) {
+            RangeJoin rj = rangeFromFill(x, reasonOf(d));
+            if (rj == RangeJoin.ANSWERED) {
+                return;
+            }
+            if (rj == RangeJoin.LOOK_AGAIN) {
+                run(x, false, attempt + 1); // the fill was committed: answered from the store, or alone
+                return;
+            }
+        }
         if (!needsOrigin(d) || !collapsible(d, x)) {
             execute(x, d, null);
             return;
@@ -503,6 +526,118 @@ public final class CachingPipeline implements RequestProcessor {
             CacheDecision.Revalidate r = (CacheDecision.Revalidate) d;
             fetch(x, r.conditional(), true, r.entry(), r.reason(), flight);
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // RANGE-FROM-FILL (a range request while the whole object is being fetched)
+
+    /** What became of a range request offered to a fill in progress. */
+    private enum RangeJoin {
+        /** Answered from the fill (206, 200 whole, 416, or aborted when the fill failed). */
+        ANSWERED,
+        /** The fill ended complete before the request could read from it: look the store up again. */
+        LOOK_AGAIN,
+        /** No usable fill: forward the range request to the origin on its own. */
+        ALONE
+    }
+
+    /**
+     * Whether a range request may be answered from a whole-object fill of its URL: a GET with Range
+     * whose decision is a plain miss or a validation of a stale entry (request-specific forwards such
+     * as no-cache or preconditions go to the origin themselves).
+     */
+    private static boolean joinsFillForRange(CacheDecision d, Exchange x) {
+        if (!x.head.isMethod("GET") || !x.head.headers().contains("Range")) {
+            return false;
+        }
+        ForwardReason r = reasonOf(d);
+        return r == ForwardReason.URI_MISS || r == ForwardReason.VARY_MISS || r == ForwardReason.MISS
+                || r == ForwardReason.STALE;
+    }
+
+    /**
+     * Answers a range request from the fill in progress for its URL, if there is one and its bytes
+     * can be reached without waiting for most of the object (docs/pipeline.md): the 206 head is built
+     * at once from the fill's head and announced length; the bytes are streamed as they arrive. The
+     * request never leads a flight or counts as a follower, and a fill that fails after our head was
+     * sent aborts our response too.
+     */
+    private RangeJoin rangeFromFill(Exchange x, ForwardReason reason) throws IOException {
+        Flight flight = coalescer.current(x.primary);
+        if (flight == null) {
+            return RangeJoin.ALONE;
+        }
+        Result r = coalescer.await(flight); // the leader's head (bounded by collapseWait)
+        if (r instanceof Result.LookAgain) {
+            return RangeJoin.LOOK_AGAIN;
+        }
+        if (!(r instanceof Result.Streaming s)) {
+            return RangeJoin.ALONE;
+        }
+        String boundary = "cachalot-" + Long.toHexString(boundaries.incrementAndGet());
+        RangeFromFill.Answer a = RangeFromFill.plan(x.head, s, boundary, policy, x.now);
+        CacheStatus status = CacheStatus.forwarded(policy.cacheName(), reason, s.originStatus(), true, null, null)
+                .withCollapsed(true);
+        if (a instanceof RangeFromFill.Answer.Unsatisfiable u) {
+            rangesFromFill.incrementAndGet();
+            ResponseHead h = shape(proxyHeaders.toClient(RangePlanner.head(s.head(), u.plan()), x.head.protocol()),
+                    null, false, status, x);
+            x.sink.outcome(status.shortStatus().name());
+            x.sink.sendComplete(h);
+            return RangeJoin.ANSWERED;
+        }
+        RangeBody body;
+        ResponseHead head;
+        if (a instanceof RangeFromFill.Answer.Ranged ranged) {
+            body = ranged.body();
+            head = RangePlanner.head(s.head(), ranged.plan());
+        } else if (a instanceof RangeFromFill.Answer.Whole w) {
+            body = w.body();
+            head = RangePlanner.head(s.head(), new RangePlan.Full(w.why()));
+        } else {
+            LOG.debug("range request for {} not served from the fill: {}", x.primary,
+                    ((RangeFromFill.Answer.Alone) a).why());
+            rangesBesideFill.incrementAndGet();
+            return RangeJoin.ALONE;
+        }
+        InFlightBody.Attachment at = s.body().attachAt(body.firstOffset(), config.rangeJoinAheadBytes());
+        if (at.outcome() != InFlightBody.Join.ATTACHED) {
+            if (at.outcome() == InFlightBody.Join.ENDED && !s.body().isAborted()) {
+                awaitCommitted(s);
+                return RangeJoin.LOOK_AGAIN;
+            }
+            LOG.debug("range request for {} not served from the fill: {}", x.primary, at.outcome());
+            rangesBesideFill.incrementAndGet();
+            return RangeJoin.ALONE;
+        }
+        rangesFromFill.incrementAndGet();
+        ResponseHead h = shape(proxyHeaders.toClient(head, x.head.protocol()), null, false, status, x);
+        x.sink.outcome(status.shortStatus().name());
+        OutputStream out;
+        try {
+            out = x.sink.start(h, body.contentLength());
+        } catch (IOException | RuntimeException e) {
+            at.reader().close();
+            throw e;
+        }
+        try {
+            body.write(at.reader(), body.firstOffset(), out, offset -> {
+                // Lagged behind the fan-out: the rest comes from the committed entry, or the answer is aborted.
+                lagged.incrementAndGet();
+                Optional<StoredEntry> entry = awaitCommitted(s);
+                if (entry.isEmpty() || entry.get().bodyLength() < offset) {
+                    throw new IOException("the fill was not stored; the range cannot be completed");
+                }
+                return entry.get().openRange(offset, entry.get().bodyLength() - offset);
+            });
+        } catch (IOException e) {
+            // The fill was cut off (or our client left): never end a 206 as if complete.
+            LOG.debug("range from the fill of {} aborted: {}", x.primary, e.toString());
+            x.sink.sendError(502, "origin body cut off");
+            return RangeJoin.ANSWERED;
+        }
+        out.close();
+        return RangeJoin.ANSWERED;
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -135,6 +135,51 @@ final class InFlightBody {
         }
     }
 
+    /** How {@link #attachAt} answered a reader that wants to start at a given offset. */
+    enum Join {
+        /** Attached: the bytes from the offset are held or still to come. */
+        ATTACHED,
+        /** The bytes at the offset arrived and were released already (no reader needed them). */
+        RELEASED,
+        /** The offset lies further ahead of the bytes received than the caller allows. */
+        TOO_FAR_AHEAD,
+        /** The body failed, or it is complete and the bytes at the offset are no longer held. */
+        ENDED
+    }
+
+    /** The answer of {@link #attachAt}: the outcome and, when attached, the reader. */
+    record Attachment(Join outcome, InputStream reader) {}
+
+    /**
+     * A new reader that starts at {@code offset} of the body (a byte-range request served from the
+     * body while it arrives). It attaches when the bytes from {@code offset} are still held (the
+     * prefix kept for late followers, or chunks another reader still needs) or have not arrived yet
+     * and lie at most {@code maxAhead} bytes beyond what has been received; its reads then block until
+     * bytes arrive, like any follower's, and it is detached with {@link LaggedException} when it falls
+     * more than the lag cap behind the producer.
+     */
+    Attachment attachAt(long offset, long maxAhead) {
+        lock.lock();
+        try {
+            if (state == State.ABORTED || state == State.COMPLETE && offset >= total) {
+                return new Attachment(Join.ENDED, null);
+            }
+            if (offset - total > maxAhead) {
+                return new Attachment(Join.TOO_FAR_AHEAD, null);
+            }
+            long lowestHeld = chunks.isEmpty() ? total : chunks.peekFirst().offset;
+            if (offset < lowestHeld) {
+                // A complete body is (about to be) committed: the caller reads the store instead.
+                return new Attachment(state == State.COMPLETE ? Join.ENDED : Join.RELEASED, null);
+            }
+            Reader r = new Reader(offset);
+            readers.add(r);
+            return new Attachment(Join.ATTACHED, r);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A new reader from byte 0, or null when the prefix is already released or the body failed. */
     InputStream attach() {
         lock.lock();
@@ -142,7 +187,7 @@ final class InFlightBody {
             if (prefixReleased || state == State.ABORTED) {
                 return null;
             }
-            Reader r = new Reader();
+            Reader r = new Reader(0);
             readers.add(r);
             return r;
         } finally {
@@ -247,6 +292,10 @@ final class InFlightBody {
         private boolean lagged;
         private boolean closed;
 
+        Reader(long start) {
+            this.position = start;
+        }
+
         @Override
         public int read() throws IOException {
             byte[] one = new byte[1];
@@ -303,7 +352,8 @@ final class InFlightBody {
         public int available() {
             lock.lock();
             try {
-                return lagged || closed ? 0 : (int) Math.min(Integer.MAX_VALUE, total - position);
+                // A reader that starts ahead of the bytes received has nothing to read yet (not a negative count).
+                return lagged || closed ? 0 : (int) Math.max(0, Math.min(Integer.MAX_VALUE, total - position));
             } finally {
                 lock.unlock();
             }

@@ -22,9 +22,19 @@ import java.time.Duration;
  *                                 (stale-while-revalidate) pool; default 2
  * @param fillOnClientDisconnect   {@code pipeline.fillOnClientDisconnect}: keep reading and storing a
  *                                 cacheable origin body after the requesting client went away; default true
+ * @param rangeFromFill            {@code pipeline.rangeFromFill}: answer a Range request for a URL whose
+ *                                 whole-object fill is in progress from that fill (206 built from its length,
+ *                                 bytes streamed as they arrive) instead of forwarding it; default true
+ * @param rangeJoinAheadBytes      {@code pipeline.rangeJoinAhead}: how far beyond the bytes received so far a
+ *                                 range may start and still wait for the fill; further ahead it is forwarded to
+ *                                 the origin on its own; default 4 MiB
  */
 public record PipelineConfig(Duration collapseWait, Duration hitForMissTtl, Duration keepWindow,
-                             long maxFollowerLagBytes, int revalidationThreads, boolean fillOnClientDisconnect) {
+                             long maxFollowerLagBytes, int revalidationThreads, boolean fillOnClientDisconnect,
+                             boolean rangeFromFill, long rangeJoinAheadBytes) {
+
+    /** The default of {@code pipeline.rangeJoinAhead}. */
+    public static final long DEFAULT_RANGE_JOIN_AHEAD = 4L * 1024 * 1024;
 
     /** Thrown for a bad pipeline setting. */
     public static final class InvalidSetting extends IllegalArgumentException {
@@ -47,6 +57,17 @@ public record PipelineConfig(Duration collapseWait, Duration hitForMissTtl, Dura
         if (revalidationThreads < 1 || revalidationThreads > 256) {
             throw new InvalidSetting("pipeline.revalidationThreads", revalidationThreads, "must be between 1 and 256");
         }
+        if (rangeJoinAheadBytes < 0 || rangeJoinAheadBytes > (1L << 40)) {
+            throw new InvalidSetting("pipeline.rangeJoinAhead", rangeJoinAheadBytes,
+                    "must be between 0 and 1099511627776");
+        }
+    }
+
+    /** The settings without the range-from-fill keys (those take their defaults). */
+    public PipelineConfig(Duration collapseWait, Duration hitForMissTtl, Duration keepWindow, long maxFollowerLagBytes,
+                          int revalidationThreads, boolean fillOnClientDisconnect) {
+        this(collapseWait, hitForMissTtl, keepWindow, maxFollowerLagBytes, revalidationThreads, fillOnClientDisconnect,
+                true, DEFAULT_RANGE_JOIN_AHEAD);
     }
 
     /** The defaults listed in the class comment. */
@@ -57,26 +78,37 @@ public record PipelineConfig(Duration collapseWait, Duration hitForMissTtl, Dura
 
     public PipelineConfig withCollapseWait(Duration d) {
         return new PipelineConfig(d, hitForMissTtl, keepWindow, maxFollowerLagBytes, revalidationThreads,
-                fillOnClientDisconnect);
+                fillOnClientDisconnect, rangeFromFill, rangeJoinAheadBytes);
     }
 
     public PipelineConfig withHitForMissTtl(Duration d) {
         return new PipelineConfig(collapseWait, d, keepWindow, maxFollowerLagBytes, revalidationThreads,
-                fillOnClientDisconnect);
+                fillOnClientDisconnect, rangeFromFill, rangeJoinAheadBytes);
     }
 
     public PipelineConfig withKeepWindow(Duration d) {
         return new PipelineConfig(collapseWait, hitForMissTtl, d, maxFollowerLagBytes, revalidationThreads,
-                fillOnClientDisconnect);
+                fillOnClientDisconnect, rangeFromFill, rangeJoinAheadBytes);
     }
 
     public PipelineConfig withMaxFollowerLagBytes(long n) {
         return new PipelineConfig(collapseWait, hitForMissTtl, keepWindow, n, revalidationThreads,
-                fillOnClientDisconnect);
+                fillOnClientDisconnect, rangeFromFill, rangeJoinAheadBytes);
     }
 
     public PipelineConfig withFillOnClientDisconnect(boolean b) {
-        return new PipelineConfig(collapseWait, hitForMissTtl, keepWindow, maxFollowerLagBytes, revalidationThreads, b);
+        return new PipelineConfig(collapseWait, hitForMissTtl, keepWindow, maxFollowerLagBytes, revalidationThreads, b,
+                rangeFromFill, rangeJoinAheadBytes);
+    }
+
+    public PipelineConfig withRangeFromFill(boolean b) {
+        return new PipelineConfig(collapseWait, hitForMissTtl, keepWindow, maxFollowerLagBytes, revalidationThreads,
+                fillOnClientDisconnect, b, rangeJoinAheadBytes);
+    }
+
+    public PipelineConfig withRangeJoinAheadBytes(long n) {
+        return new PipelineConfig(collapseWait, hitForMissTtl, keepWindow, maxFollowerLagBytes, revalidationThreads,
+                fillOnClientDisconnect, rangeFromFill, n);
     }
 
     private static void positive(String key, Duration d) {

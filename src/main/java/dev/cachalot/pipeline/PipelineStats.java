@@ -11,8 +11,11 @@ package dev.cachalot.pipeline;
  * @param truncatedBodies        origin bodies that were cut off (never stored, clients aborted)
  * @param backgroundStarted      background revalidations started
  * @param backgroundSkipped      background revalidations not started (one already running, or pool full)
+ * @param rangesFromFill         range requests answered from a whole-object fill in progress
+ * @param rangesBesideFill       range requests forwarded on their own although a fill of the URL was in
+ *                               progress (start released or too far ahead, unknown length, other variant)
  */
 public record PipelineStats(int inFlight, long followersJoined, long followerTimeouts, long followersLagged,
                             long hitForMissPasses, long truncatedBodies, long backgroundStarted,
-                            long backgroundSkipped) {
+                            long backgroundSkipped, long rangesFromFill, long rangesBesideFill) {
 }

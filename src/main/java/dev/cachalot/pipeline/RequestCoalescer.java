@@ -127,6 +127,14 @@ final class RequestCoalescer {
         return new Join(existing, false);
     }
 
+    /**
+     * The flight in progress for {@code primary}, or null, without joining it (a range request that
+     * may read the leader's body but never becomes a leader or a counted follower).
+     */
+    Flight current(StoreKey primary) {
+        return flights.get(primary);
+    }
+
     /** The leader publishes how the origin answered; followers wake up. Idempotent. */
     void publish(Flight flight, Result result) {
         flight.result.complete(result);

@@ -24,6 +24,13 @@ public interface RequestRules {
     Treatment treat(String route, RequestHead request);
 
     /**
+     * Told once per answered request which treatment {@link #treat} gave it (never called for null),
+     * so a rule set can count the rules it applied (forward metrics). The default does nothing; an
+     * implementation must be cheap and must not throw.
+     */
+    default void applied(Treatment treatment) {}
+
+    /**
      * How one request is treated.
      *
      * @param overrides the overrides that apply (never null; {@link RouteOverrides#NONE} for none)

@@ -245,6 +245,10 @@ class DropwizardProxyMetricsTest {
         m.rejected("overload");
         m.connectionOpened();
         m.registerOriginPool("p", () -> new PoolStats(1, 1, 1, 1));
+        // Forward-proxy families appear with their first event (the forward package reports them).
+        m.forward().requestRefused(ForwardMetrics.Refusal.CLIENT_DENIED);
+        m.forward().tunnelOpened();
+        m.forward().ruleApplied(ForwardMetrics.RuleEffect.STORE_ID);
         // Store, pipeline, origin pool, rate-limit, reload and purge gauges are registered by Cachalot.open (as
         // here) from StoreStats / PipelineStats / the origin pools (PoolGauges) / the limiter and reloader /
         // PurgeService.
