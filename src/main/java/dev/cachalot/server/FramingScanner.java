@@ -67,6 +67,8 @@ public final class FramingScanner {
     private long messageStart;
     private FramingViolation violation;
     private long validHeads;
+    /** Messages (head and body) that ended on this connection. */
+    private long messagesEnded;
 
     // Per-message facts.
     private final StringBuilder method = new StringBuilder(16);
@@ -158,18 +160,37 @@ public final class FramingScanner {
      *         {@link #violation()} says which and {@link #offset()} points at the offending byte)
      */
     public boolean scan(ByteBuffer buf, int from, int to) {
+        return scan(buf, from, to, false) >= 0;
+    }
+
+    /**
+     * Scans {@code buf[from, to)} like {@link #scan(ByteBuffer, int, int)} but stops right after the
+     * first message that ends in that range (the hit shortcut answers requests one at a time).
+     *
+     * @return the index after the last byte scanned: the end of the message that ended, or {@code to};
+     *         -1 at a violation
+     */
+    int scanMessage(ByteBuffer buf, int from, int to) {
+        return scan(buf, from, to, true);
+    }
+
+    private int scan(ByteBuffer buf, int from, int to, boolean stopAtMessageEnd) {
         if (violation != null) {
-            return false;
+            return -1;
         }
         if (state == TUNNEL) {
             offset += to - from;
-            return true;
+            return to;
         }
+        long ended = messagesEnded;
         int i = from;
         while (i < to) {
+            if (stopAtMessageEnd && messagesEnded != ended) {
+                return i;
+            }
             if (state == TUNNEL) {
                 offset += to - i;
-                return true;
+                return to;
             }
             if (state == FIXED_BODY || state == CHUNK_DATA) {
                 long n = Math.min(remaining, to - i);
@@ -188,12 +209,12 @@ public final class FramingScanner {
             FramingViolation v = step(buf.get(i) & 0xFF);
             if (v != null) {
                 violation = v;
-                return false;
+                return -1;
             }
             i++;
             offset++;
         }
-        return true;
+        return to;
     }
 
     private FramingViolation step(int b) {
@@ -620,6 +641,7 @@ public final class FramingScanner {
 
     private void endMessage() {
         state = START;
+        messagesEnded++;
     }
 
     private void resetMessage() {
