@@ -206,6 +206,42 @@ public final class FramingScanner {
                 }
                 continue;
             }
+            if (state == VALUE && field == 0) {
+                // A value the framing rules do not read: pass its plain bytes in a tight loop, up to the
+                // header-size limit; the byte that ends it (or breaks a rule, or the limit) goes to step().
+                int limit = (int) Math.min(to, i + (long) Math.max(0, rules.maxHeaderBytes() - headBytes));
+                int j = i;
+                while (j < limit) {
+                    int b = buf.get(j) & 0xFF;
+                    if ((b < 0x20 && b != '\t') || b == 0x7F) {
+                        break;
+                    }
+                    j++;
+                }
+                headBytes += j - i;
+                offset += j - i;
+                i = j;
+                if (i >= to) {
+                    break;
+                }
+            } else if (state == TARGET) {
+                // The request target: visible ASCII up to the space, within the request-line limit.
+                int limit = (int) Math.min(to, i + (long) Math.max(0, rules.maxRequestLine() - lineBytes));
+                int j = i;
+                while (j < limit) {
+                    int b = buf.get(j) & 0xFF;
+                    if (b <= 0x20 || b >= 0x7F) {
+                        break;
+                    }
+                    j++;
+                }
+                lineBytes += j - i;
+                offset += j - i;
+                i = j;
+                if (i >= to) {
+                    break;
+                }
+            }
             FramingViolation v = step(buf.get(i) & 0xFF);
             if (v != null) {
                 violation = v;
@@ -426,11 +462,25 @@ public final class FramingScanner {
         return null;
     }
 
+    /** True when {@code sb} holds exactly {@code s} (no copy). */
+    private static boolean is(StringBuilder sb, String s) {
+        int n = s.length();
+        if (sb.length() != n) {
+            return false;
+        }
+        for (int k = 0; k < n; k++) {
+            if (sb.charAt(k) != s.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private FramingViolation checkVersion() {
-        String v = version.toString();
-        if (v.equals("HTTP/1.1") || v.equals("HTTP/1.0")) {
+        if (is(version, "HTTP/1.1") || is(version, "HTTP/1.0")) {
             return null;
         }
+        String v = version.toString();
         // RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive.
         if (v.length() == 8 && v.startsWith("HTTP/") && Character.isDigit(v.charAt(5)) && v.charAt(6) == '.'
                 && Character.isDigit(v.charAt(7))) {
@@ -504,7 +554,7 @@ public final class FramingScanner {
     }
 
     private FramingViolation endHead() {
-        boolean http11 = version.toString().equals("HTTP/1.1");
+        boolean http11 = is(version, "HTTP/1.1");
         // RFC 9112 §3.2: a server MUST respond 400 to an HTTP/1.1 request without Host or with more than one.
         if (http11 && hostCount == 0) {
             return FramingViolation.MISSING_HOST;
@@ -533,14 +583,13 @@ public final class FramingScanner {
             }
             length = Long.parseLong(contentLength);
         }
-        String m = method.toString();
-        if (!rules.allowBodyOnGetHead() && (m.equals("GET") || m.equals("HEAD")) && (chunked || length > 0)) {
+        if (!rules.allowBodyOnGetHead() && (is(method, "GET") || is(method, "HEAD")) && (chunked || length > 0)) {
             return FramingViolation.BODY_ON_GET_OR_HEAD;
         }
         if (rules.maxBodyBytes() > 0 && length > rules.maxBodyBytes()) {
             return FramingViolation.BODY_TOO_LARGE;
         }
-        if (rules.connectTunnels() && m.equals("CONNECT")) {
+        if (rules.connectTunnels() && is(method, "CONNECT")) {
             // RFC 9110 §9.3.6: a CONNECT request has no content; what follows the head is tunnel data.
             if (chunked || length > 0) {
                 return FramingViolation.CONNECT_WITH_CONTENT;

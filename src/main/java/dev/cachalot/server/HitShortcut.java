@@ -110,7 +110,7 @@ final class HitShortcut {
         if (r == null) {
             return null;
         }
-        OriginTarget route = hosts.resolve(r.host());
+        OriginTarget route = cache.route(r, hosts);
         if (route == null) {
             return null; // 421/404 is Undertow's
         }

@@ -1,6 +1,8 @@
 package dev.cachalot.server;
 
+import dev.cachalot.origin.OriginTarget;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 /**
  * The last request head parsed by the hit shortcut on one connection, with its raw bytes: a client
@@ -14,33 +16,51 @@ final class RequestCache {
     private static final int MAX_BYTES = 2048;
 
     private final byte[] bytes = new byte[MAX_BYTES];
+    /** The bytes of the request being looked up (bulk-copied once, then compared vectorised). */
+    private final byte[] scratch = new byte[MAX_BYTES];
     private int length = -1;
+    /** The route resolved for {@link #parsed}, and the virtual-host table it was resolved in. */
+    private Object routeTable;
+    private OriginTarget route;
     /** The parse of {@link #bytes}, null when they do not qualify. */
     private ShortcutRequest parsed;
 
     /** The request in {@code buf[from, to)}, or null when it does not qualify for the shortcut. */
     ShortcutRequest parse(ByteBuffer buf, int from, int to) {
         int len = to - from;
-        if (len == length && same(buf, from, len)) {
-            return parsed;
+        if (len == length) {
+            buf.get(from, scratch, 0, len);
+            if (Arrays.equals(scratch, 0, len, bytes, 0, len)) {
+                return parsed;
+            }
         }
         ShortcutRequest r = ShortcutRequest.parse(buf, from, to);
         if (len <= MAX_BYTES) {
             buf.get(from, bytes, 0, len);
             length = len;
             parsed = r;
+            routeTable = null;
+            route = null;
         } else {
             length = -1;
         }
         return r;
     }
 
-    private boolean same(ByteBuffer buf, int from, int len) {
-        for (int i = 0; i < len; i++) {
-            if (buf.get(from + i) != bytes[i]) {
-                return false;
+    /**
+     * The route of {@code r} (the last parsed request) in {@code hosts}: resolved again only when the
+     * request or the virtual-host table (a reload) changed since the last call.
+     */
+    OriginTarget route(ShortcutRequest r, VirtualHosts hosts) {
+        Object table = hosts.table();
+        if (r != parsed || table != routeTable) {
+            OriginTarget t = hosts.resolve(r.host());
+            if (r != parsed) {
+                return t;
             }
+            route = t;
+            routeTable = table;
         }
-        return true;
+        return route;
     }
 }
