@@ -57,26 +57,6 @@ final class HitShortcut {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
-    /** The bytes to write for one answered request and what to record once they are written. */
-    static final class Answer {
-        final ByteBuffer head;
-        final ByteBuffer body;
-        private final ClientInfo info;
-        private final ShortcutRequest request;
-        private final ShortcutSink sink;
-        private final String route;
-
-        private Answer(ByteBuffer head, ByteBuffer body, ClientInfo info, ShortcutRequest request, ShortcutSink sink,
-                       String route) {
-            this.head = head;
-            this.body = body;
-            this.info = info;
-            this.request = request;
-            this.sink = sink;
-            this.route = route;
-        }
-    }
-
     /** Requests answered by the shortcut since start. */
     long answered() {
         return answers.sum();
@@ -92,6 +72,11 @@ final class HitShortcut {
         deferred.increment();
     }
 
+    /** Retry-After seconds of the listener's 503 answers (a sink's error answers). */
+    long retryAfterSeconds() {
+        return retryAfterSeconds;
+    }
+
     /** False while the listener drains (every new request must get Undertow's 503 + close). */
     boolean open() {
         return !front.draining();
@@ -100,19 +85,20 @@ final class HitShortcut {
     /**
      * Tries to answer the request whose complete head is {@code buf[from, to)}.
      *
-     * @param cache the connection's last parsed request (reused when the bytes repeat), or null
-     * @return the answer to write, or null when the request must go to Undertow (nothing was sent)
+     * @param cache the connection's last parsed request (reused when the bytes repeat)
+     * @param sink  the connection's sink, reset here; holds the answer to write when true is returned
+     * @return true when answered; false when the request must go to Undertow (nothing was sent)
      */
-    Answer tryAnswer(ByteBuffer buf, int from, int to, ConnectionGuard guard, StreamConnection connection,
-                     RequestCache cache) {
+    boolean tryAnswer(ByteBuffer buf, int from, int to, ConnectionGuard guard, StreamConnection connection,
+                      RequestCache cache, ShortcutSink sink) {
         long startNanos = System.nanoTime();
         ShortcutRequest r = cache.parse(buf, from, to);
         if (r == null) {
-            return null;
+            return false;
         }
         OriginTarget route = cache.route(r, hosts);
         if (route == null) {
-            return null; // 421/404 is Undertow's
+            return false; // 421/404 is Undertow's
         }
         String peer = guard.peer;
         if (peer == null) {
@@ -123,32 +109,34 @@ final class HitShortcut {
         String client = proxyHeaders.clientAddress(peer, r.head().headers());
         String requestId = front.nextRequestId();
         ClientInfo info = new ClientInfo(requestId, peer, client, false, "HTTP/1.1", clock.instant(), startNanos);
-        ShortcutSink sink = new ShortcutSink(r.isHead(), retryAfterSeconds);
+        sink.reset(r.isHead());
         boolean answered;
         try {
             answered = processor.tryAnswerNow(new ClientRequest(r.head(), route, info, 0, NO_BODY), sink);
         } catch (RuntimeException e) {
             LOG.debug("hit shortcut declined {} after a failure: {}", requestId, e.toString());
-            return null; // the normal path runs the fast path again and answers the failure
+            return false; // the normal path runs the fast path again and answers the failure
         }
         if (!answered || !sink.usable()) {
-            return null;
+            return false;
         }
+        sink.request = r;
+        sink.info = info;
+        sink.route = route.route();
         answers.increment();
-        return new Answer(ByteBuffer.wrap(sink.head), sink.body, info, r, sink, route.route());
+        return true;
     }
 
     /**
      * Records a written answer: the same {@link ExchangeRecord} as FrontHandler's completion listener
      * makes (the duration runs until the last byte was handed to the socket).
      */
-    void completed(Answer a) {
+    void completed(ShortcutSink s) {
         try {
-            ClientInfo i = a.info;
-            ShortcutSink s = a.sink;
-            ExchangeRecord r = new ExchangeRecord(i.start(), i.requestId(), i.clientAddress(), a.request.head().method(),
-                    a.request.head().target(), a.request.host(), "HTTP/1.1", s.status, 0, s.bytesOut,
-                    System.nanoTime() - i.startNanos(), s.originNanos, s.outcome, a.route);
+            ClientInfo i = s.info;
+            ExchangeRecord r = new ExchangeRecord(i.start(), i.requestId(), i.clientAddress(), s.request.head().method(),
+                    s.request.head().target(), s.request.host(), "HTTP/1.1", s.status, 0, s.bytesOut,
+                    System.nanoTime() - i.startNanos(), s.originNanos, s.outcome, s.route);
             metrics.exchangeCompleted(r);
             listener.exchangeCompleted(r);
         } catch (RuntimeException e) {

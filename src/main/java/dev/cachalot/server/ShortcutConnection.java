@@ -34,8 +34,10 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
     private UndertowIdleTimer.Found idleTimer;
     /** Requests answered here (the scanner's valid heads = these + what FrontHandler saw). */
     private long answered;
-    /** The answer being written, or null. */
-    private HitShortcut.Answer pending;
+    /** The connection's one sink: holds the answer being written while {@link #pending}. */
+    private final ShortcutSink sink;
+    /** An answer is being written. */
+    private boolean pending;
     private final ByteBuffer[] out = new ByteBuffer[2];
     /** Input read behind a pending answer, not yet scanned (read mode), or null. */
     private ByteBuffer held;
@@ -48,6 +50,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         this.connection = connection;
         this.guard = guard;
         this.source = source;
+        this.sink = new ShortcutSink(shortcut.retryAfterSeconds());
     }
 
     /**
@@ -58,7 +61,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
      * not draining, and Undertow's idle timer can be kept up to date.
      */
     boolean idle() {
-        return pending == null && guard.violation == null && !guard.answered && guard.scanner.betweenMessages()
+        return !pending && guard.violation == null && !guard.answered && guard.scanner.betweenMessages()
                 && guard.activeExchanges.get() == 0
                 && guard.requestsSeen + answered == guard.scanner.validHeads()
                 && shortcut.open() && timerUsable();
@@ -73,7 +76,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
 
     /** True while an answer is being written (Undertow gets no input meanwhile). */
     boolean writing() {
-        return pending != null;
+        return pending;
     }
 
     /**
@@ -81,14 +84,13 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
      * bytes are consumed (the caller drops them) and the answer is written or pending.
      */
     boolean answer(ByteBuffer buf, int from, int to) {
-        HitShortcut.Answer a = shortcut.tryAnswer(buf, from, to, guard, connection, cache);
-        if (a == null) {
+        if (!shortcut.tryAnswer(buf, from, to, guard, connection, cache, this.sink)) {
             return false;
         }
         answered++;
-        out[0] = a.head;
-        out[1] = a.body;
-        pending = a;
+        out[0] = ByteBuffer.wrap(this.sink.head);
+        out[1] = this.sink.body;
+        pending = true;
         ConduitStreamSinkChannel sink = connection.getSinkChannel();
         try {
             if (writeSome(sink)) {
@@ -127,7 +129,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
     /** The socket became writable while an answer was pending. */
     @Override
     public void handleEvent(ConduitStreamSinkChannel sink) {
-        if (pending == null) {
+        if (!pending) {
             sink.suspendWrites();
             return;
         }
@@ -155,24 +157,22 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
     }
 
     private void done() {
-        HitShortcut.Answer a = pending;
-        pending = null;
+        pending = false;
         out[0] = null;
         out[1] = null;
         if (idleTimer != null && idleTimer.timer() != null) {
             idleTimer.timer().connectionIdle(); // idle from now on, as after an Undertow exchange
         }
-        shortcut.completed(a);
+        shortcut.completed(sink);
     }
 
     private void failed(IOException e) {
         LOG.debug("hit shortcut write failed: {}", e.toString());
-        HitShortcut.Answer a = pending;
-        pending = null;
+        pending = false;
         out[0] = null;
         out[1] = null;
         held = null;
-        shortcut.completed(a);
+        shortcut.completed(sink);
         IoUtils.safeClose(connection);
     }
 

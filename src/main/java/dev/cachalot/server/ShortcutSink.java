@@ -16,8 +16,8 @@ import java.nio.charset.StandardCharsets;
  * shortcut then sends nothing and the request takes the normal path.
  */
 final class ShortcutSink implements ResponseSink {
-    private final boolean headRequest;
     private final long retryAfterSeconds;
+    private boolean headRequest;
     /** The head's bytes, or null while nothing was sent. */
     byte[] head;
     /** The body (null when none, or for HEAD: Undertow sends no body to a HEAD request). */
@@ -28,10 +28,29 @@ final class ShortcutSink implements ResponseSink {
     long originNanos = -1;
     /** Something the shortcut cannot reproduce was asked for: do not use this answer. */
     boolean unusable;
+    /** What the shortcut records once the answer is written: the request, its client facts and route. */
+    ShortcutRequest request;
+    ClientInfo info;
+    String route;
 
-    ShortcutSink(boolean headRequest, long retryAfterSeconds) {
-        this.headRequest = headRequest;
+    /** One sink per connection, reused request after request ({@link #reset}); I/O thread only. */
+    ShortcutSink(long retryAfterSeconds) {
         this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Makes the sink ready for the next request. */
+    void reset(boolean headRequest) {
+        this.headRequest = headRequest;
+        head = null;
+        body = null;
+        status = 0;
+        bytesOut = 0;
+        outcome = "PASS";
+        originNanos = -1;
+        unusable = false;
+        request = null;
+        info = null;
+        route = null;
     }
 
     /** True when exactly one answer was recorded and it can be written as it is. */
