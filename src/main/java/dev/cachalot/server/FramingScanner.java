@@ -116,6 +116,22 @@ public final class FramingScanner {
         return validHeads;
     }
 
+    /**
+     * Passes over {@code length} bytes known to be one complete, valid request head without a body
+     * (the same bytes as a head this scanner validated on this connection before: the rules depend
+     * only on a message's own bytes once the scanner is between messages), as if they had been
+     * scanned. The hit shortcut's parse cache uses it for a client that repeats its request.
+     */
+    void skipValidatedHead(int length) {
+        if (state != START || violation != null) {
+            throw new IllegalStateException("not between messages");
+        }
+        messageStart = offset;
+        offset += length;
+        validHeads++;
+        messagesEnded++;
+    }
+
     /** True when the scanner is between messages (no partial request pending). */
     public boolean betweenMessages() {
         return state == START;

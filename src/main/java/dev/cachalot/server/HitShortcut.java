@@ -86,13 +86,14 @@ final class HitShortcut {
      * Tries to answer the request whose complete head is {@code buf[from, to)}.
      *
      * @param cache the connection's last parsed request (reused when the bytes repeat)
+     * @param known the request already recognised by the cache, or null to parse {@code buf[from, to)}
      * @param sink  the connection's sink, reset here; holds the answer to write when true is returned
      * @return true when answered; false when the request must go to Undertow (nothing was sent)
      */
     boolean tryAnswer(ByteBuffer buf, int from, int to, ConnectionGuard guard, StreamConnection connection,
-                      RequestCache cache, ShortcutSink sink) {
+                      RequestCache cache, ShortcutRequest known, ShortcutSink sink) {
         long startNanos = System.nanoTime();
-        ShortcutRequest r = cache.parse(buf, from, to);
+        ShortcutRequest r = known != null ? known : cache.parse(buf, from, to);
         if (r == null) {
             return false;
         }

@@ -25,6 +25,26 @@ final class RequestCache {
     /** The parse of {@link #bytes}, null when they do not qualify. */
     private ShortcutRequest parsed;
 
+    /**
+     * The last request that qualified, when {@code buf} holds exactly its bytes from {@code from} on
+     * (within {@code limit}); else null. Its bytes were validated by the framing scanner when they
+     * were first seen, so the caller may pass over them without scanning them again
+     * ({@link FramingScanner#skipValidatedHead}); the head ends at {@code from + }{@link #length()}.
+     */
+    ShortcutRequest known(ByteBuffer buf, int from, int limit) {
+        int len = length;
+        if (parsed == null || len <= 0 || limit - from < len) {
+            return null;
+        }
+        buf.get(from, scratch, 0, len);
+        return Arrays.equals(scratch, 0, len, bytes, 0, len) ? parsed : null;
+    }
+
+    /** Length of the last parsed head's bytes. */
+    int length() {
+        return length;
+    }
+
     /** The request in {@code buf[from, to)}, or null when it does not qualify for the shortcut. */
     ShortcutRequest parse(ByteBuffer buf, int from, int to) {
         int len = to - from;

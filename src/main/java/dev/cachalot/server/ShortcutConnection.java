@@ -80,11 +80,12 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
     }
 
     /**
-     * Tries the shortcut on the complete request head {@code buf[from, to)}; when answered, its
-     * bytes are consumed (the caller drops them) and the answer is written or pending.
+     * Tries the shortcut on the complete request head {@code buf[from, to)} ({@code known}: the
+     * cache's parse of it, or null); when answered, its bytes are consumed (the caller drops them)
+     * and the answer is written or pending.
      */
-    boolean answer(ByteBuffer buf, int from, int to) {
-        if (!shortcut.tryAnswer(buf, from, to, guard, connection, cache, this.sink)) {
+    boolean answer(ByteBuffer buf, int from, int to, ShortcutRequest known) {
+        if (!shortcut.tryAnswer(buf, from, to, guard, connection, cache, known, this.sink)) {
             return false;
         }
         answered++;

@@ -165,14 +165,22 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
             return guard.scanner.scan(dst, p0, p1) ? n : afterViolation(dst, p0, u, uOffset, p1);
         }
         while (u < p1) {
-            int end = guard.scanner.scanMessage(dst, u, p1);
-            if (end < 0) {
-                return afterViolation(dst, p0, u, uOffset, p1);
+            // A repeat of the connection's last plain request (same bytes) was validated when first seen.
+            ShortcutRequest known = sc.cache.known(dst, u, p1);
+            int end;
+            if (known != null) {
+                end = u + sc.cache.length();
+                guard.scanner.skipValidatedHead(end - u);
+            } else {
+                end = guard.scanner.scanMessage(dst, u, p1);
+                if (end < 0) {
+                    return afterViolation(dst, p0, u, uOffset, p1);
+                }
+                if (!guard.scanner.betweenMessages()) {
+                    break; // a message that continues in a later read: Undertow's (scanned up to p1)
+                }
             }
-            if (!guard.scanner.betweenMessages()) {
-                break; // a message that continues in a later read: Undertow's (scanned up to p1)
-            }
-            if (!sc.answer(dst, u, end)) {
+            if (!sc.answer(dst, u, end, known)) {
                 // Declined: this request and everything after it are Undertow's.
                 if (end < p1 && !guard.scanner.scan(dst, end, p1)) {
                     return afterViolation(dst, p0, u, uOffset, p1);

@@ -310,4 +310,29 @@ class HitShortcutTest {
         assertNotEquals("HIT", r.header("X-Cache-Status"), r.head());
         assertEquals(2, f.origin.requests("/old"));
     }
+
+    @Test
+    void aRepeatedRequestAndABadOneBehindItOnOneConnection() throws Exception {
+        f = new ShortcutFixture();
+        f.origin.put("/r", "rr".getBytes(StandardCharsets.UTF_8));
+        fill(get("/r"));
+        long before = f.shortcutAnswers();
+        try (Socket s = f.connect(f.on)) {
+            // The second and third are byte-for-byte repeats (recognised without scanning again); the
+            // fourth breaks a framing rule (bare LF): it gets the framing 400 and the connection closes.
+            send(s, get("/r") + get("/r") + get("/r") + "GET /r HTTP/1.1\nHost: example.test\r\n\r\n");
+            InputStream in = s.getInputStream();
+            for (int i = 0; i < 3; i++) {
+                ShortcutFixture.Response r = read(in, false);
+                assertEquals("rr", r.text());
+                assertEquals("HIT", r.header("X-Cache-Status"));
+            }
+            ShortcutFixture.Response bad = read(in, false);
+            assertEquals(400, bad.status(), bad.head());
+            assertEquals("close", bad.header("Connection"));
+            assertEquals(-1, in.read());
+        }
+        assertEquals(before + 3, f.shortcutAnswers());
+        assertEquals(1, f.origin.requests("/r"));
+    }
 }
