@@ -16,10 +16,20 @@ import java.util.List;
  * @param defaultRoute        route name for hosts no route claims, "" for none
  * @param via                 the pseudonym sent in Via (RFC 9110 §7.6.3)
  * @param shutdownTimeout     how long SIGTERM waits for in-flight requests
+ * @param hitShortcut         answer plain fresh memory hits on the plain HTTP/1.1 listener below Undertow
+ *                            (docs/DESIGN.md, "Hit shortcut"); false sends every request through Undertow
  */
 public record ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits limits, boolean allowBodyOnGetHead,
                            List<String> trustedProxies, UnknownHost unknownHost, String defaultRoute, String via,
-                           Duration shutdownTimeout) {
+                           Duration shutdownTimeout, boolean hitShortcut) {
+
+    /** A server configuration with the hit shortcut on (its default). */
+    public ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits limits, boolean allowBodyOnGetHead,
+                        List<String> trustedProxies, UnknownHost unknownHost, String defaultRoute, String via,
+                        Duration shutdownTimeout) {
+        this(listen, tls, ioThreads, limits, allowBodyOnGetHead, trustedProxies, unknownHost, defaultRoute, via,
+                shutdownTimeout, true);
+    }
 
     /** What an unknown Host gets when no default route exists. */
     public enum UnknownHost {
@@ -124,7 +134,8 @@ public record ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits
             throw n.fail("via", via, "must be a token (RFC 9110 §5.6.2)");
         }
         Duration shutdown = n.duration("shutdownTimeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1));
+        boolean shortcut = n.bool("hitShortcut", true);
         n.finish();
-        return new ServerConfig(listen, tls, io, limits, body, trusted, uh, dflt, via, shutdown);
+        return new ServerConfig(listen, tls, io, limits, body, trusted, uh, dflt, via, shutdown, shortcut);
     }
 }

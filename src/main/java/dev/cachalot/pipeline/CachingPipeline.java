@@ -216,12 +216,14 @@ public final class CachingPipeline implements RequestProcessor {
 
     /**
      * The I/O-thread fast path: a fresh hit in the memory tier whose body is in memory, for a GET
-     * that policy answers with a plain {@link CacheDecision.Serve}, sent with
-     * {@link ResponseSink#sendComplete} without a thread hop. Everything else returns false.
+     * (or a HEAD, answered with the head only) that policy answers with a plain
+     * {@link CacheDecision.Serve}, sent with {@link ResponseSink#sendComplete} /
+     * {@link ResponseSink#sendHeadOnly} without a thread hop. Everything else returns false.
      */
     @Override
     public boolean tryAnswerNow(ClientRequest request, ResponseSink sink) {
-        if (memory == null || !request.head().isMethod("GET") || request.hasBody()) {
+        if (memory == null || !(request.head().isMethod("GET") || request.head().isMethod("HEAD"))
+                || request.hasBody()) {
             return false;
         }
         try {

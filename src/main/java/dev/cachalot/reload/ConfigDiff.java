@@ -50,6 +50,7 @@ public final class ConfigDiff {
         diff(out, "server.unknownHost", a.unknownHost(), b.unknownHost());
         diff(out, "server.via", a.via(), b.via());
         diff(out, "server.shutdownTimeout", a.shutdownTimeout(), b.shutdownTimeout());
+        diff(out, "server.hitShortcut", a.hitShortcut(), b.hitShortcut());
         diff(out, "origin", old.origin(), next.origin());
         diff(out, "admin", old.admin(), next.admin());
         diff(out, "store", old.store(), next.store());
@@ -69,7 +70,7 @@ public final class ConfigDiff {
         ServerConfig s = running.server();
         ServerConfig n = next.server();
         ServerConfig server = new ServerConfig(s.listen(), s.tls(), s.ioThreads(), s.limits(), s.allowBodyOnGetHead(),
-                n.trustedProxies(), s.unknownHost(), n.defaultRoute(), s.via(), s.shutdownTimeout());
+                n.trustedProxies(), s.unknownHost(), n.defaultRoute(), s.via(), s.shutdownTimeout(), s.hitShortcut());
         return running.withServer(server).withRoutes(next.routes()).withRateLimits(next.rateLimits())
                 .withAccessLog(next.accessLog());
     }

@@ -67,6 +67,8 @@ public final class FramingScanner {
     private long messageStart;
     private FramingViolation violation;
     private long validHeads;
+    /** Messages (head and body) that ended on this connection. */
+    private long messagesEnded;
 
     // Per-message facts.
     private final StringBuilder method = new StringBuilder(16);
@@ -114,6 +116,22 @@ public final class FramingScanner {
         return validHeads;
     }
 
+    /**
+     * Passes over {@code length} bytes known to be one complete, valid request head without a body
+     * (the same bytes as a head this scanner validated on this connection before: the rules depend
+     * only on a message's own bytes once the scanner is between messages), as if they had been
+     * scanned. The hit shortcut's parse cache uses it for a client that repeats its request.
+     */
+    void skipValidatedHead(int length) {
+        if (state != START || violation != null) {
+            throw new IllegalStateException("not between messages");
+        }
+        messageStart = offset;
+        offset += length;
+        validHeads++;
+        messagesEnded++;
+    }
+
     /** True when the scanner is between messages (no partial request pending). */
     public boolean betweenMessages() {
         return state == START;
@@ -158,18 +176,37 @@ public final class FramingScanner {
      *         {@link #violation()} says which and {@link #offset()} points at the offending byte)
      */
     public boolean scan(ByteBuffer buf, int from, int to) {
+        return scan(buf, from, to, false) >= 0;
+    }
+
+    /**
+     * Scans {@code buf[from, to)} like {@link #scan(ByteBuffer, int, int)} but stops right after the
+     * first message that ends in that range (the hit shortcut answers requests one at a time).
+     *
+     * @return the index after the last byte scanned: the end of the message that ended, or {@code to};
+     *         -1 at a violation
+     */
+    int scanMessage(ByteBuffer buf, int from, int to) {
+        return scan(buf, from, to, true);
+    }
+
+    private int scan(ByteBuffer buf, int from, int to, boolean stopAtMessageEnd) {
         if (violation != null) {
-            return false;
+            return -1;
         }
         if (state == TUNNEL) {
             offset += to - from;
-            return true;
+            return to;
         }
+        long ended = messagesEnded;
         int i = from;
         while (i < to) {
+            if (stopAtMessageEnd && messagesEnded != ended) {
+                return i;
+            }
             if (state == TUNNEL) {
                 offset += to - i;
-                return true;
+                return to;
             }
             if (state == FIXED_BODY || state == CHUNK_DATA) {
                 long n = Math.min(remaining, to - i);
@@ -185,15 +222,51 @@ public final class FramingScanner {
                 }
                 continue;
             }
+            if (state == VALUE && field == 0) {
+                // A value the framing rules do not read: pass its plain bytes in a tight loop, up to the
+                // header-size limit; the byte that ends it (or breaks a rule, or the limit) goes to step().
+                int limit = (int) Math.min(to, i + (long) Math.max(0, rules.maxHeaderBytes() - headBytes));
+                int j = i;
+                while (j < limit) {
+                    int b = buf.get(j) & 0xFF;
+                    if ((b < 0x20 && b != '\t') || b == 0x7F) {
+                        break;
+                    }
+                    j++;
+                }
+                headBytes += j - i;
+                offset += j - i;
+                i = j;
+                if (i >= to) {
+                    break;
+                }
+            } else if (state == TARGET) {
+                // The request target: visible ASCII up to the space, within the request-line limit.
+                int limit = (int) Math.min(to, i + (long) Math.max(0, rules.maxRequestLine() - lineBytes));
+                int j = i;
+                while (j < limit) {
+                    int b = buf.get(j) & 0xFF;
+                    if (b <= 0x20 || b >= 0x7F) {
+                        break;
+                    }
+                    j++;
+                }
+                lineBytes += j - i;
+                offset += j - i;
+                i = j;
+                if (i >= to) {
+                    break;
+                }
+            }
             FramingViolation v = step(buf.get(i) & 0xFF);
             if (v != null) {
                 violation = v;
-                return false;
+                return -1;
             }
             i++;
             offset++;
         }
-        return true;
+        return to;
     }
 
     private FramingViolation step(int b) {
@@ -405,11 +478,25 @@ public final class FramingScanner {
         return null;
     }
 
+    /** True when {@code sb} holds exactly {@code s} (no copy). */
+    private static boolean is(StringBuilder sb, String s) {
+        int n = s.length();
+        if (sb.length() != n) {
+            return false;
+        }
+        for (int k = 0; k < n; k++) {
+            if (sb.charAt(k) != s.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private FramingViolation checkVersion() {
-        String v = version.toString();
-        if (v.equals("HTTP/1.1") || v.equals("HTTP/1.0")) {
+        if (is(version, "HTTP/1.1") || is(version, "HTTP/1.0")) {
             return null;
         }
+        String v = version.toString();
         // RFC 9112 §2.3: HTTP-version = "HTTP/" DIGIT "." DIGIT, case-sensitive.
         if (v.length() == 8 && v.startsWith("HTTP/") && Character.isDigit(v.charAt(5)) && v.charAt(6) == '.'
                 && Character.isDigit(v.charAt(7))) {
@@ -483,7 +570,7 @@ public final class FramingScanner {
     }
 
     private FramingViolation endHead() {
-        boolean http11 = version.toString().equals("HTTP/1.1");
+        boolean http11 = is(version, "HTTP/1.1");
         // RFC 9112 §3.2: a server MUST respond 400 to an HTTP/1.1 request without Host or with more than one.
         if (http11 && hostCount == 0) {
             return FramingViolation.MISSING_HOST;
@@ -512,14 +599,13 @@ public final class FramingScanner {
             }
             length = Long.parseLong(contentLength);
         }
-        String m = method.toString();
-        if (!rules.allowBodyOnGetHead() && (m.equals("GET") || m.equals("HEAD")) && (chunked || length > 0)) {
+        if (!rules.allowBodyOnGetHead() && (is(method, "GET") || is(method, "HEAD")) && (chunked || length > 0)) {
             return FramingViolation.BODY_ON_GET_OR_HEAD;
         }
         if (rules.maxBodyBytes() > 0 && length > rules.maxBodyBytes()) {
             return FramingViolation.BODY_TOO_LARGE;
         }
-        if (rules.connectTunnels() && m.equals("CONNECT")) {
+        if (rules.connectTunnels() && is(method, "CONNECT")) {
             // RFC 9110 §9.3.6: a CONNECT request has no content; what follows the head is tunnel data.
             if (chunked || length > 0) {
                 return FramingViolation.CONNECT_WITH_CONTENT;
@@ -620,6 +706,7 @@ public final class FramingScanner {
 
     private void endMessage() {
         state = START;
+        messagesEnded++;
     }
 
     private void resetMessage() {

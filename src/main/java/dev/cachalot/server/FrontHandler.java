@@ -78,6 +78,16 @@ final class FrontHandler implements HttpHandler {
         draining = true;
     }
 
+    /** True once {@link #drain()} was called. */
+    boolean draining() {
+        return draining;
+    }
+
+    /** The next request id of this listener (also used by the hit shortcut, so ids stay one sequence). */
+    String nextRequestId() {
+        return ID_PREFIX + "-" + Long.toString(ids.incrementAndGet(), 36);
+    }
+
     @Override
     public void handleRequest(HttpServerExchange ex) {
         long startNanos = System.nanoTime();
@@ -108,7 +118,7 @@ final class FrontHandler implements HttpHandler {
             // Undertow only honours "Connection: close" alone; RFC 9110 §7.6.1 makes it a list.
             ex.setPersistent(false);
         }
-        String requestId = ID_PREFIX + "-" + Long.toString(ids.incrementAndGet(), 36);
+        String requestId = nextRequestId();
         String peer;
         if (guard != null) {
             // One connection, one peer: the address text is made once per connection, not per request.

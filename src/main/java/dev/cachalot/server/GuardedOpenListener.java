@@ -24,11 +24,20 @@ final class GuardedOpenListener implements DelegateOpenListener {
     private final HttpOpenListener delegate;
     private final FramingScanner.Rules rules;
     private final ProxyMetrics metrics;
+    /** The hit shortcut of a plain reverse listener, or null. */
+    private final HitShortcut shortcut;
 
     GuardedOpenListener(HttpOpenListener delegate, FramingScanner.Rules rules, ProxyMetrics metrics) {
+        this(delegate, rules, metrics, null);
+    }
+
+    /** @param shortcut the hit shortcut for every connection (plain reverse listener), or null for none */
+    GuardedOpenListener(HttpOpenListener delegate, FramingScanner.Rules rules, ProxyMetrics metrics,
+                        HitShortcut shortcut) {
         this.delegate = delegate;
         this.rules = rules;
         this.metrics = metrics;
+        this.shortcut = shortcut;
     }
 
     /** The guard of an HTTP/1.x connection, or null (HTTP/2, unknown). */
@@ -49,6 +58,9 @@ final class GuardedOpenListener implements DelegateOpenListener {
         StrictFramingConduit conduit = new StrictFramingConduit(channel.getSourceChannel().getConduit(), channel,
                 guard, metrics, rules.connectTunnels());
         channel.getSourceChannel().setConduit(conduit);
+        if (shortcut != null && !rules.connectTunnels()) {
+            conduit.shortcut(new ShortcutConnection(shortcut, channel, guard, conduit.below()));
+        }
         GUARDS.put(channel, guard);
         if (buffer != null) {
             conduit.scanPreRead(buffer.getBuffer());

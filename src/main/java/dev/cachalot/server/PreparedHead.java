@@ -15,6 +15,8 @@ public final class PreparedHead {
     private final ResponseHead head;
     /** The sink's encoded form, built on first use (benign race: equal encodings may be built twice). */
     private volatile Object encoded;
+    /** The hit shortcut's wire bytes ({@link WireHead#forHit}), built on first use (same benign race). */
+    private volatile Object wire;
 
     public PreparedHead(ResponseHead head) {
         this.head = Objects.requireNonNull(head, "head");
@@ -31,5 +33,13 @@ public final class PreparedHead {
 
     void encoded(Object e) {
         encoded = e;
+    }
+
+    Object wire() {
+        return wire;
+    }
+
+    void wire(Object w) {
+        wire = w;
     }
 }

@@ -56,6 +56,8 @@ public final class ProxyServer implements AutoCloseable {
     private InetSocketAddress tlsAddress;
     private final ProxyMetrics metrics;
     private final ExecutorService relayPool;
+    /** The plain reverse listener's hit shortcut, or null (off, or a forward listener). */
+    private final HitShortcut shortcut;
 
     public ProxyServer(ServerConfig config, RequestProcessor processor, VirtualHosts hosts, ProxyHeaders headers,
                        ProxyMetrics metrics, ExchangeListener listener, Clock clock) {
@@ -63,6 +65,8 @@ public final class ProxyServer implements AutoCloseable {
         this.metrics = metrics;
         this.front = new FrontHandler(processor, hosts, config, headers, metrics, listener, clock);
         this.relayPool = null;
+        this.shortcut = config.hitShortcut() ? new HitShortcut(front, processor, hosts, headers, metrics, listener,
+                clock, config.limits().retryAfter().toSeconds()) : null;
     }
 
     private ProxyServer(ServerConfig config, RequestProcessor processor, ProxyHeaders headers, ProxyMetrics metrics,
@@ -77,6 +81,9 @@ public final class ProxyServer implements AutoCloseable {
         });
         this.front = new FrontHandler(processor, null, config, headers, metrics, listener, clock,
                 new ForwardFront(tunnels, relayPool));
+        // No hit shortcut here: forward requests are absolute-form with per-host rules, an ACL and
+        // proxy authentication in front of the pipeline; they all take the normal path.
+        this.shortcut = null;
     }
 
     /**
@@ -141,7 +148,7 @@ public final class ProxyServer implements AutoCloseable {
         HttpOpenListener http = new HttpOpenListener(buffers, undertow);
         http.setRootHandler(front);
         openListeners.add(http);
-        ConnectionLimiter plain = new ConnectionLimiter(new GuardedOpenListener(http, rules, metrics),
+        ConnectionLimiter plain = new ConnectionLimiter(new GuardedOpenListener(http, rules, metrics, shortcut),
                 limits.maxConnections(), retry, openConnections, metrics);
         AcceptingChannel<StreamConnection> plainServer = worker.createStreamConnectionServer(
                 address(config.listen()), ChannelListeners.openListenerAdapter(plain), socket);
@@ -183,6 +190,11 @@ public final class ProxyServer implements AutoCloseable {
 
     private static InetSocketAddress address(HostPort hp) {
         return new InetSocketAddress(hp.host(), hp.port());
+    }
+
+    /** The plain listener's hit shortcut, or null when it is off (tests read its counters). */
+    HitShortcut hitShortcut() {
+        return shortcut;
     }
 
     /** The bound plain listener address. */

@@ -27,6 +27,12 @@ import org.xnio.conduits.StreamSourceConduit;
  * does not fit stays here (unread input, at most one pending authority) until the next read, and
  * {@link #resumeReads()} / {@link #awaitReadable()} treat it as readable data. The reverse listener
  * has no rewriter and reads straight into Undertow's buffer as before.
+ *
+ * <p>On a plain reverse listener with the hit shortcut on ({@link ShortcutConnection}), complete
+ * requests read while Undertow owns nothing on the connection are offered to the shortcut one at a
+ * time; the bytes of an answered request are taken out of Undertow's buffer, so Undertow never sees
+ * that request. The first request it declines, and everything after it in the same read, goes to
+ * Undertow as before.
  */
 final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
     /** Size of the rewriting conduit's own read buffer. */
@@ -41,6 +47,8 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
     private final HostRewriter rewriter;
     /** With a rewriter: bytes read from the socket, not yet passed through it (read mode: position to limit). */
     private ByteBuffer raw;
+    /** The hit shortcut's state on this connection, or null (shortcut off, forward or TLS listener). */
+    private ShortcutConnection shortcut;
 
     StrictFramingConduit(StreamSourceConduit next, StreamConnection connection, ConnectionGuard guard,
                          ProxyMetrics metrics) {
@@ -62,6 +70,19 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
             raw = ByteBuffer.allocate(RAW_BYTES);
             raw.flip();
         }
+    }
+
+    /** Turns the hit shortcut on for this connection (plain reverse listener only: no rewriter). */
+    void shortcut(ShortcutConnection s) {
+        if (rewriter != null) {
+            throw new IllegalStateException("no hit shortcut on a forward listener");
+        }
+        this.shortcut = s;
+    }
+
+    /** The conduit below this one (the socket side). */
+    StreamSourceConduit below() {
+        return next;
     }
 
     /** Scans bytes that were read before this conduit saw them (e.g. during the TLS/ALPN handshake). */
@@ -92,6 +113,9 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
         if (cut) {
             return endOfStream();
         }
+        if (shortcut != null) {
+            return readWithShortcut(dst);
+        }
         int p0 = dst.position();
         int n = next.read(dst);
         if (n <= 0) {
@@ -111,6 +135,99 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
             return cutAt - p0;
         }
         return endOfStream();
+    }
+
+    /**
+     * The read with the hit shortcut on. Bytes come from what was held behind a pending answer, else
+     * from the socket. While the connection is idle, each complete request is offered to the
+     * shortcut; the bytes of answered ones are dropped from {@code dst}; the first one declined (or a
+     * partial one) and everything after it are scanned and handed to Undertow, moved to where the
+     * read started. While an answer is being written nothing is read at all, and what follows an
+     * answer that could not be written at once is held unscanned for the next read.
+     */
+    private int readWithShortcut(ByteBuffer dst) throws IOException {
+        ShortcutConnection sc = shortcut;
+        if (sc.writing()) {
+            return 0;
+        }
+        int p0 = dst.position();
+        int n = sc.takeHeld(dst);
+        if (n == 0) {
+            n = next.read(dst);
+            if (n <= 0) {
+                return n;
+            }
+        }
+        int p1 = dst.position();
+        int u = p0; // bytes from u on are Undertow's
+        long uOffset = guard.scanner.offset();
+        if (!sc.idle()) {
+            return guard.scanner.scan(dst, p0, p1) ? n : afterViolation(dst, p0, u, uOffset, p1);
+        }
+        while (u < p1) {
+            // A repeat of the connection's last plain request (same bytes) was validated when first seen.
+            ShortcutRequest known = sc.cache.known(dst, u, p1);
+            int end;
+            if (known != null) {
+                end = u + sc.cache.length();
+                guard.scanner.skipValidatedHead(end - u);
+            } else {
+                end = guard.scanner.scanMessage(dst, u, p1);
+                if (end < 0) {
+                    return afterViolation(dst, p0, u, uOffset, p1);
+                }
+                if (!guard.scanner.betweenMessages()) {
+                    break; // a message that continues in a later read: Undertow's (scanned up to p1)
+                }
+            }
+            if (!sc.answer(dst, u, end, known)) {
+                // Declined: this request and everything after it are Undertow's.
+                if (end < p1 && !guard.scanner.scan(dst, end, p1)) {
+                    return afterViolation(dst, p0, u, uOffset, p1);
+                }
+                break;
+            }
+            if (!connection.isOpen()) {
+                return -1; // the answer's write failed and closed the connection
+            }
+            u = end;
+            uOffset = guard.scanner.offset();
+            if (sc.writing()) {
+                if (u < p1) {
+                    sc.hold(dst, u, p1);
+                    p1 = u;
+                }
+                break;
+            }
+        }
+        int len = p1 - u;
+        move(dst, u, p0, len);
+        dst.position(p0 + len);
+        return len;
+    }
+
+    /**
+     * After a violation found while scanning from {@code u} (stream offset {@code uOffset}): Undertow
+     * gets what precedes the offending message, moved to {@code p0}; end of stream when nothing.
+     */
+    private int afterViolation(ByteBuffer dst, int p0, int u, long uOffset, int p1) throws IOException {
+        violated();
+        long keep = guard.scanner.messageStart() - uOffset;
+        int cutAt = (int) Math.max(u, Math.min(p1, u + keep));
+        int len = cutAt - u;
+        move(dst, u, p0, len);
+        dst.position(p0 + len);
+        return len > 0 ? len : endOfStream();
+    }
+
+    /** Moves {@code len} bytes from index {@code from} down to {@code to} (to <= from) in place. */
+    private static void move(ByteBuffer b, int from, int to, int len) {
+        if (from == to) {
+            return;
+        }
+        for (int i = 0; i < len; i++) {
+            b.put(to + i, b.get(from + i));
+        }
     }
 
     /**
@@ -151,8 +268,11 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
         return dst.position() - p0;
     }
 
-    /** With a rewriter: bytes are waiting here that the socket will not announce again. */
+    /** Bytes are waiting here that the socket will not announce again (rewriter input, held input). */
     private boolean buffered() {
+        if (shortcut != null) {
+            return shortcut.hasHeld();
+        }
         return rewriter != null && (raw.hasRemaining() || rewriter.pendingInsert());
     }
 
@@ -192,6 +312,11 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
 
     @Override
     public void resumeReads() {
+        if (shortcut != null && shortcut.writing()) {
+            // An answer of the shortcut is being written: reads stay paused until it is done.
+            shortcut.readsWanted = true;
+            return;
+        }
         if (cut || buffered()) {
             // Nothing more will arrive from the socket that matters (or it already arrived and waits
             // here): make Undertow read now.
@@ -199,6 +324,31 @@ final class StrictFramingConduit extends AbstractStreamSourceConduit<StreamSourc
         } else {
             next.resumeReads();
         }
+    }
+
+    @Override
+    public void suspendReads() {
+        if (shortcut != null) {
+            shortcut.readsWanted = false;
+        }
+        next.suspendReads();
+    }
+
+    @Override
+    public void wakeupReads() {
+        if (shortcut != null && shortcut.writing()) {
+            shortcut.readsWanted = true;
+            return;
+        }
+        next.wakeupReads();
+    }
+
+    @Override
+    public boolean isReadResumed() {
+        if (shortcut != null && shortcut.writing()) {
+            return shortcut.readsWanted;
+        }
+        return next.isReadResumed();
     }
 
     private void violated() {

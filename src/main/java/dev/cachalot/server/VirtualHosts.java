@@ -49,6 +49,11 @@ public final class VirtualHosts {
         this.table = other.table;
     }
 
+    /** The table in force (its identity changes with every {@link #replaceWith}); for memoising lookups. */
+    Object table() {
+        return table;
+    }
+
     /** The origin for a Host value (port ignored), or null when unknown and there is no default. */
     public OriginTarget resolve(String hostHeader) {
         Table tb = table;

@@ -124,4 +124,38 @@ class FramingScannerTest {
         assertFalse(FramingScanner.validHost("a:80x"));
         assertFalse(FramingScanner.validHost("a:123456"));
     }
+
+    /** The value and target fast loops stop at exactly the byte where the byte-by-byte rules fail. */
+    @Test
+    void limitsAndBadBytesAreFoundAtTheSameOffsetWholeOrBytewise() {
+        String okLine = "GET /" + "a".repeat(240) + " HTTP/1.1\r\n";
+        String[] cases = {
+            // request line one byte over 256 inside the target
+            "GET /" + "a".repeat(300) + " HTTP/1.1\r\nHost: a\r\n\r\n",
+            // a control character inside the target
+            "GET /a\u0001b HTTP/1.1\r\nHost: a\r\n\r\n",
+            // header section over 2048 bytes inside an untracked value
+            okLine + "X-Long: " + "v".repeat(3000) + "\r\nHost: a\r\n\r\n",
+            // a NUL and a DEL inside untracked values
+            "GET / HTTP/1.1\r\nHost: a\r\nX-A: ab\u0000c\r\n\r\n",
+            "GET / HTTP/1.1\r\nHost: a\r\nX-A: ab\u007fc\r\n\r\n",
+            // a bare LF ending an untracked value
+            "GET / HTTP/1.1\r\nHost: a\r\nX-A: abc\nX-B: d\r\n\r\n",
+        };
+        FramingViolation[] expected = {
+            FramingViolation.REQUEST_LINE_TOO_LONG, FramingViolation.BAD_REQUEST_LINE,
+            FramingViolation.HEADERS_TOO_LARGE, FramingViolation.BAD_FIELD_VALUE, FramingViolation.BAD_FIELD_VALUE,
+            FramingViolation.BARE_LF,
+        };
+        // Where the scanner stopped before it had the fast loops (the plain byte-by-byte state machine).
+        long[] offsets = {256, 6, 2047, 32, 32, 33};
+        for (int k = 0; k < cases.length; k++) {
+            FramingScanner whole = scanWhole(cases[k]);
+            FramingScanner bytewise = scanBytewise(cases[k]);
+            assertEquals(expected[k], whole.violation(), cases[k]);
+            assertEquals(expected[k], bytewise.violation(), cases[k]);
+            assertEquals(offsets[k], whole.offset(), "offset of the offending byte: " + k);
+            assertEquals(offsets[k], bytewise.offset(), "offset of the offending byte: " + k);
+        }
+    }
 }

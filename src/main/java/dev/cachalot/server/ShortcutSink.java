@@ -1,0 +1,180 @@
+package dev.cachalot.server;
+
+import dev.cachalot.http.HeaderFields;
+import dev.cachalot.http.ResponseHead;
+import io.undertow.util.Headers;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The {@link ResponseSink} the hit shortcut hands to the processor's fast path: it writes nothing
+ * itself, it records the answer as wire bytes ({@link WireHead}, the same bytes the Undertow path
+ * would send for this answer, produced by the same operations as {@link UndertowResponseSink}) for
+ * the shortcut to write. Anything the fast path may not do without blocking, or that needs
+ * Undertow's connection handling ({@link #closeConnection}), marks the answer unusable: the
+ * shortcut then sends nothing and the request takes the normal path.
+ */
+final class ShortcutSink implements ResponseSink {
+    private final long retryAfterSeconds;
+    private boolean headRequest;
+    /** The head's bytes, or null while nothing was sent. */
+    byte[] head;
+    /** The body (null when none, or for HEAD: Undertow sends no body to a HEAD request). */
+    ByteBuffer body;
+    int status;
+    long bytesOut;
+    String outcome = "PASS";
+    long originNanos = -1;
+    /** Something the shortcut cannot reproduce was asked for: do not use this answer. */
+    boolean unusable;
+    /** What the shortcut records once the answer is written: the request, its client facts and route. */
+    ShortcutRequest request;
+    ClientInfo info;
+    String route;
+
+    /** One sink per connection, reused request after request ({@link #reset}); I/O thread only. */
+    ShortcutSink(long retryAfterSeconds) {
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Makes the sink ready for the next request. */
+    void reset(boolean headRequest) {
+        this.headRequest = headRequest;
+        head = null;
+        body = null;
+        status = 0;
+        bytesOut = 0;
+        outcome = "PASS";
+        originNanos = -1;
+        unusable = false;
+        request = null;
+        info = null;
+        route = null;
+    }
+
+    /** True when exactly one answer was recorded and it can be written as it is. */
+    boolean usable() {
+        return head != null && !unusable;
+    }
+
+    private boolean first() {
+        if (head != null) {
+            unusable = true;
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void sendComplete(PreparedHead prepared, ByteBuffer b) {
+        if (!first()) {
+            return;
+        }
+        long length = b.remaining();
+        head = WireHead.forHit(prepared, length);
+        status = prepared.head().status();
+        body = headRequest ? null : b;
+        bytesOut = length;
+    }
+
+    @Override
+    public void sendComplete(ResponseHead h, ByteBuffer... buffers) {
+        if (!first()) {
+            return;
+        }
+        long total = 0;
+        for (ByteBuffer b : buffers) {
+            total += b.remaining();
+        }
+        WireHead w = new WireHead(h.status(), h.reason()).copy(h.headers(), false);
+        w.put(Headers.CONTENT_LENGTH, Long.toString(total));
+        head = w.encode();
+        status = h.status();
+        bytesOut = total;
+        if (!headRequest && total > 0) {
+            if (buffers.length == 1) {
+                body = buffers[0].duplicate();
+            } else {
+                ByteBuffer all = ByteBuffer.allocate((int) total);
+                for (ByteBuffer b : buffers) {
+                    all.put(b.duplicate());
+                }
+                body = all.flip();
+            }
+        }
+    }
+
+    @Override
+    public void sendHeadOnly(ResponseHead h) {
+        if (!first()) {
+            return;
+        }
+        WireHead w = new WireHead(h.status(), h.reason()).copy(h.headers(), true);
+        int s = h.status();
+        if (s < 200 || s == 204 || s == 304) {
+            // Undertow's HttpTransferEncoding: no framing fields on a response that cannot have content.
+            w.remove(Headers.CONTENT_LENGTH).remove(Headers.TRANSFER_ENCODING);
+        } else if (!headRequest) {
+            // HttpServerExchange.endExchange on a response with no body written: Content-Length 0.
+            w.put(Headers.CONTENT_LENGTH, "0");
+        }
+        head = w.encode();
+        status = s;
+    }
+
+    @Override
+    public void sendError(int s, String message) {
+        sendError(s, message, HeaderFields.empty());
+    }
+
+    @Override
+    public void sendError(int s, String message, HeaderFields own) {
+        if (!first()) {
+            return;
+        }
+        // As UndertowResponseSink.sendError on an exchange with no response started.
+        byte[] b = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        WireHead w = new WireHead(s, null);
+        w.put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
+        if (s == 503 && !own.contains("Retry-After")) {
+            w.put(Headers.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        for (int i = 0; i < own.size(); i++) {
+            w.add(own.name(i), own.value(i));
+        }
+        w.put(Headers.CONTENT_LENGTH, Integer.toString(b.length));
+        head = w.encode();
+        status = s;
+        bytesOut = b.length;
+        body = headRequest ? null : ByteBuffer.wrap(b);
+    }
+
+    /** Not possible on the fast path (it never blocks); makes the answer unusable. */
+    @Override
+    public OutputStream start(ResponseHead h, long contentLength) {
+        unusable = true;
+        throw new UnsupportedOperationException("the hit shortcut only takes complete answers");
+    }
+
+    @Override
+    public boolean isStarted() {
+        return head != null;
+    }
+
+    @Override
+    public void outcome(String o) {
+        this.outcome = o;
+    }
+
+    @Override
+    public void originNanos(long nanos) {
+        this.originNanos = nanos;
+    }
+
+    /** Closing is Undertow's job (Connection: close, then a clean close): the normal path answers. */
+    @Override
+    public void closeConnection() {
+        unusable = true;
+    }
+}

@@ -1,0 +1,338 @@
+package dev.cachalot.server;
+
+import static dev.cachalot.server.ShortcutFixture.get;
+import static dev.cachalot.server.ShortcutFixture.read;
+import static dev.cachalot.server.ShortcutFixture.request;
+import static dev.cachalot.server.ShortcutFixture.send;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cachalot.metrics.ExchangeRecord;
+import dev.cachalot.purge.BanKind;
+import dev.cachalot.purge.PurgeMode;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hit shortcut end to end, on real sockets: the same stored entry fetched through a listener with
+ * the shortcut and one without must give identical bytes; pipelining keeps order across shortcut and
+ * Undertow answers; everything the shortcut must not answer reaches Undertow; a socket that takes
+ * the answer slowly gets all of it and the pipelined request behind it; the access log and metrics
+ * see the same record; a purge ban turns the shortcut's hit into a miss. The test clock never moves
+ * unless a test says so, so Date and Age are equal on both paths; no test sleeps or times anything.
+ */
+class HitShortcutTest {
+    private ShortcutFixture f;
+
+    @AfterEach
+    void close() {
+        if (f != null) {
+            f.close();
+        }
+    }
+
+    private static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Fills the cache through the Undertow listener (a miss), then checks that the next one is a hit. */
+    private void fill(String request) throws Exception {
+        ShortcutFixture.Response miss = f.exchange(f.off, request);
+        assertEquals(200, miss.status(), miss.head());
+        ShortcutFixture.Response hit = f.exchange(f.off, request);
+        assertEquals("HIT", hit.header("X-Cache-Status"), hit.head());
+    }
+
+    private void assertSameBytes(String request) throws Exception {
+        fill(request);
+        long before = f.shortcutAnswers();
+        ShortcutFixture.Response viaUndertow = f.exchange(f.off, request);
+        ShortcutFixture.Response viaShortcut = f.exchange(f.on, request);
+        assertEquals(before + 1, f.shortcutAnswers(), "the listener with the shortcut answered it itself");
+        assertEquals("HIT", viaShortcut.header("X-Cache-Status"), viaShortcut.head());
+        assertEquals(new String(viaUndertow.raw(), StandardCharsets.ISO_8859_1).split("\r\n\r\n")[0],
+                new String(viaShortcut.raw(), StandardCharsets.ISO_8859_1).split("\r\n\r\n")[0]);
+        assertArrayEquals(viaUndertow.raw(), viaShortcut.raw(), "byte for byte the same answer");
+    }
+
+    @Test
+    void aPlainHitIsAnsweredWithTheSameBytesAsUndertowWrites() throws Exception {
+        f = new ShortcutFixture();
+        f.origin.put("/obj-1k.bin", bytes(1024, 1));
+        f.origin.put("/obj-16k.bin", bytes(16 * 1024, 2));
+        assertSameBytes(get("/obj-1k.bin", "User-Agent: wrk", "Accept: */*"));
+        assertSameBytes(get("/obj-16k.bin"));
+        assertSameBytes(get("/obj-16k.bin?v=2&x=a/b", "Connection: keep-alive", "Accept-Language: de"));
+        assertEquals(1, f.origin.requests("/obj-1k.bin"));
+    }
+
+    @Test
+    void aVariantSelectedByAcceptEncodingIsAnsweredLikeUndertow() throws Exception {
+        f = new ShortcutFixture();
+        f.origin.put("/v", "compressed?".getBytes(StandardCharsets.UTF_8), "Vary", "Accept-Encoding");
+        assertSameBytes(get("/v", "Accept-Encoding: gzip"));
+        // Another Accept-Encoding is another variant: not stored yet, so the shortcut leaves it to Undertow.
+        long before = f.shortcutAnswers();
+        ShortcutFixture.Response other = f.exchange(f.on, get("/v", "Accept-Encoding: br"));
+        assertEquals("MISS", other.header("X-Cache-Status"), other.head());
+        assertEquals(before, f.shortcutAnswers());
+        assertEquals(2, f.origin.requests("/v"));
+    }
+
+    @Test
+    void headIsAnsweredWithTheSameHeadAndNoBody() throws Exception {
+        f = new ShortcutFixture();
+        f.origin.put("/h", bytes(5000, 3));
+        fill(get("/h"));
+        long before = f.shortcutAnswers();
+        ShortcutFixture.Response viaUndertow = f.exchange(f.off, request("HEAD", "/h"));
+        ShortcutFixture.Response viaShortcut = f.exchange(f.on, request("HEAD", "/h"));
+        assertEquals(before + 1, f.shortcutAnswers());
+        assertEquals("5000", viaShortcut.header("Content-Length"));
+        assertArrayEquals(viaUndertow.raw(), viaShortcut.raw());
+        // Nothing follows the head: the next answer on the connection starts right after it.
+        try (Socket s = f.connect(f.on)) {
+            send(s, request("HEAD", "/h") + get("/h"));
+            InputStream in = s.getInputStream();
+            assertEquals(0, read(in, true).body().length);
+            assertEquals(5000, read(in, false).body().length);
+        }
+        assertEquals(1, f.origin.requests("/h"));
+    }
+
+    @Test
+    void pipelinedHitsAndMissesAreAnsweredInOrder() throws Exception {
+        f = new ShortcutFixture();
+        for (String p : List.of("/a", "/b", "/c", "/d")) {
+            f.origin.put(p, ("body of " + p).getBytes(StandardCharsets.UTF_8));
+        }
+        fill(get("/a"));
+        fill(get("/c"));
+        long before = f.shortcutAnswers();
+        try (Socket s = f.connect(f.on)) {
+            // hit, hit, miss, hit behind the miss, a request the shortcut never takes, hit: one write.
+            send(s, get("/a") + get("/c") + get("/b") + get("/a") + get("/c", "Cache-Control: no-cache") + get("/a"));
+            InputStream in = s.getInputStream();
+            List<String> bodies = new ArrayList<>();
+            List<String> outcomes = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                ShortcutFixture.Response r = read(in, false);
+                bodies.add(r.text());
+                outcomes.add(r.header("X-Cache-Status"));
+            }
+            assertEquals(List.of("body of /a", "body of /c", "body of /b", "body of /a", "body of /c", "body of /a"),
+                    bodies);
+            assertEquals(List.of("HIT", "HIT", "MISS", "HIT", "MISS", "HIT"), outcomes);
+            // The two hits before the miss were the shortcut's; the miss and all behind it went to Undertow.
+            assertEquals(before + 2, f.shortcutAnswers());
+
+            // Once Undertow has answered everything it was given, the connection is the shortcut's again.
+            send(s, get("/b"));
+            ShortcutFixture.Response again = read(in, false);
+            assertEquals("body of /b", again.text());
+            assertEquals("HIT", again.header("X-Cache-Status"));
+            assertEquals(before + 3, f.shortcutAnswers());
+        }
+        assertEquals(1, f.origin.requests("/b"));
+    }
+
+    @Test
+    void aHitAfterAMissOnTheSameConnectionIsTheShortcuts() throws Exception {
+        f = new ShortcutFixture();
+        f.origin.put("/new", bytes(2000, 4));
+        try (Socket s = f.connect(f.on)) {
+            InputStream in = s.getInputStream();
+            send(s, get("/new"));
+            assertEquals("MISS", read(in, false).header("X-Cache-Status"));
+            long before = f.shortcutAnswers();
+            send(s, get("/new"));
+            ShortcutFixture.Response hit = read(in, false);
+            assertEquals("HIT", hit.header("X-Cache-Status"));
+            assertEquals(2000, hit.body().length);
+            assertEquals(before + 1, f.shortcutAnswers());
+        }
+        assertEquals(1, f.origin.requests("/new"));
+    }
+
+    @Test
+    void requestsThatAreNotPlainTakeTheNormalPath() throws Exception {
+        f = new ShortcutFixture();
+        f.origin.put("/x", bytes(3000, 5));
+        f.origin.put("/x;p", bytes(10, 6));
+        fill(get("/x"));
+        String etag = f.exchange(f.off, get("/x")).header("ETag");
+        List<String> notPlain = List.of(
+                get("/x", "Cache-Control: max-age=0"),
+                get("/x", "Pragma: no-cache"),
+                get("/x", "If-None-Match: " + etag),
+                get("/x", "If-Modified-Since: Wed, 25 Nov 2026 12:00:00 GMT"),
+                get("/x", "Range: bytes=0-9"),
+                get("/x", "Authorization: Basic YTpi"),
+                get("/x", "Cookie: a=b"),
+                get("/x", "X-Forwarded-For: 10.0.0.1"),
+                get("/x", "X-Unknown: 1"),
+                get("/x", "Accept: a", "Accept: b"),
+                get("/x", "User-Agent: trailing space "),
+                get("/x", "Connection: keep-alive, Upgrade", "Upgrade: h2c"),
+                get("/x?%41=1"),
+                get("/x;p"),
+                "GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".replace("127.0.0.1", "[::1]"),
+                "GET http://example.test/x HTTP/1.1\r\nHost: example.test\r\n\r\n",
+                "GET /x HTTP/1.0\r\nHost: example.test\r\n\r\n",
+                "OPTIONS /x HTTP/1.1\r\nHost: example.test\r\n\r\n");
+        long before = f.shortcutAnswers();
+        for (String r : notPlain) {
+            ShortcutFixture.Response viaUndertow = f.exchange(f.off, r);
+            ShortcutFixture.Response viaShortcutListener = f.exchange(f.on, r);
+            assertEquals(before, f.shortcutAnswers(), "not for the shortcut: " + r);
+            assertEquals(viaUndertow.status(), viaShortcutListener.status(), r);
+        }
+        // Connection: close is left to Undertow, which closes after the answer.
+        try (Socket s = f.connect(f.on)) {
+            send(s, get("/x", "Connection: close"));
+            ShortcutFixture.Response r = read(s.getInputStream(), false);
+            assertEquals("close", r.header("Connection"));
+            assertEquals(-1, s.getInputStream().read());
+        }
+        assertEquals(before, f.shortcutAnswers());
+    }
+
+    @Test
+    void aSlowReaderGetsTheWholeLargeHitAndThePipelinedOneBehindIt() throws Exception {
+        f = new ShortcutFixture(64L << 20);
+        byte[] big = bytes(24 << 20, 7);
+        f.origin.put("/big", big);
+        f.origin.put("/small", "small".getBytes(StandardCharsets.UTF_8));
+        fill(get("/small"));
+        ShortcutFixture.Response first = f.exchange(f.off, get("/big"));
+        assertEquals(big.length, first.body().length);
+        long before = f.shortcutAnswers();
+        try (Socket s = new Socket()) {
+            // A small receive window: 24 MiB cannot fit into the socket buffers, so the shortcut's write
+            // stops part-way and resumes when this client reads.
+            s.setReceiveBufferSize(16 * 1024);
+            s.setSoTimeout(60_000);
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), f.on.plainAddress().getPort()));
+            send(s, get("/big") + get("/small") + get("/big"));
+            InputStream in = s.getInputStream();
+            ShortcutFixture.Response r1 = read(in, false);
+            assertArrayEquals(big, r1.body());
+            ShortcutFixture.Response r2 = read(in, false);
+            assertEquals("small", r2.text());
+            ShortcutFixture.Response r3 = read(in, false);
+            assertArrayEquals(big, r3.body());
+        }
+        assertEquals(before + 3, f.shortcutAnswers());
+        assertTrue(f.deferredWrites() >= 1, "at least one answer waited for the socket");
+        assertEquals(1, f.origin.requests("/big"));
+    }
+
+    @Test
+    void theAccessLogAndTheMetricsGetTheSameRecordAsOnTheUndertowPath() throws Exception {
+        f = new ShortcutFixture();
+        f.origin.put("/logged", bytes(777, 8));
+        String req = get("/logged?q=1", "User-Agent: test");
+        fill(req); // two exchanges on the Undertow listener: the miss and a hit
+        f.exchange(f.off, req);
+        long before = f.shortcutAnswers();
+        f.exchange(f.on, req);
+        assertEquals(before + 1, f.shortcutAnswers());
+        ShortcutFixture.Recorder off = f.offRecords;
+        for (int i = 0; i < 2; i++) {
+            ShortcutFixture.Recorder.next(off.log);
+            ShortcutFixture.Recorder.next(off.metrics);
+        }
+        ExchangeRecord u = ShortcutFixture.Recorder.next(off.log);
+        assertEquals(u, ShortcutFixture.Recorder.next(off.metrics));
+        ExchangeRecord s = ShortcutFixture.Recorder.next(f.onRecords.log);
+        assertEquals(s, ShortcutFixture.Recorder.next(f.onRecords.metrics), "metrics and access log see one record");
+        assertEquals("HIT", s.outcome());
+        assertEquals(List.of(u.client(), u.method(), u.target(), u.host(), u.protocol(), u.status(), u.bytesIn(),
+                u.bytesOut(), u.originNanos(), u.outcome(), u.route(), u.start()),
+                List.of(s.client(), s.method(), s.target(), s.host(), s.protocol(), s.status(), s.bytesIn(),
+                        s.bytesOut(), s.originNanos(), s.outcome(), s.route(), s.start()));
+        assertEquals(777, s.bytesOut());
+        assertTrue(s.durationNanos() >= 0);
+        assertNotEquals(u.requestId(), s.requestId());
+    }
+
+    @Test
+    void aPurgeBanTurnsTheShortcutsHitIntoAMiss() throws Exception {
+        f = new ShortcutFixture();
+        f.origin.put("/p/obj", "v1".getBytes(StandardCharsets.UTF_8));
+        fill(get("/p/obj"));
+        try (Socket s = f.connect(f.on)) {
+            InputStream in = s.getInputStream();
+            long before = f.shortcutAnswers();
+            send(s, get("/p/obj"));
+            assertEquals("v1", read(in, false).text());
+            assertEquals(before + 1, f.shortcutAnswers());
+
+            f.origin.put("/p/obj", "v2".getBytes(StandardCharsets.UTF_8));
+            f.clock.advance(Duration.ofSeconds(1));
+            f.purge.purgeBy(BanKind.PREFIX, "http://" + ShortcutFixture.HOST + "/p/", PurgeMode.HARD, "test", "test");
+            send(s, get("/p/obj"));
+            ShortcutFixture.Response after = read(in, false);
+            assertEquals("v2", after.text());
+            assertEquals("MISS", after.header("X-Cache-Status"));
+            assertEquals(before + 1, f.shortcutAnswers(), "the banned entry was not served by the shortcut");
+
+            send(s, get("/p/obj"));
+            assertEquals("v2", read(in, false).text());
+            assertEquals(before + 2, f.shortcutAnswers(), "the new copy is a shortcut hit again");
+        }
+        assertEquals(2, f.origin.requests("/p/obj"));
+    }
+
+    @Test
+    void anExpiredEntryIsLeftToTheNormalPath() throws Exception {
+        f = new ShortcutFixture();
+        f.origin.put("/old", "old".getBytes(StandardCharsets.UTF_8));
+        fill(get("/old"));
+        long before = f.shortcutAnswers();
+        f.clock.advance(Duration.ofSeconds(601));
+        ShortcutFixture.Response r = f.exchange(f.on, get("/old"));
+        assertEquals(before, f.shortcutAnswers());
+        assertEquals(200, r.status());
+        assertNotEquals("HIT", r.header("X-Cache-Status"), r.head());
+        assertEquals(2, f.origin.requests("/old"));
+    }
+
+    @Test
+    void aRepeatedRequestAndABadOneBehindItOnOneConnection() throws Exception {
+        f = new ShortcutFixture();
+        f.origin.put("/r", "rr".getBytes(StandardCharsets.UTF_8));
+        fill(get("/r"));
+        long before = f.shortcutAnswers();
+        try (Socket s = f.connect(f.on)) {
+            // The second and third are byte-for-byte repeats (recognised without scanning again); the
+            // fourth breaks a framing rule (bare LF): it gets the framing 400 and the connection closes.
+            send(s, get("/r") + get("/r") + get("/r") + "GET /r HTTP/1.1\nHost: example.test\r\n\r\n");
+            InputStream in = s.getInputStream();
+            for (int i = 0; i < 3; i++) {
+                ShortcutFixture.Response r = read(in, false);
+                assertEquals("rr", r.text());
+                assertEquals("HIT", r.header("X-Cache-Status"));
+            }
+            ShortcutFixture.Response bad = read(in, false);
+            assertEquals(400, bad.status(), bad.head());
+            assertEquals("close", bad.header("Connection"));
+            assertEquals(-1, in.read());
+        }
+        assertEquals(before + 3, f.shortcutAnswers());
+        assertEquals(1, f.origin.requests("/r"));
+    }
+}
