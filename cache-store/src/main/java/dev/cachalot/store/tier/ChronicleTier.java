@@ -104,6 +104,8 @@ public final class ChronicleTier implements CacheStore {
   /** Decoded head records of recently read primaries (bounded). */
   private final HotHeads hot = new HotHeads(HOT_HEADS);
   private final LongAdder leakedAtClose = new LongAdder();
+  /** Head records read from Chronicle by lookups (the decoded-head cache missed). */
+  private final LongAdder headReads = new LongAdder();
   /**
    * How long close waits for leases still held: none by default, since the proxy closes the store
    * only after draining its requests, and a view stays readable after close anyway (tests set it).
@@ -420,6 +422,11 @@ public final class ChronicleTier implements CacheStore {
   public record LeaseStats(long outstanding, long acquired, long deferredFrees, long pendingFrees,
       long leakedAtClose) {}
 
+  /** Head records lookups read from Chronicle so far (the decoded-head cache missed). */
+  long headReads() {
+    return headReads.sum();
+  }
+
   /** Sets how long close waits for leases still held (tests; default 0). */
   void leaseCloseWait(long millis, Runnable onWaiting) {
     this.leaseCloseWaitMillis = millis;
@@ -490,6 +497,7 @@ public final class ChronicleTier implements CacheStore {
       HotHeads.Hot h = hot.get(ph);
       for (int attempt = 0; attempt < 3; attempt++) {
         if (h == null || !slots.unchanged(ph, h.stamp) || !key.primaryEquals(h.group.primary())) {
+          headReads.increment();
           HeadSlots.Snapshot snap = slots.snapshot(ph);
           if (snap.group() == null || !key.primaryEquals(snap.group().primary())) {
             return null;
