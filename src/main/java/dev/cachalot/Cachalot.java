@@ -188,7 +188,7 @@ public final class Cachalot implements AutoCloseable {
                 // over the one store (a shared cache); /stats and the gauges show the reverse listener's.
                 b.processor((origin, headers, m) -> {
                     // forward.storeIds / forward.cacheRules apply to forward-listener requests only (by route).
-                    CachingPipeline p = new CachingPipeline(st, st.memoryTier(), origin, headers,
+                    CachingPipeline p = new CachingPipeline(st, st.ioThreadStore(), origin, headers,
                             config.cache().policy(), overridesByRoute, config.forward().cacheRules(),
                             config.pipeline(), clock, m, bg, gate.originAdmission(), ps.gate());
                     pipeline.compareAndSet(null, p);

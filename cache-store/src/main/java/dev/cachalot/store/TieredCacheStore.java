@@ -67,6 +67,15 @@ public final class TieredCacheStore implements CacheStore {
     return memory;
   }
 
+  /**
+   * The store the proxy's I/O-thread fast path may read: the whole store when
+   * {@code cache.disk.answer-on-io-thread} is on and the disk tier is enabled (a disk hit is then a
+   * lookup in the decoded-head cache plus a mapped view, no copy), else the memory tier alone.
+   */
+  public CacheStore ioThreadStore() {
+    return disk != null && config.diskAnswerOnIoThread() ? this : memory;
+  }
+
   /** The disk tier, if enabled. */
   public Optional<ChronicleTier> diskTier() {
     return Optional.ofNullable(disk);
