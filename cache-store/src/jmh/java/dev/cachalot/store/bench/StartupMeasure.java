@@ -2,6 +2,7 @@ package dev.cachalot.store.bench;
 
 import dev.cachalot.store.StoreConfig;
 import dev.cachalot.store.StoreKey;
+import dev.cachalot.store.StoredEntry;
 import dev.cachalot.store.TieredCacheStore;
 import dev.cachalot.store.tier.ChronicleTier;
 import java.lang.management.ManagementFactory;
@@ -61,7 +62,10 @@ public final class StartupMeasure {
         TieredCacheStore store = TieredCacheStore.open(config, clock);
         long openMs = (System.nanoTime() - s0) / 1_000_000;
         StoreKey probe = BenchSupport.key(entries / 2);
-        boolean hit = store.lookup(probe, BenchSupport.NOW).isPresent();
+        boolean hit;
+        try (StoredEntry e = store.lookup(probe, BenchSupport.NOW).orElse(null)) {
+          hit = e != null;
+        }
         System.gc();
         long heapAfter = mem.getHeapMemoryUsage().getUsed();
         ChronicleTier disk = store.diskTier().orElseThrow();
