@@ -186,10 +186,16 @@ public final class TieredCacheStore implements CacheStore {
 
   @Override
   public List<StoreKey> listVariants(StoreKey key) {
-    Set<StoreKey> all = new LinkedHashSet<>(memory.listVariants(key));
-    if (disk != null) {
-      all.addAll(disk.listVariants(key));
+    List<StoreKey> m = memory.listVariants(key);
+    if (disk == null) {
+      return m;
     }
+    List<StoreKey> d = disk.listVariants(key);
+    if (m.isEmpty() || d.isEmpty()) {
+      return m.isEmpty() ? d : m; // the common cases: no set to build
+    }
+    Set<StoreKey> all = new LinkedHashSet<>(m);
+    all.addAll(d);
     return new ArrayList<>(all);
   }
 

@@ -763,9 +763,20 @@ public final class ChronicleTier implements CacheStore {
 
   private List<StoreKey> listVariants0(StoreKey key) {
     try {
-      Group g = slots.current(key.primaryHash());
+      long ph = key.primaryHash();
+      HotHeads.Hot h = hot.get(ph);
+      if (h != null && slots.unchanged(ph, h.stamp)) {
+        // The decoded-head cache: the hit path lists the variants before looking each up.
+        return key.primaryEquals(h.group.primary()) ? List.of(h.keys) : List.of();
+      }
+      headReads.increment();
+      HeadSlots.Snapshot snap = slots.snapshot(ph);
+      Group g = snap.group();
       if (g == null || !key.primaryEquals(g.primary())) {
         return List.of();
+      }
+      if (!g.variants().isEmpty()) {
+        return List.of(hot.put(ph, snap.stamp(), g).keys);
       }
       List<StoreKey> out = new ArrayList<>(g.variants().size());
       for (Variant v : g.variants()) {
