@@ -74,6 +74,11 @@ import org.slf4j.LoggerFactory;
  * bounded by bytes and entries) and turns every Chronicle failure into a counted miss or declined
  * write. A {@code clean-shutdown} marker decides whether start-up must run Chronicle's recovery
  * (after {@code kill -9} segment locks may still be held in the file).
+ *
+ * <p>Lookups hold a lease on the entry they return ({@link Leases}): chunks of a removed or replaced
+ * entry are freed only after its last lease is released, so a single-chunk body can be handed out
+ * as a zero-copy view of the file ({@link ChunkWindows}). Decoded head records of recently read
+ * primaries are kept in {@link HotHeads} while their stripe is unchanged.
  */
 public final class ChronicleTier implements CacheStore {
   private static final Logger LOG = LoggerFactory.getLogger(ChronicleTier.class);
@@ -544,7 +549,7 @@ public final class ChronicleTier implements CacheStore {
     ByteBuffer view = small ? h.views.get(i) : null;
     Leases.Lease lease = leases.acquire(v.entryId());
     if (lease == null) {
-      return null; // being freed: the entry was just removed
+      return RETRY; // being freed: an edit just dropped it; the current head may name another entry
     }
     // Holding the lease, the entry is still the current one only if no edit of its stripe started
     // since the group was read; then its chunks stay until the lease is released.
