@@ -196,6 +196,7 @@ public final class Cachalot implements AutoCloseable {
                             overridesByRoute);
                 });
                 stats.section("store", st::stats);
+                st.diskTier().ifPresent(d -> stats.section("diskLeases", d::leaseStats)); // cache-store.md, "Leases"
                 stats.section("pipeline", () -> pipeline.get().stats());
                 registerStoreGauges(metrics, st);
                 registerPipelineGauges(metrics, pipeline);
