@@ -190,7 +190,7 @@ public final class Cachalot implements AutoCloseable {
                 // over the one store (a shared cache); /stats and the gauges show the reverse listener's.
                 b.processor((origin, headers, m) -> {
                     // forward.storeIds / forward.cacheRules apply to forward-listener requests only (by route).
-                    CachingPipeline p = new CachingPipeline(st, st.memoryTier(), origin, headers,
+                    CachingPipeline p = new CachingPipeline(st, st.ioThreadStore(), origin, headers,
                             config.cache().policy(), overridesByRoute,
                             config.forward().cacheRules().counting(metrics.forward()),
                             config.pipeline(), clock, m, bg, gate.originAdmission(), ps.gate());
@@ -199,6 +199,7 @@ public final class Cachalot implements AutoCloseable {
                             overridesByRoute);
                 });
                 stats.section("store", st::stats);
+                st.diskTier().ifPresent(d -> stats.section("diskLeases", d::leaseStats)); // cache-store.md, "Leases"
                 stats.section("pipeline", () -> pipeline.get().stats());
                 registerStoreGauges(metrics, st);
                 registerPipelineGauges(metrics, pipeline);

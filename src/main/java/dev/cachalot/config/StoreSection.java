@@ -26,7 +26,8 @@ final class StoreSection {
             Map.entry("cache.disk.inline-read-max-bytes", "store.inlineReadMaxSize"),
             Map.entry("cache.disk.promote-after-hits", "store.promoteAfterHits"),
             Map.entry("cache.max-variants", "store.maxVariants"),
-            Map.entry("cache.disk.sweep-interval", "store.sweepInterval"));
+            Map.entry("cache.disk.sweep-interval", "store.sweepInterval"),
+            Map.entry("cache.disk.answer-on-io-thread", "store.diskAnswerOnIoThread"));
 
     private StoreSection() {}
 
@@ -51,7 +52,8 @@ final class StoreSection {
                 .promoteAfterHits(n.integer("promoteAfterHits", d.promoteAfterHits(), 1, 1000))
                 .maxVariants(n.integer("maxVariants", d.maxVariants(), 1, 4096))
                 .sweepInterval(n.duration("sweepInterval", d.sweepInterval(), java.time.Duration.ofSeconds(1),
-                        java.time.Duration.ofDays(1)));
+                        java.time.Duration.ofDays(1)))
+                .diskAnswerOnIoThread(n.bool("diskAnswerOnIoThread", d.diskAnswerOnIoThread()));
         n.finish();
         return build(b, n.source());
     }

@@ -49,6 +49,7 @@ import dev.cachalot.store.CommitResult;
 import dev.cachalot.store.EntryHead;
 import dev.cachalot.store.EntryWriter;
 import dev.cachalot.store.StoreKey;
+import dev.cachalot.store.StoreTier;
 import dev.cachalot.store.StoredEntry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -123,8 +124,9 @@ public final class CachingPipeline implements RequestProcessor {
      * Creates the pipeline.
      *
      * @param store            the cache store (all tiers)
-     * @param memoryOnly       a view of the store that never blocks (its memory tier), used by the I/O-thread
-     *                         fast path; null disables the fast path
+     * @param memoryOnly       the view of the store the I/O-thread fast path reads (its memory tier, or the
+     *                         whole store when small disk hits may be answered there too:
+     *                         TieredCacheStore.ioThreadStore()); null disables the fast path
      * @param origin           the origin client
      * @param proxyHeaders     the hop-by-hop / Via / forwarding rewriting shared with the pass-through proxy
      * @param policy           the policy configuration
@@ -226,9 +228,11 @@ public final class CachingPipeline implements RequestProcessor {
                 || request.hasBody()) {
             return false;
         }
+        Exchange x = null;
+        boolean answered = false;
         try {
-            Exchange x = new Exchange(request, sink);
-            x.variants = lookupVariants(memory, x.primary, x.now, x.overrides, true);
+            x = new Exchange(request, sink);
+            x.variants = lookupVariants(memory, x, true);
             if (x.variants == null || x.variants.isEmpty()) {
                 return false;
             }
@@ -238,8 +242,8 @@ public final class CachingPipeline implements RequestProcessor {
             }
             CacheDecision.Serve s = (CacheDecision.Serve) d;
             Variant v = x.variantOf(s.entry());
-            boolean answered = deliverStored(x, v.entry, s.entry(), s.entry().head(),
-                    CacheStatus.hit(policy.cacheName(), s.ttl(), s.detail()), s.age(), false, true);
+            answered = deliverStored(x, v.entry, s.entry(), s.entry().head(), CacheStatus.hit(policy.cacheName(),
+                    s.ttl(), s.detail()), s.age(), false, true);
             if (answered && x.treatment != null) {
                 rules.applied(x.treatment);
             }
@@ -247,6 +251,10 @@ public final class CachingPipeline implements RequestProcessor {
         } catch (IOException | RuntimeException e) {
             LOG.debug("fast path declined: {}", e.toString());
             return false;
+        } finally {
+            if (!answered && x != null) {
+                x.release(); // the worker looks up again; do not keep disk bodies leased meanwhile
+            }
         }
     }
 
@@ -280,6 +288,8 @@ public final class CachingPipeline implements RequestProcessor {
         final RequestRules.Treatment treatment;
         Instant now;
         List<Variant> variants = List.of();
+        /** Disk entries looked up for this exchange (their body leases end with the response), or null. */
+        private List<StoredEntry> held;
 
         Exchange(ClientRequest request, ResponseSink sink) {
             this.request = request;
@@ -322,6 +332,44 @@ public final class CachingPipeline implements RequestProcessor {
         boolean isHead() {
             return head.isMethod("HEAD");
         }
+
+        /**
+         * Keeps a looked-up entry until the response is done: a disk entry may lease its body (a view
+         * of the mapped file that the response writes without copying), released by
+         * {@link #release()} from the sink once the write completed or failed. Memory entries hold no
+         * lease and are not tracked (no allocation on the memory hit path).
+         */
+        void hold(StoredEntry e) {
+            if (e.tier() == StoreTier.MEMORY) {
+                return;
+            }
+            boolean register;
+            synchronized (this) {
+                register = held == null;
+                if (register) {
+                    held = new ArrayList<>(2);
+                }
+                held.add(e);
+            }
+            if (register) {
+                sink.releaseAfterResponse(this::release);
+            }
+        }
+
+        /** Releases every entry held so far (idempotent: each entry's close is). */
+        void release() {
+            List<StoredEntry> hs;
+            synchronized (this) {
+                if (held == null || held.isEmpty()) {
+                    return;
+                }
+                hs = new ArrayList<>(held);
+                held.clear();
+            }
+            for (StoredEntry e : hs) {
+                e.close();
+            }
+        }
     }
 
     /**
@@ -330,8 +378,10 @@ public final class CachingPipeline implements RequestProcessor {
      * purge covers is offered with its stale view. On the I/O thread ({@code nonBlocking}) nothing
      * is removed: null is returned when any entry is covered, so the worker path handles it.
      */
-    private List<Variant> lookupVariants(CacheStore s, StoreKey primary, Instant now, RouteOverrides overrides,
-                                         boolean nonBlocking) {
+    private List<Variant> lookupVariants(CacheStore s, Exchange x, boolean nonBlocking) {
+        StoreKey primary = x.primary;
+        Instant now = x.now;
+        RouteOverrides overrides = x.overrides;
         List<StoreKey> keys = s.listVariants(primary);
         if (keys.isEmpty()) {
             return List.of();
@@ -341,6 +391,7 @@ public final class CachingPipeline implements RequestProcessor {
             Optional<StoredEntry> e = s.lookup(k, now);
             if (e.isPresent()) {
                 StoredEntry entry = e.get();
+                x.hold(entry);
                 StoredResponse view = views.view(entry);
                 PurgeGate.Verdict verdict = purgeGate.check(entry, view, overrides);
                 if (verdict != PurgeGate.Verdict.KEEP) {
@@ -389,7 +440,7 @@ public final class CachingPipeline implements RequestProcessor {
     private CacheDecision decide(Exchange x) {
         x.now = clock.instant();
         boolean cacheable = x.head.isMethod("GET") || x.head.isMethod("HEAD");
-        x.variants = cacheable ? lookupVariants(store, x.primary, x.now, x.overrides, false) : List.of();
+        x.variants = cacheable ? lookupVariants(store, x, false) : List.of();
         return ReusePolicy.decide(x.head, x.responses(), x.now, policy, x.overrides);
     }
 

@@ -164,6 +164,7 @@ public final class BanSweeper implements AutoCloseable {
                 return Applied.UNCHANGED;
             }
             current = again.get();
+            current.close(); // only its head and identity are used: no body lease is kept
             Ban still = gate.banFor(current, BanIndex.EMPTY.with(b));
             if (still == null) {
                 return Applied.UNCHANGED; // replaced by a response fetched after the ban

@@ -278,6 +278,7 @@ public final class PurgeService {
                 return Mark.GONE;
             }
             StoredEntry entry = found.get();
+            entry.close(); // only its head and identity are used: no body lease is kept
             StoredResponse view = StoreAdapter.toStoredResponse(entry);
             long shift = SoftExpiry.secondsToExpire(view, now, policy, overrides);
             if (shift == 0) {

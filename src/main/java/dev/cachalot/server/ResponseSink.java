@@ -86,4 +86,13 @@ public interface ResponseSink {
 
     /** Makes the connection close after this response (sent as Connection: close). */
     void closeConnection();
+
+    /**
+     * Closes {@code resource} once this exchange's response is done: written completely, failed, or
+     * abandoned with the connection. The cache uses it to release its leases on stored bodies that a
+     * response sends without copying (a buffer given to {@link #sendComplete} may still be written
+     * after that call returns). Call it before sending. The default closes nothing (for sinks in
+     * tests that copy what they are given); a sink that writes asynchronously must override it.
+     */
+    default void releaseAfterResponse(AutoCloseable resource) {}
 }

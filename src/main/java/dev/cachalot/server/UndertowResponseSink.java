@@ -220,6 +220,35 @@ final class UndertowResponseSink implements ResponseSink {
         exchange.setPersistent(false);
     }
 
+    /**
+     * Closes {@code resource} from the exchange-completion listener: Undertow completes the exchange
+     * after the last byte was handed to the connection (the END_EXCHANGE callback of an async send),
+     * after a failed write, and when the connection is closed under the exchange. If the exchange is
+     * already complete the resource is closed at once.
+     */
+    @Override
+    public void releaseAfterResponse(AutoCloseable resource) {
+        try {
+            exchange.addExchangeCompleteListener((ex, next) -> {
+                try {
+                    closeQuietly(resource);
+                } finally {
+                    next.proceed();
+                }
+            });
+        } catch (IllegalStateException alreadyComplete) {
+            closeQuietly(resource);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable resource) {
+        try {
+            resource.close();
+        } catch (Exception e) {
+            // A release must not fail the exchange; the resource's owner counts its own problems.
+        }
+    }
+
     private void writeHead(ResponseHead head, long contentLength) {
         started = true;
         prepare();

@@ -38,6 +38,26 @@ final class RecordingSink implements ResponseSink {
     /** When set, sendError blocks on it after recording the error (to hold a leader before it finishes). */
     volatile CountDownLatch errorGate;
 
+    /** Resources the pipeline asked to close when the response is done (closed by {@link #finish()}). */
+    final java.util.List<AutoCloseable> toRelease = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    @Override
+    public void releaseAfterResponse(AutoCloseable resource) {
+        toRelease.add(resource);
+    }
+
+    /** The response is done (everything was copied): close what was handed over, then signal. */
+    private void finish() {
+        for (AutoCloseable r : toRelease) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        done.countDown();
+    }
+
     @Override
     public synchronized void sendComplete(ResponseHead h, ByteBuffer... buffers) {
         check();
@@ -56,7 +76,7 @@ final class RecordingSink implements ResponseSink {
             firstBytes.countDown();
         }
         completed = true;
-        done.countDown();
+        finish();
     }
 
     @Override
@@ -109,7 +129,7 @@ final class RecordingSink implements ResponseSink {
                 if (!aborted) {
                     completed = true;
                 }
-                done.countDown();
+                finish();
             }
         };
     }
@@ -127,7 +147,7 @@ final class RecordingSink implements ResponseSink {
         String cl = h.headers().first("Content-Length");
         announcedLength = cl == null ? -1 : Long.parseLong(cl);
         completed = true;
-        done.countDown();
+        finish();
     }
 
     @Override
@@ -137,7 +157,7 @@ final class RecordingSink implements ResponseSink {
         } else {
             errorStatus = status;
         }
-        done.countDown();
+        finish();
         CountDownLatch g = errorGate;
         if (g != null) {
             try {

@@ -25,6 +25,9 @@ import java.time.Duration;
  *     is copied into memory; default 2
  * @param maxVariants {@code cache.max-variants}: variants kept per primary key (oldest dropped); default 32
  * @param sweepInterval {@code cache.disk.sweep-interval}: period of the background expiry sweep; default 60 s
+ * @param diskAnswerOnIoThread {@code cache.disk.answer-on-io-thread}: the proxy may answer a fresh disk hit
+ *     whose body is a mapped view from the I/O thread, like a memory hit (a page fault then blocks
+ *     that thread while the page is read); default true. Read by the proxy, not by the store.
  */
 public record StoreConfig(
     Path directory,
@@ -40,7 +43,8 @@ public record StoreConfig(
     long inlineReadMaxBytes,
     int promoteAfterHits,
     int maxVariants,
-    Duration sweepInterval) {
+    Duration sweepInterval,
+    boolean diskAnswerOnIoThread) {
 
   private static final long KIB = 1024;
   private static final long MIB = 1024 * KIB;
@@ -84,7 +88,7 @@ public record StoreConfig(
   public static StoreConfig defaults() {
     return new StoreConfig(Path.of("var", "cache"), true, 256 * MIB, 1 * MIB, 1 * GIB,
         8 * GIB, 250_000, (int) (64 * KIB), 512, (int) (32 * KIB), 64 * KIB, 2, 32,
-        Duration.ofSeconds(60));
+        Duration.ofSeconds(60), true);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -119,6 +123,7 @@ public record StoreConfig(
     private int promoteAfterHits;
     private int maxVariants;
     private Duration sweepInterval;
+    private boolean diskAnswerOnIoThread;
 
     private Builder(StoreConfig c) {
       directory = c.directory;
@@ -135,6 +140,7 @@ public record StoreConfig(
       promoteAfterHits = c.promoteAfterHits;
       maxVariants = c.maxVariants;
       sweepInterval = c.sweepInterval;
+      diskAnswerOnIoThread = c.diskAnswerOnIoThread;
     }
 
     /** Sets {@code cache.dir}. */
@@ -165,12 +171,15 @@ public record StoreConfig(
     public Builder maxVariants(int v) { maxVariants = v; return this; }
     /** Sets {@code cache.disk.sweep-interval}. */
     public Builder sweepInterval(Duration v) { sweepInterval = v; return this; }
+    /** Sets {@code cache.disk.answer-on-io-thread}. */
+    public Builder diskAnswerOnIoThread(boolean v) { diskAnswerOnIoThread = v; return this; }
 
     /** Validates and builds. */
     public StoreConfig build() {
       return new StoreConfig(directory, diskEnabled, memoryMaxBytes, memoryMaxObjectBytes,
           maxObjectBytes, diskMaxBytes, diskMaxEntries, chunkBytes, averageHeadBytes,
-          averageBodyBytes, inlineReadMaxBytes, promoteAfterHits, maxVariants, sweepInterval);
+          averageBodyBytes, inlineReadMaxBytes, promoteAfterHits, maxVariants, sweepInterval,
+          diskAnswerOnIoThread);
     }
   }
 }

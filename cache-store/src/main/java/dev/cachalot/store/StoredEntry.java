@@ -15,8 +15,18 @@ import java.util.Optional;
  * (for a checksum failure a {@link CorruptBodyException}; the entry has then already been dropped
  * and counted). Callers that already sent the response head must then abort the response rather
  * than end it normally, so a torn body is never served as complete.
+ *
+ * <p>An entry returned by {@link CacheStore#lookup} may hold a <em>lease</em> on its body: a disk
+ * entry then hands out a read-only view of the mapped file ({@link #bodyBuffer()}) instead of a
+ * copy, and keeps its body readable even when the entry is replaced, removed or evicted meanwhile
+ * (the freeing of its chunks waits for the last lease). The caller must {@link #close()} such an
+ * entry once the body is no longer read, e.g. after the response write completed or failed; the
+ * buffers it handed out are not valid after that. Closing twice is harmless. Memory-tier entries and
+ * entries from {@link CacheStore#forEachEntry} or a commit hold no lease; their close does nothing.
+ * A lease never closed is a leak: the chunks of a removed entry then stay on disk until the next
+ * start reclaims them (counted, see the disk tier's lease statistics).
  */
-public interface StoredEntry {
+public interface StoredEntry extends AutoCloseable {
 
   /** The key this entry is stored under. */
   StoreKey key();
@@ -67,4 +77,11 @@ public interface StoredEntry {
    * @throws IOException when the body is gone or corrupt, or {@code out} fails
    */
   void transferTo(long offset, long length, WritableByteChannel out) throws IOException;
+
+  /**
+   * Releases this lookup's lease on the body (if it holds one); idempotent, never throws. After it,
+   * buffers from {@link #bodyBuffer()} must not be read any more.
+   */
+  @Override
+  default void close() {}
 }

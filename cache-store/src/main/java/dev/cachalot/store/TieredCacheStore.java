@@ -67,6 +67,68 @@ public final class TieredCacheStore implements CacheStore {
     return memory;
   }
 
+  /**
+   * The store the proxy's I/O-thread fast path may read: the whole store when
+   * {@code cache.disk.answer-on-io-thread} is on and the disk tier is enabled (a disk hit is then a
+   * lookup in the decoded-head cache plus a mapped view, no copy), else the memory tier alone.
+   */
+  public CacheStore ioThreadStore() {
+    return disk != null && config.diskAnswerOnIoThread() ? ioView : memory;
+  }
+
+  /**
+   * The whole store as read by the I/O thread: the same lookups, except that a streamed disk body
+   * (larger than {@code cache.disk.inline-read-max-bytes}) is never promoted from there, since
+   * promoting it reads the whole body; the next lookup on a worker promotes it.
+   */
+  private final CacheStore ioView = new CacheStore() {
+    @Override
+    public Optional<StoredEntry> lookup(StoreKey key, Instant now) {
+      return TieredCacheStore.this.lookup(key, now, false);
+    }
+
+    @Override
+    public List<StoreKey> listVariants(StoreKey key) {
+      return TieredCacheStore.this.listVariants(key);
+    }
+
+    @Override
+    public EntryWriter beginWrite(StoreKey key, EntryHead head, long expectedLength, Instant now) {
+      return TieredCacheStore.this.beginWrite(key, head, expectedLength, now);
+    }
+
+    @Override
+    public ReplaceOutcome replaceHead(StoreKey key, long expectedEntryId, int expectedHeadVersion,
+        EntryHead newHead, Instant now) {
+      return TieredCacheStore.this.replaceHead(key, expectedEntryId, expectedHeadVersion, newHead, now);
+    }
+
+    @Override
+    public boolean remove(StoreKey key) {
+      return TieredCacheStore.this.remove(key);
+    }
+
+    @Override
+    public int removeAll(StoreKey key) {
+      return TieredCacheStore.this.removeAll(key);
+    }
+
+    @Override
+    public boolean forEachEntry(Instant now, Predicate<? super StoredEntry> visitor) {
+      return TieredCacheStore.this.forEachEntry(now, visitor);
+    }
+
+    @Override
+    public StoreStats stats() {
+      return TieredCacheStore.this.stats();
+    }
+
+    @Override
+    public void close() {
+      // The view does not own the store.
+    }
+  };
+
   /** The disk tier, if enabled. */
   public Optional<ChronicleTier> diskTier() {
     return Optional.ofNullable(disk);
@@ -74,6 +136,10 @@ public final class TieredCacheStore implements CacheStore {
 
   @Override
   public Optional<StoredEntry> lookup(StoreKey key, Instant now) {
+    return lookup(key, now, true);
+  }
+
+  private Optional<StoredEntry> lookup(StoreKey key, Instant now, boolean mayReadToPromote) {
     BufferedEntry m = memory.get(key, now);
     if (m != null) {
       hits.increment();
@@ -85,7 +151,8 @@ public final class TieredCacheStore implements CacheStore {
       return Optional.empty();
     }
     hits.increment();
-    if (d.bodyLength() <= memory.maxObjectBytes() && disk.hitCount(key) >= config.promoteAfterHits()) {
+    if (d.bodyLength() <= memory.maxObjectBytes() && disk.hitCount(key) >= config.promoteAfterHits()
+        && (mayReadToPromote || d.bodyBuffer().isPresent())) {
       promote(d);
     }
     return Optional.of(d);
@@ -119,10 +186,16 @@ public final class TieredCacheStore implements CacheStore {
 
   @Override
   public List<StoreKey> listVariants(StoreKey key) {
-    Set<StoreKey> all = new LinkedHashSet<>(memory.listVariants(key));
-    if (disk != null) {
-      all.addAll(disk.listVariants(key));
+    List<StoreKey> m = memory.listVariants(key);
+    if (disk == null) {
+      return m;
     }
+    List<StoreKey> d = disk.listVariants(key);
+    if (m.isEmpty() || d.isEmpty()) {
+      return m.isEmpty() ? d : m; // the common cases: no set to build
+    }
+    Set<StoreKey> all = new LinkedHashSet<>(m);
+    all.addAll(d);
     return new ArrayList<>(all);
   }
 

@@ -97,4 +97,33 @@ class TieredCacheStoreTest {
       assertTrue(e.bodyBuffer().isEmpty(), "large disk bodies stream, they are not buffered whole");
     }
   }
+
+  @Test
+  void theIoThreadViewServesDiskHitsButPromotesOnlyBodiesItAlreadyHolds() throws IOException {
+    StoreKey small = StoreKey.of("https://a.example/io-small");
+    StoreKey streamed = StoreKey.of("https://a.example/io-streamed"); // above the inline-read size
+    try (TieredCacheStore store = open()) {
+      put(store, small, head(clock.now(), HOUR, "\"a\""), body(1, 3000), 3000, clock.now());
+      put(store, streamed, head(clock.now(), HOUR, "\"b\""), body(2, 40_000), 9000, clock.now());
+    }
+    try (TieredCacheStore store = open()) {
+      CacheStore io = store.ioThreadStore();
+      for (int i = 0; i < 3; i++) {
+        try (StoredEntry e = io.lookup(streamed, clock.now()).orElseThrow()) {
+          assertEquals(StoreTier.DISK, e.tier(), "a streamed body is not read to promote it on the I/O thread");
+        }
+      }
+      try (StoredEntry e = store.lookup(streamed, clock.now()).orElseThrow()) {
+        assertEquals(StoreTier.DISK, e.tier(), "a worker lookup promotes it");
+      }
+      assertEquals(StoreTier.MEMORY, store.lookup(streamed, clock.now()).orElseThrow().tier());
+      io.lookup(small, clock.now()).orElseThrow().close();
+      io.lookup(small, clock.now()).orElseThrow().close(); // its body is a view: promoted from here
+      assertEquals(StoreTier.MEMORY, io.lookup(small, clock.now()).orElseThrow().tier());
+    }
+    StoreConfig off = Fixtures.small(dir).diskAnswerOnIoThread(false).build();
+    try (TieredCacheStore store = TieredCacheStore.open(off, clock)) {
+      assertTrue(store.ioThreadStore() == store.memoryTier(), "off: the I/O thread reads memory only");
+    }
+  }
 }

@@ -2,6 +2,7 @@ package dev.cachalot.store.bench;
 
 import dev.cachalot.store.StoreConfig;
 import dev.cachalot.store.StoreKey;
+import dev.cachalot.store.StoredEntry;
 import dev.cachalot.store.TieredCacheStore;
 import dev.cachalot.store.tier.ChronicleTier;
 import java.lang.management.ManagementFactory;
@@ -17,8 +18,11 @@ import java.time.InstantSource;
  * timings of a cold open). Run:
  * <pre>
  * java $CHRONICLE_FLAGS -cp cache-store/target/cache-store-benchmarks.jar \
- *     dev.cachalot.store.bench.StartupMeasure 100000
+ *     dev.cachalot.store.bench.StartupMeasure 100000 [bodySize ...]   (default sizes: 1024 16384)
  * </pre>
+ * After each open it also looks every entry up once (closing each, so the decoded-head cache and
+ * the lease table are exercised) and reports the heap per entry again: the decoded-head cache is
+ * bounded, so this must not grow with the body size either.
  */
 public final class StartupMeasure {
   private StartupMeasure() {}
@@ -26,7 +30,11 @@ public final class StartupMeasure {
   public static void main(String[] args) throws Exception {
     int entries = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     InstantSource clock = InstantSource.fixed(BenchSupport.NOW);
-    for (int size : new int[] {1024, 16 * 1024}) {
+    int[] sizes = args.length > 1 ? new int[args.length - 1] : new int[] {1024, 16 * 1024};
+    for (int i = 1; i < args.length; i++) {
+      sizes[i - 1] = Integer.parseInt(args[i]);
+    }
+    for (int size : sizes) {
       Path dir = BenchSupport.tempDir("startup");
       StoreConfig config = StoreConfig.builder()
           .directory(dir)
@@ -54,7 +62,10 @@ public final class StartupMeasure {
         TieredCacheStore store = TieredCacheStore.open(config, clock);
         long openMs = (System.nanoTime() - s0) / 1_000_000;
         StoreKey probe = BenchSupport.key(entries / 2);
-        boolean hit = store.lookup(probe, BenchSupport.NOW).isPresent();
+        boolean hit;
+        try (StoredEntry e = store.lookup(probe, BenchSupport.NOW).orElse(null)) {
+          hit = e != null;
+        }
         System.gc();
         long heapAfter = mem.getHeapMemoryUsage().getUsed();
         ChronicleTier disk = store.diskTier().orElseThrow();
@@ -62,6 +73,13 @@ public final class StartupMeasure {
                 + " fill %d ms; files %d MiB on disk%n",
             entries, size, run == 0 ? "clean" : "unclean(recovery)", openMs, hit,
             (heapAfter - heapBefore) / (double) entries, disk.indexHeapBytes() / (double) entries, fillMs, du / 1024);
+        for (int i = 0; i < entries; i++) {
+          store.lookup(BenchSupport.key(i), BenchSupport.NOW).orElseThrow().close();
+        }
+        System.gc();
+        long heapRead = mem.getHeapMemoryUsage().getUsed();
+        System.out.printf("  after looking up every entry once: heap delta %.1f B/entry; leases outstanding %d%n",
+            (heapRead - heapBefore) / (double) entries, disk.leaseStats().outstanding());
         store.close();
       }
       BenchSupport.deleteTree(dir);

@@ -36,7 +36,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * </pre>
  * {@code lookup}: the lookup alone (for memory: the body is then available as a buffer without a
  * copy). {@code lookupAndRead}: lookup plus writing the whole body to a channel that copies it once
- * (like a socket write): what serving a hit costs the store. {@code put}: a whole write (begin, append in 64 KiB pieces, commit) over 64 keys.
+ * (like a socket write): what serving a hit costs the store. Both close the entry (releasing a disk
+ * entry's lease). {@code put}: a whole write (begin, append in 64 KiB pieces, commit) over 64 keys.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -90,13 +91,16 @@ public class StoreBench {
   @Benchmark
   public void lookup(Blackhole bh) {
     Optional<StoredEntry> e = store.lookup(anyKey(), BenchSupport.NOW);
-    bh.consume(e.orElseThrow().bodyBuffer());
+    try (StoredEntry entry = e.orElseThrow()) {
+      bh.consume(entry.bodyBuffer());
+    }
   }
 
   @Benchmark
   public long lookupAndRead(Sink sink) throws IOException {
-    StoredEntry e = store.lookup(anyKey(), BenchSupport.NOW).orElseThrow();
-    e.transferTo(0, e.bodyLength(), sink.channel);
+    try (StoredEntry e = store.lookup(anyKey(), BenchSupport.NOW).orElseThrow()) {
+      e.transferTo(0, e.bodyLength(), sink.channel);
+    }
     return sink.channel.bytes;
   }
 

@@ -87,9 +87,10 @@ public class StreamBench {
   /** Reads the 1 GiB body back through the channel API (every chunk CRC-checked). */
   @Benchmark
   public long read1GiB() throws IOException {
-    StoredEntry e = tier.lookup(key, BenchSupport.NOW).orElseThrow();
     BenchSupport.NullChannel out = new BenchSupport.NullChannel();
-    e.transferTo(0, e.bodyLength(), out);
+    try (StoredEntry e = tier.lookup(key, BenchSupport.NOW).orElseThrow()) {
+      e.transferTo(0, e.bodyLength(), out);
+    }
     if (out.bytes != GIB) {
       throw new IllegalStateException("read " + out.bytes);
     }

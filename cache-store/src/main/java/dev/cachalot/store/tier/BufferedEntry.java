@@ -23,6 +23,8 @@ public final class BufferedEntry implements StoredEntry {
   private final int bodyCrc;
   private final StoreTier tier;
   private final ByteBuffer body;
+  /** The disk tier's lease on a mapped body, or null (memory entries, copied bodies). */
+  private final Leases.Lease lease;
 
   /**
    * Creates the entry.
@@ -31,6 +33,13 @@ public final class BufferedEntry implements StoredEntry {
    */
   public BufferedEntry(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
       StoreTier tier, ByteBuffer body) {
+    this(key, head, entryId, headVersion, bodyCrc, tier, body, null);
+  }
+
+  /** An entry whose body is a view of the disk tier's mapped file, valid while {@code lease} is held. */
+  BufferedEntry(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
+      StoreTier tier, ByteBuffer body, Leases.Lease lease) {
+    this.lease = lease;
     this.key = key;
     this.head = head;
     this.entryId = entryId;
@@ -92,11 +101,32 @@ public final class BufferedEntry implements StoredEntry {
 
   @Override
   public Optional<ByteBuffer> bodyBuffer() {
+    checkOpen();
     return Optional.of(body.duplicate());
+  }
+
+  /** Releases the lease on a mapped body (if any); idempotent. */
+  @Override
+  public void close() {
+    if (lease != null) {
+      lease.close();
+    }
+  }
+
+  /** True when this entry's body is a leased view of the disk tier's mapped file. */
+  public boolean leased() {
+    return lease != null;
+  }
+
+  private void checkOpen() {
+    if (lease != null && lease.isClosed()) {
+      throw new IllegalStateException("the lease on " + this + " was released; its body may no longer be read");
+    }
   }
 
   @Override
   public InputStream openRange(long offset, long length) {
+    checkOpen();
     checkRange(offset, length, body.limit());
     ByteBuffer view = body.duplicate();
     view.position((int) offset).limit((int) (offset + length));
@@ -105,6 +135,7 @@ public final class BufferedEntry implements StoredEntry {
 
   @Override
   public void transferTo(long offset, long length, WritableByteChannel out) throws IOException {
+    checkOpen();
     checkRange(offset, length, body.limit());
     ByteBuffer view = body.duplicate();
     view.position((int) offset).limit((int) (offset + length));
@@ -123,7 +154,8 @@ public final class BufferedEntry implements StoredEntry {
 
   @Override
   public String toString() {
-    return "BufferedEntry[" + key + ", id=" + entryId + ", v=" + headVersion + ", " + tier + "]";
+    return "BufferedEntry[" + key + ", id=" + entryId + ", v=" + headVersion + ", " + tier
+        + (lease != null ? ", leased" : "") + "]";
   }
 
   /** An input stream over a buffer view. */

@@ -46,6 +46,7 @@ import java.util.function.Predicate;
 import java.util.zip.CRC32C;
 import net.openhft.chronicle.hash.ChronicleHashCorruption;
 import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
@@ -73,6 +74,11 @@ import org.slf4j.LoggerFactory;
  * bounded by bytes and entries) and turns every Chronicle failure into a counted miss or declined
  * write. A {@code clean-shutdown} marker decides whether start-up must run Chronicle's recovery
  * (after {@code kill -9} segment locks may still be held in the file).
+ *
+ * <p>Lookups hold a lease on the entry they return ({@link Leases}): chunks of a removed or replaced
+ * entry are freed only after its last lease is released, so a single-chunk body can be handed out
+ * as a zero-copy view of the file ({@link ChunkWindows}). Decoded head records of recently read
+ * primaries are kept in {@link HotHeads} while their stripe is unchanged.
  */
 public final class ChronicleTier implements CacheStore {
   private static final Logger LOG = LoggerFactory.getLogger(ChronicleTier.class);
@@ -84,6 +90,8 @@ public final class ChronicleTier implements CacheStore {
   private static final String FORMAT_FILE = "format";
   private static final String FORMAT = "cachalot-disk-format " + EntryCodec.VERSION;
   private static final int EVICTION_SAMPLES = 8;
+  /** Slots of the decoded-head cache ({@link HotHeads}): a fixed bound, ~1 KB of heap per slot used. */
+  static final int HOT_HEADS = 4096;
 
   private final StoreConfig config;
   private final InstantSource clock;
@@ -94,6 +102,22 @@ public final class ChronicleTier implements CacheStore {
   private final HeadSlots slots;
   private final ChronicleMap<Long, ByteBuffer> chunks;
   private final DiskIndex index;
+  /** Reference counts per entry id: chunks of a leased entry are freed after its last lease. */
+  private final Leases leases = new Leases();
+  /** Zero-copy views of chunk values (null when the chunks map's layout could not be read). */
+  private final ChunkWindows windows;
+  /** Decoded head records of recently read primaries (bounded). */
+  private final HotHeads hot = new HotHeads(HOT_HEADS);
+  private final LongAdder leakedAtClose = new LongAdder();
+  /** Head records read from Chronicle by lookups (the decoded-head cache missed). */
+  private final LongAdder headReads = new LongAdder();
+  /**
+   * How long close waits for leases still held: none by default, since the proxy closes the store
+   * only after draining its requests, and a view stays readable after close anyway (tests set it).
+   */
+  private volatile long leaseCloseWaitMillis;
+  /** Test hook run when close starts waiting for leases (null: none). */
+  private volatile Runnable closeWaitHook;
   private final AtomicLong nextEntryId;
   /** Draws eviction samples; seeded only by tests that need a reproducible eviction order. */
   private final Random random;
@@ -188,6 +212,7 @@ public final class ChronicleTier implements CacheStore {
     });
     Files.writeString(directory.resolve(FORMAT_FILE), FORMAT + "\n");
     Files.deleteIfExists(clean);
+    this.windows = openWindows(c, directory.resolve(CHUNKS_FILE), config);
     this.index = new DiskIndex(1024);
     this.nextEntryId = new AtomicLong(rebuild(!wasClean) + 1);
     this.startupMillis = (System.nanoTime() - t0) / 1_000_000;
@@ -257,6 +282,20 @@ public final class ChronicleTier implements CacheStore {
         .maxBloatFactor(4.0)
         .putReturnsNull(true)
         .removeReturnsNull(true);
+  }
+
+  /**
+   * The JDK mapping of the chunks file for zero-copy views, or null when Chronicle's layout cannot
+   * be read (then small bodies are copied, as before).
+   */
+  private static ChunkWindows openWindows(ChronicleMap<Long, ByteBuffer> chunks, Path file, StoreConfig config) {
+    try {
+      VanillaChronicleHash<?, ?, ?, ?> h = (VanillaChronicleHash<?, ?, ?, ?>) chunks;
+      return new ChunkWindows(file, h.bsAddress(), h.sizeInBytesWithoutTiers(), config.chunkBytes() + 4);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("zero-copy views of {} unavailable ({}); small disk bodies are copied", file, e.toString());
+      return null;
+    }
   }
 
   private static <K, V> ChronicleMap<K, V> openMap(ChronicleMapBuilder<K, V> builder, Path file, boolean wasClean,
@@ -369,6 +408,36 @@ public final class ChronicleTier implements CacheStore {
     life.readLock().unlock();
   }
 
+  /** Lease counters of this tier. */
+  public LeaseStats leaseStats() {
+    return new LeaseStats(leases.outstanding(), leases.acquired(), leases.deferred(),
+        leases.deferred() - leases.deferredDone(), leakedAtClose.sum());
+  }
+
+  /**
+   * Lease counters.
+   *
+   * @param outstanding leases held now
+   * @param acquired leases taken since start
+   * @param deferredFrees removals whose chunk free had to wait for a lease (since start)
+   * @param pendingFrees deferred frees still waiting for their last lease
+   * @param leakedAtClose leases still held when close stopped waiting (their chunks are reclaimed
+   *     at the next start)
+   */
+  public record LeaseStats(long outstanding, long acquired, long deferredFrees, long pendingFrees,
+      long leakedAtClose) {}
+
+  /** Head records lookups read from Chronicle so far (the decoded-head cache missed). */
+  long headReads() {
+    return headReads.sum();
+  }
+
+  /** Sets how long close waits for leases still held (tests; default 0). */
+  void leaseCloseWait(long millis, Runnable onWaiting) {
+    this.leaseCloseWaitMillis = millis;
+    this.closeWaitHook = onWaiting;
+  }
+
   /** Milliseconds the last open took (start-up measurement). */
   public long startupMillis() {
     return startupMillis;
@@ -429,24 +498,130 @@ public final class ChronicleTier implements CacheStore {
       return null;
     }
     try {
-      Variant v = findVariant(key, now);
-      if (v == null) {
-        return null;
-      }
-      int touched = index.touchAndVerified(key.hash(), seconds(now));
-      if (v.bodyLength() <= config.inlineReadMaxBytes()) {
-        ByteBuffer body = readWhole(key, v, touched >= 0 && (touched & DiskIndex.VERIFIED_FLAG) != 0);
-        if (body == null) {
+      long ph = key.primaryHash();
+      HotHeads.Hot h = hot.get(ph);
+      for (int attempt = 0; attempt < 3; attempt++) {
+        if (h == null || !slots.unchanged(ph, h.stamp) || !key.primaryEquals(h.group.primary())) {
+          headReads.increment();
+          HeadSlots.Snapshot snap = slots.snapshot(ph);
+          if (snap.group() == null || !key.primaryEquals(snap.group().primary())) {
+            return null;
+          }
+          h = hot.put(ph, snap.stamp(), snap.group());
+        }
+        int i = h.indexOf(key);
+        if (i < 0) {
           return null;
         }
-        return new BufferedEntry(key, v.head(), v.entryId(), v.headVersion(), v.bodyCrc(), StoreTier.DISK, body);
+        Variant v = h.group.variants().get(i);
+        if (!v.head().retainUntil().isAfter(now)) {
+          return null;
+        }
+        StoredEntry e = leased(key, h, i, v, now);
+        if (e != RETRY) {
+          return e;
+        }
+        h = null; // the group changed while the lease was taken: read it again
       }
-      return new ChunkedEntry(this, key, v);
-    } catch (RuntimeException | AssertionError | InternalError e) {
+      return null;
+    } catch (RuntimeException | AssertionError | InternalError | IOException e) {
       failures.increment();
       LOG.warn("disk tier lookup failed for {}", key, e);
       return null;
     }
+  }
+
+  /** Marker: the head changed under a lookup; read it again. */
+  private static final StoredEntry RETRY = new BufferedEntry(StoreKey.of(new byte[0]),
+      new EntryHead(200, List.of(), Instant.EPOCH, Instant.EPOCH, Instant.EPOCH), 0, 0, 0, StoreTier.DISK,
+      ByteBuffer.allocate(0));
+
+  /**
+   * The entry for variant {@code i} of a current group, holding a lease on its body: a zero-copy
+   * view for a single-chunk body up to {@code cache.disk.inline-read-max-bytes} (verified the first
+   * time it is read in this process), a copy for other small bodies, a streaming entry otherwise.
+   * Returns null for a miss and {@link #RETRY} when the group changed before the lease was held.
+   */
+  private StoredEntry leased(StoreKey key, HotHeads.Hot h, int i, Variant v, Instant now) throws IOException {
+    long ph = key.primaryHash();
+    int touched = index.touchAndVerified(key.hash(), seconds(now));
+    boolean small = v.bodyLength() <= config.inlineReadMaxBytes();
+    ByteBuffer view = small ? h.views.get(i) : null;
+    Leases.Lease lease = leases.acquire(v.entryId());
+    if (lease == null) {
+      return RETRY; // being freed: an edit just dropped it; the current head may name another entry
+    }
+    // Holding the lease, the entry is still the current one only if no edit of its stripe started
+    // since the group was read; then its chunks stay until the lease is released.
+    if (!slots.unchanged(ph, h.stamp)) {
+      lease.close();
+      return RETRY;
+    }
+    if (view != null) {
+      return new BufferedEntry(key, v.head(), v.entryId(), v.headVersion(), v.bodyCrc(), StoreTier.DISK,
+          view, lease);
+    }
+    if (!small) {
+      return new ChunkedEntry(this, key, v, lease);
+    }
+    boolean verified = touched >= 0 && (touched & DiskIndex.VERIFIED_FLAG) != 0;
+    if (v.bodyLength() > 0 && chunkCount(v) == 1 && windows != null) {
+      ByteBuffer mapped = mappedChunk(v);
+      if (mapped == MISSING_VIEW) {
+        lease.close();
+        dropMissing(key, v.entryId(), "chunk 0 missing");
+        return null;
+      }
+      if (mapped != null) {
+        if (!verified) {
+          CRC32C crc = new CRC32C();
+          crc.update(mapped.duplicate());
+          if ((int) crc.getValue() != v.bodyCrc()) {
+            lease.close();
+            dropCorruptEntry(key, v.entryId(), "body checksum mismatch");
+            return null;
+          }
+          index.markVerified(key.hash());
+        }
+        h.views.set(i, mapped);
+        return new BufferedEntry(key, v.head(), v.entryId(), v.headVersion(), v.bodyCrc(), StoreTier.DISK,
+            mapped, lease);
+      }
+    }
+    // Several chunks, or a value outside the translatable mapping: copy (the lease is not needed
+    // once the copy is made).
+    try {
+      ByteBuffer body = readWhole(key, v, verified);
+      return body == null ? null
+          : new BufferedEntry(key, v.head(), v.entryId(), v.headVersion(), v.bodyCrc(), StoreTier.DISK, body);
+    } finally {
+      lease.close();
+    }
+  }
+
+  /** Marker: the chunk is not in the map. */
+  private static final ByteBuffer MISSING_VIEW = ByteBuffer.allocate(0);
+
+  /**
+   * A read-only view of the only chunk of {@code v} (payload only, its length checked), null when
+   * the value lies outside the translatable mapping, {@link #MISSING_VIEW} when there is no chunk.
+   * The caller holds a lease on the entry.
+   */
+  private ByteBuffer mappedChunk(Variant v) throws IOException {
+    int want = (int) v.bodyLength();
+    long address;
+    try (ExternalMapQueryContext<Long, ByteBuffer, ?> c = chunks.queryContext(ChunkKeys.of(v.entryId(), 0))) {
+      MapEntry<Long, ByteBuffer> e = c.entry();
+      if (e == null) {
+        return MISSING_VIEW;
+      }
+      Data<ByteBuffer> d = e.value();
+      if (d.size() != want + 4L) {
+        return null; // let the copying path report the damage
+      }
+      address = d.bytes().addressForRead(d.offset());
+    }
+    return windows.view(address, want);
   }
 
   /** The aged hit count of a key (raised by every lookup hit), or -1 when not stored. */
@@ -457,14 +632,6 @@ public final class ChronicleTier implements CacheStore {
   /** Forgets a key's hit count (after it was promoted to memory, so it must earn the next one). */
   public void resetHits(StoreKey key) {
     index.resetHits(key.hash());
-  }
-
-  private Variant findVariant(StoreKey key, Instant now) {
-    Variant v = slots.find(key);
-    if (v == null || !v.head().retainUntil().isAfter(now)) {
-      return null;
-    }
-    return v;
   }
 
   /**
@@ -601,9 +768,20 @@ public final class ChronicleTier implements CacheStore {
 
   private List<StoreKey> listVariants0(StoreKey key) {
     try {
-      Group g = slots.current(key.primaryHash());
+      long ph = key.primaryHash();
+      HotHeads.Hot h = hot.get(ph);
+      if (h != null && slots.unchanged(ph, h.stamp)) {
+        // The decoded-head cache: the hit path lists the variants before looking each up.
+        return key.primaryEquals(h.group.primary()) ? List.of(h.keys) : List.of();
+      }
+      headReads.increment();
+      HeadSlots.Snapshot snap = slots.snapshot(ph);
+      Group g = snap.group();
       if (g == null || !key.primaryEquals(g.primary())) {
         return List.of();
+      }
+      if (!g.variants().isEmpty()) {
+        return List.of(hot.put(ph, snap.stamp(), g).keys);
       }
       List<StoreKey> out = new ArrayList<>(g.variants().size());
       for (Variant v : g.variants()) {
@@ -943,15 +1121,21 @@ public final class ChronicleTier implements CacheStore {
     evictIfNeeded();
   }
 
+  /**
+   * Frees the chunks of an entry removed from the heads: now, or when the last lease on it is
+   * released. (A free that would run after close is skipped: the next start reclaims the chunks.)
+   */
   private void removeChunks(long entryId, int count) {
-    if (!enter()) {
-      return;
-    }
-    try {
-      removeChunks0(entryId, count);
-    } finally {
-      exit();
-    }
+    leases.free(entryId, () -> {
+      if (!enter()) {
+        return;
+      }
+      try {
+        removeChunks0(entryId, count);
+      } finally {
+        exit();
+      }
+    });
   }
 
   private void removeChunks0(long entryId, int count) {
@@ -1197,12 +1381,33 @@ public final class ChronicleTier implements CacheStore {
         Thread.currentThread().interrupt();
       }
     }
+    // Leases still held: their frees run on release, which must happen before the maps close, or
+    // the chunks stay as orphans for the next start. Wait a bounded time at most (a leak must not
+    // block shutdown); the views themselves stay readable after close (ChunkWindows), and their
+    // bytes stay right until the directory is opened again (which reclaims the orphans).
+    Runnable hook = closeWaitHook;
+    if (hook != null && leases.outstanding() > 0) {
+      hook.run();
+    }
+    try {
+      if (!leases.awaitDrained(leaseCloseWaitMillis)) {
+        long left = leases.outstanding();
+        leakedAtClose.add(left);
+        LOG.warn("closing disk cache {} with {} lease(s) still held after {} ms: their removed entries' chunks"
+            + " are reclaimed at the next start", directory, left, leaseCloseWaitMillis);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     // Wait for operations in flight: the maps' memory is unmapped on close.
     life.writeLock().lock();
     try {
       closed = true;
       heads.close();
       chunks.close();
+      if (windows != null) {
+        windows.close();
+      }
       Files.write(directory.resolve(CLEAN_MARKER), new byte[0]);
     } catch (IOException | RuntimeException e) {
       LOG.warn("closing disk cache {} failed; next start will run recovery", directory, e);

@@ -23,11 +23,25 @@ final class ChunkedEntry implements StoredEntry {
   private final ChronicleTier tier;
   private final StoreKey key;
   private final Variant v;
+  /** The lease a lookup took (chunks stay until it is released), or null (walks, commits). */
+  private final Leases.Lease lease;
 
   ChunkedEntry(ChronicleTier tier, StoreKey key, Variant v) {
+    this(tier, key, v, null);
+  }
+
+  ChunkedEntry(ChronicleTier tier, StoreKey key, Variant v, Leases.Lease lease) {
     this.tier = tier;
     this.key = key;
     this.v = v;
+    this.lease = lease;
+  }
+
+  @Override
+  public void close() {
+    if (lease != null) {
+      lease.close();
+    }
   }
 
   @Override

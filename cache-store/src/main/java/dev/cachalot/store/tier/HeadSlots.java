@@ -185,6 +185,48 @@ final class HeadSlots {
     return null;
   }
 
+  /**
+   * The current group of a primary (or null) with the stripe stamp it was read under: while
+   * {@link #unchanged} says so for that stamp, no edit of any primary of the stripe has started
+   * since, so the group is still the current one (the disk tier's cache of decoded heads relies on
+   * it). The stamp is valid or the read was redone under the read lock.
+   */
+  Snapshot snapshot(long primaryHash) {
+    StampedLock l = stripe(primaryHash);
+    long k0 = slotKey(primaryHash, 0);
+    long k1 = slotKey(primaryHash, 1);
+    byte[] r0 = null;
+    byte[] r1 = null;
+    long stamp = l.tryOptimisticRead();
+    if (stamp != 0) {
+      r0 = heads.get(k0);
+      r1 = heads.get(k1);
+      if (!l.validate(stamp)) {
+        stamp = 0;
+      }
+    }
+    if (stamp == 0) {
+      stamp = l.readLock();
+      try {
+        r0 = heads.get(k0);
+        r1 = heads.get(k1);
+      } finally {
+        l.unlockRead(stamp);
+      }
+    }
+    // A corrupt slot is dropped under the write lock, which also makes this stamp stale.
+    Group g = newer(decodeOrDrop(primaryHash, 0, r0), decodeOrDrop(primaryHash, 1, r1));
+    return new Snapshot(g, stamp);
+  }
+
+  /** A group as read, with the stamp that tells whether it is still current. */
+  record Snapshot(Group group, long stamp) {}
+
+  /** True when no edit of the primary's stripe has started since {@code stamp} was issued. */
+  boolean unchanged(long primaryHash, long stamp) {
+    return stripe(primaryHash).validate(stamp);
+  }
+
   /** The current group of a primary (any primary bytes), or null. */
   Group current(long primaryHash) {
     byte[][] r = readBoth(primaryHash);
