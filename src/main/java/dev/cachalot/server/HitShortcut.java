@@ -115,10 +115,12 @@ final class HitShortcut {
         try {
             answered = processor.tryAnswerNow(new ClientRequest(r.head(), route, info, 0, NO_BODY), sink);
         } catch (RuntimeException e) {
+            sink.releaseHeld();
             LOG.debug("hit shortcut declined {} after a failure: {}", requestId, e.toString());
             return false; // the normal path runs the fast path again and answers the failure
         }
         if (!answered || !sink.usable()) {
+            sink.releaseHeld(); // the normal path looks the entry up again
             return false;
         }
         sink.request = r;

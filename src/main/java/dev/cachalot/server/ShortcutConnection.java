@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 import org.xnio.conduits.ConduitStreamSinkChannel;
@@ -41,6 +42,9 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
     private final ByteBuffer[] out = new ByteBuffer[2];
     /** Input read behind a pending answer, not yet scanned (read mode), or null. */
     private ByteBuffer held;
+    /** The connection's close listener while an answer is pending (ours wraps it), else null. */
+    private ChannelListener<? super StreamConnection> closeListenerBefore;
+    private boolean closeHooked;
     /** Undertow asked for reads while an answer was pending: resume them when it is written. */
     boolean readsWanted;
 
@@ -104,6 +108,17 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         }
         // The socket buffer is full: no more input until the rest is written (reads paused).
         shortcut.deferredWrite();
+        // A connection closed meanwhile (idle timeout, shutdown) never calls the write handler again:
+        // release the answer's stored bodies from the close listener then.
+        closeListenerBefore = connection.getCloseListener();
+        closeHooked = true;
+        ChannelListener<? super StreamConnection> before = closeListenerBefore;
+        connection.setCloseListener(c -> {
+            this.sink.releaseHeld();
+            if (before != null) {
+                ChannelListeners.invokeChannelListener(c, before);
+            }
+        });
         source.suspendReads();
         readsWanted = true;
         // Undertow's last exchange channel may still own the write-ready handler: take it back.
@@ -157,7 +172,18 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         }
     }
 
+    /** Puts back the close listener replaced while an answer was pending. */
+    private void restoreCloseListener() {
+        if (closeHooked) {
+            connection.setCloseListener(closeListenerBefore);
+            closeListenerBefore = null;
+            closeHooked = false;
+        }
+    }
+
     private void done() {
+        restoreCloseListener();
+        sink.releaseHeld();
         pending = false;
         out[0] = null;
         out[1] = null;
@@ -169,6 +195,8 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
 
     private void failed(IOException e) {
         LOG.debug("hit shortcut write failed: {}", e.toString());
+        restoreCloseListener();
+        sink.releaseHeld();
         pending = false;
         out[0] = null;
         out[1] = null;

@@ -6,6 +6,9 @@ import io.undertow.util.Headers;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link ResponseSink} the hit shortcut hands to the processor's fast path: it writes nothing
@@ -16,6 +19,13 @@ import java.nio.charset.StandardCharsets;
  * shortcut then sends nothing and the request takes the normal path.
  */
 final class ShortcutSink implements ResponseSink {
+    private static final Logger LOG = LoggerFactory.getLogger(ShortcutSink.class);
+    /**
+     * What the answer holds until its last byte is written or it is abandoned: the cache's leases
+     * on disk bodies it sends without copying ({@link #releaseAfterResponse}); null when none.
+     * Atomic because a connection closed elsewhere may release it from another thread.
+     */
+    private final AtomicReference<AutoCloseable> toRelease = new AtomicReference<>();
     private final long retryAfterSeconds;
     private boolean headRequest;
     /** The head's bytes, or null while nothing was sent. */
@@ -38,8 +48,32 @@ final class ShortcutSink implements ResponseSink {
         this.retryAfterSeconds = retryAfterSeconds;
     }
 
+    @Override
+    public void releaseAfterResponse(AutoCloseable resource) {
+        toRelease.accumulateAndGet(resource, (held, added) -> held == null ? added : () -> {
+            try {
+                held.close();
+            } finally {
+                added.close();
+            }
+        });
+    }
+
+    /** Releases what the answer held (idempotent): called when it is written, failed, abandoned or not used. */
+    void releaseHeld() {
+        AutoCloseable r = toRelease.getAndSet(null);
+        if (r != null) {
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("releasing a shortcut answer's stored body failed", e);
+            }
+        }
+    }
+
     /** Makes the sink ready for the next request. */
     void reset(boolean headRequest) {
+        releaseHeld(); // a previous answer is done by now; never carry its leases into the next one
         this.headRequest = headRequest;
         head = null;
         body = null;

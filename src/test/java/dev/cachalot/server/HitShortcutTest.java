@@ -17,12 +17,14 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hit shortcut end to end, on real sockets: the same stored entry fetched through a listener with
@@ -77,6 +79,39 @@ class HitShortcutTest {
         assertSameBytes(get("/obj-16k.bin"));
         assertSameBytes(get("/obj-16k.bin?v=2&x=a/b", "Connection: keep-alive", "Accept-Language: de"));
         assertEquals(1, f.origin.requests("/obj-1k.bin"));
+    }
+
+    @Test
+    void diskHitsAnsweredByTheShortcutReleaseTheirLeasesOnceWritten(@TempDir Path dir) throws Exception {
+        f = ShortcutFixture.diskOnly(dir);
+        f.origin.put("/d", bytes(16 * 1024, 7));
+        fill(get("/d"));
+        long acquired = f.leases().acquired();
+        long before = f.shortcutAnswers();
+        StringBuilder ten = new StringBuilder();
+        for (int i = 0; i < 10; i++) {
+            ten.append(get("/d"));
+        }
+        try (Socket s = f.connect(f.on)) {
+            send(s, ten.toString());
+            InputStream in = s.getInputStream();
+            for (int i = 0; i < 10; i++) {
+                ShortcutFixture.Response r = read(in, false);
+                assertEquals("HIT", r.header("X-Cache-Status"), r.head());
+                assertArrayEquals(bytes(16 * 1024, 7), r.body());
+            }
+        }
+        assertEquals(before + 10, f.shortcutAnswers(), "the disk hits were the shortcut's");
+        assertTrue(f.leases().acquired() >= acquired + 10, "each answer leased its stored body");
+        // Each answer is released right after its last byte went to the socket, before the next request
+        // on the connection is read: at most the last one can still be in that step.
+        assertTrue(f.leases().outstanding() <= 1, f.leases().toString());
+        long deadline = System.nanoTime() + 30_000_000_000L; // a generous bound, not a timing assertion
+        while (f.leases().outstanding() != 0 && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
+        assertEquals(0, f.leases().outstanding(), f.leases().toString());
+        assertEquals(1, f.origin.requests("/d"));
     }
 
     @Test

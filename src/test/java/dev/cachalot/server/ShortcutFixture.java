@@ -22,7 +22,11 @@ import dev.cachalot.policy.RequestRules;
 import dev.cachalot.policy.RouteOverrides;
 import dev.cachalot.purge.BanList;
 import dev.cachalot.purge.PurgeService;
+import dev.cachalot.store.CacheStore;
+import dev.cachalot.store.StoreConfig;
+import dev.cachalot.store.TieredCacheStore;
 import dev.cachalot.store.tier.CaffeineTier;
+import dev.cachalot.store.tier.ChronicleTier.LeaseStats;
 import dev.cachalot.testing.MutableClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -32,6 +36,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +58,7 @@ final class ShortcutFixture implements AutoCloseable {
 
     final MutableClock clock = new MutableClock(T0);
     final Origin origin = new Origin();
-    final CaffeineTier store;
+    final CacheStore store;
     final PurgeService purge;
     final CachingPipeline pipeline;
     final Recorder onRecords = new Recorder();
@@ -66,12 +71,40 @@ final class ShortcutFixture implements AutoCloseable {
     }
 
     ShortcutFixture(long maxObjectBytes) throws Exception {
-        store = new CaffeineTier(256L << 20, maxObjectBytes, clock);
+        this(null, maxObjectBytes);
+    }
+
+    /**
+     * Over a disk-only tiered store in {@code dir} (memory tier off): the I/O-thread fast path, and so
+     * the shortcut, answers disk hits with leased zero-copy views.
+     */
+    static ShortcutFixture diskOnly(Path dir) throws Exception {
+        return new ShortcutFixture(dir, 0);
+    }
+
+    /** The disk tier's lease counters (disk-only fixture). */
+    LeaseStats leases() {
+        return ((TieredCacheStore) store).diskTier().orElseThrow().leaseStats();
+    }
+
+    private ShortcutFixture(Path diskDir, long maxObjectBytes) throws Exception {
+        CacheStore fast;
+        if (diskDir == null) {
+            CaffeineTier memory = new CaffeineTier(256L << 20, maxObjectBytes, clock);
+            store = memory;
+            fast = memory;
+        } else {
+            TieredCacheStore tiered = TieredCacheStore.open(StoreConfig.builder().directory(diskDir)
+                    .memoryMaxBytes(0).memoryMaxObjectBytes(0).diskMaxBytes(64L << 20).maxObjectBytes(16L << 20)
+                    .diskMaxEntries(1000).build(), clock);
+            store = tiered;
+            fast = tiered.ioThreadStore();
+        }
         PolicyConfig policy = PolicyConfig.defaults();
         purge = new PurgeService(store, policy, authority -> RouteOverrides.NONE, clock, BanList.inMemory(clock),
                 List.of());
         ProxyHeaders headers = new ProxyHeaders("cachalot", new TrustedProxies(List.of()));
-        pipeline = new CachingPipeline(store, store, origin, headers, policy, route -> RouteOverrides.NONE,
+        pipeline = new CachingPipeline(store, fast, origin, headers, policy, route -> RouteOverrides.NONE,
                 RequestRules.NONE, PipelineConfig.defaults(), clock, ProxyMetrics.noop(), Runnable::run,
                 OriginAdmission.ALL, purge.gate());
         OriginTarget route = new OriginTarget("default", "http", "127.0.0.1", 9, null);
@@ -112,6 +145,11 @@ final class ShortcutFixture implements AutoCloseable {
     public void close() {
         on.close();
         off.close();
+        try {
+            store.close();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A plain GET for {@code target} with the Host and the extra lines given (each "Name: value"). */
