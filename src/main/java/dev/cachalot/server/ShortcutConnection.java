@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListener;
-import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 import org.xnio.conduits.ConduitStreamSinkChannel;
@@ -42,9 +41,6 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
     private final ByteBuffer[] out = new ByteBuffer[2];
     /** Input read behind a pending answer, not yet scanned (read mode), or null. */
     private ByteBuffer held;
-    /** The connection's close listener while an answer is pending (ours wraps it), else null. */
-    private ChannelListener<? super StreamConnection> closeListenerBefore;
-    private boolean closeHooked;
     /** Undertow asked for reads while an answer was pending: resume them when it is written. */
     boolean readsWanted;
 
@@ -55,6 +51,11 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         this.guard = guard;
         this.source = source;
         this.sink = new ShortcutSink(shortcut.retryAfterSeconds());
+        // A connection closed while an answer is pending (idle timeout, shutdown) never calls the write
+        // handler again: release the answer's stored bodies then. XNIO merges close listeners (this one
+        // is added to Undertow's, not put in its place); set once per connection, never per answer.
+        ShortcutSink s = this.sink;
+        connection.setCloseListener(c -> s.releaseHeld());
     }
 
     /**
@@ -108,17 +109,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         }
         // The socket buffer is full: no more input until the rest is written (reads paused).
         shortcut.deferredWrite();
-        // A connection closed meanwhile (idle timeout, shutdown) never calls the write handler again:
-        // release the answer's stored bodies from the close listener then.
-        closeListenerBefore = connection.getCloseListener();
-        closeHooked = true;
-        ChannelListener<? super StreamConnection> before = closeListenerBefore;
-        connection.setCloseListener(c -> {
-            this.sink.releaseHeld();
-            if (before != null) {
-                ChannelListeners.invokeChannelListener(c, before);
-            }
-        });
+
         source.suspendReads();
         readsWanted = true;
         // Undertow's last exchange channel may still own the write-ready handler: take it back.
@@ -172,17 +163,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         }
     }
 
-    /** Puts back the close listener replaced while an answer was pending. */
-    private void restoreCloseListener() {
-        if (closeHooked) {
-            connection.setCloseListener(closeListenerBefore);
-            closeListenerBefore = null;
-            closeHooked = false;
-        }
-    }
-
     private void done() {
-        restoreCloseListener();
         sink.releaseHeld();
         pending = false;
         out[0] = null;
@@ -195,7 +176,6 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
 
     private void failed(IOException e) {
         LOG.debug("hit shortcut write failed: {}", e.toString());
-        restoreCloseListener();
         sink.releaseHeld();
         pending = false;
         out[0] = null;

@@ -276,6 +276,42 @@ class HitShortcutTest {
     }
 
     @Test
+    void manyAnswersThatWaitedForTheSocketLeaveTheConnectionsCloseListenerRunningOnce() throws Exception {
+        f = new ShortcutFixture(64L << 20);
+        byte[] big = bytes(1 << 20, 9);
+        f.origin.put("/m", big);
+        fill(get("/m"));
+        long deferredBefore = f.deferredWrites();
+        int closedBefore = f.onRecords.closed.get();
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 24; i++) {
+            many.append(get("/m"));
+        }
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(16 * 1024); // each 1 MiB answer waits for this reader
+            s.setSoTimeout(60_000);
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), f.on.plainAddress().getPort()));
+            send(s, many.toString());
+            InputStream in = s.getInputStream();
+            for (int i = 0; i < 24; i++) {
+                assertArrayEquals(big, read(in, false).body());
+            }
+        }
+        assertTrue(f.deferredWrites() >= deferredBefore + 12, "most answers waited for the socket");
+        // Two more connections, opened and closed after that one: when the listener has counted three
+        // closes, the first connection's close listener has run, and it must have run exactly once
+        // (a listener chain that grew with every waiting answer used to run it thousands of times).
+        f.exchange(f.on, get("/m"));
+        f.exchange(f.on, get("/m"));
+        long deadline = System.nanoTime() + 30_000_000_000L; // a generous bound, not a timing assertion
+        while (f.onRecords.closed.get() < closedBefore + 3 && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
+        assertEquals(closedBefore + 3, f.onRecords.closed.get());
+        assertEquals(1, f.origin.requests("/m"));
+    }
+
+    @Test
     void theAccessLogAndTheMetricsGetTheSameRecordAsOnTheUndertowPath() throws Exception {
         f = new ShortcutFixture();
         f.origin.put("/logged", bytes(777, 8));

@@ -229,6 +229,8 @@ final class ShortcutFixture implements AutoCloseable {
     static final class Recorder {
         final LinkedBlockingQueue<ExchangeRecord> metrics = new LinkedBlockingQueue<>();
         final LinkedBlockingQueue<ExchangeRecord> log = new LinkedBlockingQueue<>();
+        /** Connections the listener counted as closed (its close listener runs once per connection). */
+        final AtomicInteger closed = new AtomicInteger();
 
         /**
          * The next record of {@code q}, waiting at most 30 s: a record is made when the last byte has been
@@ -262,6 +264,7 @@ final class ShortcutFixture implements AutoCloseable {
 
             @Override
             public void connectionClosed() {
+                closed.incrementAndGet();
             }
         };
     }
