@@ -45,6 +45,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 MVN="${MVN:-mvn}"
 RUN="${RUN_DIR:-$(mktemp -d /tmp/cachalot-bench-forward.XXXXXX)}"
+# mktemp makes the directory 0700: the origin's nginx workers (and Squid) run as other users and
+# must be able to read the file, or every download is a 403 (which the proxies then cache).
+chmod o+rx "$RUN"
 mkdir -p "$RUN"
 PIDS=()
 
@@ -108,7 +111,7 @@ round() { # round NAME PROXY_PORT
   rm -f "$RUN"/dl-*.txt
   start="$(date +%s.%N)"
   for i in $(seq 1 "$CLIENTS"); do
-    ( curl -q -sS --max-time 1800 -x "http://127.0.0.1:$port" "$URL" \
+    ( curl -q -sS -f --max-time 1800 -x "http://127.0.0.1:$port" "$URL" \
         | sha256sum | cut -d' ' -f1 > "$RUN/dl-$i.txt" ) &
     pids+=($!)
   done
