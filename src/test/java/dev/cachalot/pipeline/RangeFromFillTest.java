@@ -112,6 +112,25 @@ class RangeFromFillTest {
         return leader;
     }
 
+    /**
+     * Starts a fill of /big held after its first chunk ({@code lengthKnown}: with Content-Length),
+     * sends {@code range} meanwhile, and checks that the origin answered it on its own (a second
+     * origin request); then lets the fill finish.
+     */
+    private void assertForwardedAloneDuringAFill(boolean lengthKnown, PipelineConfig config, RequestHead range)
+            throws Exception {
+        CountDownLatch gate = new CountDownLatch(1);
+        FakeOrigin origin = origin(1, gate, false, lengthKnown);
+        Harness h = new Harness(origin, config);
+        CompletableFuture<?>[] fill = new CompletableFuture<?>[1];
+        startFill(h, fill);
+        RecordingSink s = async(h, range).get(30, TimeUnit.SECONDS);
+        assertEquals("from-origin", s.bodyText());
+        assertEquals(2, origin.requestCount());
+        gate.countDown();
+        fill[0].get(30, TimeUnit.SECONDS);
+    }
+
     @Test
     void aRangeWhoseBytesHaveArrivedIsAnsweredAtOnceFromTheFill() throws Exception {
         CountDownLatch gate = new CountDownLatch(1);
@@ -337,34 +356,14 @@ class RangeFromFillTest {
 
     @Test
     void aConditionalRangeRequestIsForwardedOnItsOwn() throws Exception {
-        CountDownLatch gate = new CountDownLatch(1);
-        FakeOrigin origin = origin(1, gate, false, true);
-        Harness h = new Harness(origin);
-        CompletableFuture<?>[] fill = new CompletableFuture<?>[1];
-        startFill(h, fill);
-
         // RFC 9110 §13.2.2: If-None-Match is evaluated before Range; the fill does not answer it.
-        RecordingSink s = async(h, get("/big", "Range", "bytes=0-9", "If-None-Match", "\"other\""))
-                .get(30, TimeUnit.SECONDS);
-        assertEquals("from-origin", s.bodyText());
-        assertEquals(2, origin.requestCount());
-        gate.countDown();
-        fill[0].get(30, TimeUnit.SECONDS);
+        assertForwardedAloneDuringAFill(true, PipelineConfig.defaults(),
+                get("/big", "Range", "bytes=0-9", "If-None-Match", "\"other\""));
     }
 
     @Test
     void aFillWithoutContentLengthCannotAnswerARangeSoItIsForwarded() throws Exception {
-        CountDownLatch gate = new CountDownLatch(1);
-        FakeOrigin origin = origin(1, gate, false, false);
-        Harness h = new Harness(origin);
-        CompletableFuture<?>[] fill = new CompletableFuture<?>[1];
-        startFill(h, fill);
-
-        RecordingSink s = async(h, get("/big", "Range", "bytes=0-9")).get(30, TimeUnit.SECONDS);
-        assertEquals("from-origin", s.bodyText());
-        assertEquals(2, origin.requestCount());
-        gate.countDown();
-        fill[0].get(30, TimeUnit.SECONDS);
+        assertForwardedAloneDuringAFill(false, PipelineConfig.defaults(), get("/big", "Range", "bytes=0-9"));
     }
 
     @Test
@@ -415,17 +414,8 @@ class RangeFromFillTest {
 
     @Test
     void switchedOffTheRangeIsForwardedAsBefore() throws Exception {
-        CountDownLatch gate = new CountDownLatch(1);
-        FakeOrigin origin = origin(1, gate, false, true);
-        Harness h = new Harness(origin, PipelineConfig.defaults().withRangeFromFill(false));
-        CompletableFuture<?>[] fill = new CompletableFuture<?>[1];
-        startFill(h, fill);
-
-        RecordingSink s = async(h, get("/big", "Range", "bytes=0-9")).get(30, TimeUnit.SECONDS);
-        assertEquals("from-origin", s.bodyText());
-        assertEquals(2, origin.requestCount());
-        gate.countDown();
-        fill[0].get(30, TimeUnit.SECONDS);
+        assertForwardedAloneDuringAFill(true, PipelineConfig.defaults().withRangeFromFill(false),
+                get("/big", "Range", "bytes=0-9"));
     }
 
     @Test
