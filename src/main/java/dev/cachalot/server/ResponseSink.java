@@ -91,8 +91,9 @@ public interface ResponseSink {
      * Closes {@code resource} once this exchange's response is done: written completely, failed, or
      * abandoned with the connection. The cache uses it to release its leases on stored bodies that a
      * response sends without copying (a buffer given to {@link #sendComplete} may still be written
-     * after that call returns). Call it before sending. The default closes nothing (for sinks in
-     * tests that copy what they are given); a sink that writes asynchronously must override it.
+     * after that call returns). Call it before sending. No default: every sink must say when its
+     * response is done (a sink that ignored this kept every lease it was given, which is how the hit
+     * shortcut once leaked disk-body leases); a sink that copies what it is given may close at once.
      */
-    default void releaseAfterResponse(AutoCloseable resource) {}
+    void releaseAfterResponse(AutoCloseable resource);
 }
