@@ -6,6 +6,7 @@ import dev.cachalot.http.ResponseHead;
 import dev.cachalot.origin.OriginClient;
 import dev.cachalot.origin.OriginException;
 import dev.cachalot.origin.OriginResponse;
+import dev.cachalot.origin.StaticOriginResponse;
 import dev.cachalot.origin.OriginTarget;
 import dev.cachalot.origin.RequestBody;
 import java.io.IOException;
@@ -175,33 +176,7 @@ final class FakeOrigin implements OriginClient {
         boolean noBody = head.isMethod("HEAD") || s.status == 304 || s.status == 204;
         InputStream in = noBody ? InputStream.nullInputStream() : new ScriptedBody(s);
         long length = noBody ? 0 : s.contentLength == -1 ? -1 : s.announced();
-        return new OriginResponse() {
-            @Override
-            public ResponseHead head() {
-                return rh;
-            }
-
-            @Override
-            public InputStream body() {
-                return in;
-            }
-
-            @Override
-            public long contentLength() {
-                return length;
-            }
-
-            @Override
-            public long headNanos() {
-                return 1000;
-            }
-
-            @Override
-            public void close() {}
-
-            @Override
-            public void abort() {}
-        };
+        return new StaticOriginResponse(rh, in, length, 1000);
     }
 
     private static void await(CountDownLatch l) {

@@ -10,6 +10,7 @@ import dev.cachalot.metrics.ExchangeRecord;
 import dev.cachalot.metrics.ProxyMetrics;
 import dev.cachalot.origin.OriginClient;
 import dev.cachalot.origin.OriginResponse;
+import dev.cachalot.origin.StaticOriginResponse;
 import dev.cachalot.origin.OriginTarget;
 import dev.cachalot.origin.ProxyHeaders;
 import dev.cachalot.origin.RequestBody;
@@ -311,35 +312,7 @@ final class ShortcutFixture implements AutoCloseable {
         private static OriginResponse response(ResponseHead rh, byte[] b, RequestHead req) {
             byte[] sent = req.isMethod("HEAD") ? new byte[0] : b;
             InputStream in = new ByteArrayInputStream(sent);
-            return new OriginResponse() {
-                @Override
-                public ResponseHead head() {
-                    return rh;
-                }
-
-                @Override
-                public InputStream body() {
-                    return in;
-                }
-
-                @Override
-                public long contentLength() {
-                    return b.length;
-                }
-
-                @Override
-                public long headNanos() {
-                    return 1000;
-                }
-
-                @Override
-                public void close() {
-                }
-
-                @Override
-                public void abort() {
-                }
-            };
+            return new StaticOriginResponse(rh, in, b.length, 1000);
         }
 
         @Override

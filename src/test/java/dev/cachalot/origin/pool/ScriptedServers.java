@@ -6,6 +6,7 @@ import dev.cachalot.http.ResponseHead;
 import dev.cachalot.origin.OriginClient;
 import dev.cachalot.origin.OriginException;
 import dev.cachalot.origin.OriginResponse;
+import dev.cachalot.origin.StaticOriginResponse;
 import dev.cachalot.origin.OriginTarget;
 import dev.cachalot.origin.RequestBody;
 import java.io.ByteArrayInputStream;
@@ -71,35 +72,7 @@ final class ScriptedServers implements OriginClient {
         ResponseHead rh = new ResponseHead(s.status(), "X", HeaderFields.of("Content-Length",
                 Integer.toString(b.length)));
         InputStream in = new ByteArrayInputStream(b);
-        return new OriginResponse() {
-            @Override
-            public ResponseHead head() {
-                return rh;
-            }
-
-            @Override
-            public InputStream body() {
-                return in;
-            }
-
-            @Override
-            public long contentLength() {
-                return b.length;
-            }
-
-            @Override
-            public long headNanos() {
-                return 1;
-            }
-
-            @Override
-            public void close() {
-            }
-
-            @Override
-            public void abort() {
-            }
-        };
+        return new StaticOriginResponse(rh, in, b.length, 1);
     }
 
     @Override
