@@ -16,7 +16,7 @@ import org.xnio.StreamConnection;
 /**
  * The hit shortcut of one plain HTTP/1.1 listener: answers a complete, simple request straight from
  * the framing conduit, below Undertow, when the processor's own I/O-thread fast path answers it
- * (a fresh memory-tier hit), with the same bytes, the same access-log line and the same metrics as
+ * (a fresh hit whose body is in a buffer: memory tier, or a leased view of the disk tier), with the same bytes, the same access-log line and the same metrics as
  * the Undertow path. {@link StrictFramingConduit} decides when a connection is idle enough to try
  * ({@link ShortcutConnection}); this class decides whether a request qualifies and builds the
  * answer. Every "no" leaves the request to Undertow untouched.

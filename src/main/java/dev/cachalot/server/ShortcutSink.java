@@ -61,6 +61,9 @@ final class ShortcutSink implements ResponseSink {
 
     /** Releases what the answer held (idempotent): called when it is written, failed, abandoned or not used. */
     void releaseHeld() {
+        if (toRelease.get() == null) {
+            return; // the usual case (memory hits hold nothing): a read, not an atomic exchange, per answer
+        }
         AutoCloseable r = toRelease.getAndSet(null);
         if (r != null) {
             try {
