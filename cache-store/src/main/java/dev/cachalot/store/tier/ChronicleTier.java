@@ -698,7 +698,12 @@ public final class ChronicleTier implements CacheStore {
       }
       address = d.bytes().addressForRead(d.offset());
     }
-    return windows.view(address, want);
+    ByteBuffer view = windows.view(address, want);
+    if (view != null) {
+      // Served through the JDK mapping from now on: let RSS count these page-cache pages once.
+      ChronicleResidency.dropChronicleMapping(address, want + 4L);
+    }
+    return view;
   }
 
   /** The aged hit count of a key (raised by every lookup hit), or -1 when not stored. */
