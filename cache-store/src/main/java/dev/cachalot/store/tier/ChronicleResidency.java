@@ -1,5 +1,7 @@
 package dev.cachalot.store.tier;
 
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.posix.MAdviseFlag;
 import net.openhft.posix.PosixAPI;
 import org.slf4j.Logger;
@@ -21,6 +23,14 @@ import org.slf4j.LoggerFactory;
  * which it shares with entry headers and neighbouring values: dropping their entries is as
  * harmless (Chronicle's next access to a neighbour takes a minor fault), and those boundary pages
  * are about a fifth of a 16 KiB chunk's pages.
+ *
+ * <p>After the start-up scan, which reads every head record and every chunk's key, both maps' whole
+ * main mappings are advised too ({@link #dropMapping}): pages are faulted back in from the page
+ * cache when Chronicle reads them again, so after a restart the resident set shows what the
+ * process uses, not everything the scan touched; the page cache (shared with the system) still
+ * holds the files. (Head records are not advised after each edit: the proxy lists a primary's
+ * variants in both tiers on every lookup, so the records of looked-up primaries are read anyway
+ * whenever {@link HotHeads} misses.)
  *
  * <p>Uses Chronicle's own POSIX binding (net.openhft:posix, already loaded by Chronicle); where it
  * is unavailable the advice is skipped (RSS then counts such pages twice, nothing else changes).
@@ -56,5 +66,14 @@ final class ChronicleResidency {
         LOG.debug("madvise failed", e);
       }
     }
+  }
+
+  /** Advises the whole main mapping of {@code map} (its segments' first tiers). */
+  static void dropMapping(ChronicleMap<?, ?> map) {
+    if (POSIX == null || !(map instanceof VanillaChronicleHash)) {
+      return;
+    }
+    VanillaChronicleHash<?, ?, ?, ?> h = (VanillaChronicleHash<?, ?, ?, ?>) map;
+    dropChronicleMapping(h.bsAddress(), h.sizeInBytesWithoutTiers());
   }
 }

@@ -215,6 +215,9 @@ public final class ChronicleTier implements CacheStore {
     this.windows = openWindows(c, directory.resolve(CHUNKS_FILE), config);
     this.index = new DiskIndex(1024);
     this.nextEntryId = new AtomicLong(rebuild(!wasClean) + 1);
+    // The scan touched every record and chunk key: let those pages leave the resident set.
+    ChronicleResidency.dropMapping(h);
+    ChronicleResidency.dropMapping(c);
     this.startupMillis = (System.nanoTime() - t0) / 1_000_000;
     LOG.info("disk cache {} ready in {} ms: {} entries, {} body bytes, {} orphan chunks reclaimed{}",
         directory, startupMillis, index.count(), index.bytes(), reclaimed.sum(),

@@ -367,21 +367,6 @@ class MemoryViewTest {
     }
   }
 
-  /** Resident KiB of the writable (Chronicle's) mappings of {@code file} in this process. */
-  private static long chronicleMappingRssKib(Path file) throws IOException {
-    long kib = 0;
-    boolean inFile = false;
-    for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/smaps"))) {
-      if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
-        String[] f = line.trim().split("\\s+");
-        inFile = f.length > 5 && f[5].equals(file.toString()) && f[1].startsWith("rw");
-      } else if (inFile && line.startsWith("Rss:")) {
-        kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    return kib;
-  }
-
   @Test
   void aBodyServedThroughTheViewIsNotAlsoResidentInChroniclesOwnMapping() throws IOException {
     org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(Path.of("/proc/self/smaps")),
@@ -392,7 +377,7 @@ class MemoryViewTest {
         .inlineReadMaxBytes(64 * 1024).averageBodyBytes(size).build();
     try (TieredCacheStore store = open(config)) {
       Path chunks = dir.resolve("chunks.cm3").toAbsolutePath();
-      long before = chronicleMappingRssKib(chunks);
+      long before = ChronicleResidencyTest.chronicleMappingRssKib(chunks);
       for (int i = 0; i < n; i++) {
         StoreKey k = StoreKey.of("https://a.example/r" + i);
         put(store, k, head(clock.now(), HOUR, "\"r\""), body(i, size), size, clock.now());
@@ -400,7 +385,7 @@ class MemoryViewTest {
           assertArrayEquals(body(i, size), view(e));
         }
       }
-      long grown = chronicleMappingRssKib(chunks) - before;
+      long grown = ChronicleResidencyTest.chronicleMappingRssKib(chunks) - before;
       // Written through Chronicle's mapping, read through the JDK's: without the advice every body's
       // pages (5 per 16 KiB chunk) stay resident in both and RSS counts them twice.
       assertTrue(grown < (long) n * size / 1024 / 4,
