@@ -211,8 +211,16 @@ public final class CaffeineTier implements CacheStore {
     }
   }
 
-  /** Puts a copy of an entry that is already held in a buffer (promotion); false if too large. */
+  /**
+   * Puts a copy of an entry that is already held in a buffer (promotion); false if too large, or if
+   * its body is a view held only for one lookup (a disk lease or a memory view's reference: keeping
+   * it would outlive that hold; such bodies go in through {@link #putMapped}).
+   */
   public boolean put(BufferedEntry entry) {
+    if (entry.leased()) {
+      declined.increment();
+      return false;
+    }
     if (entry.mapped() != null) {
       return entry.mapped().retain() && putMapped(entry.key(), entry.head(), entry.entryId(),
           entry.headVersion(), entry.bodyChecksum(), entry.mapped());
