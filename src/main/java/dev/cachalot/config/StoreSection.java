@@ -1,5 +1,6 @@
 package dev.cachalot.config;
 
+import dev.cachalot.store.MemoryBodies;
 import dev.cachalot.store.StoreConfig;
 import dev.cachalot.store.StoreConfigException;
 import java.nio.file.Path;
@@ -27,7 +28,8 @@ final class StoreSection {
             Map.entry("cache.disk.promote-after-hits", "store.promoteAfterHits"),
             Map.entry("cache.max-variants", "store.maxVariants"),
             Map.entry("cache.disk.sweep-interval", "store.sweepInterval"),
-            Map.entry("cache.disk.answer-on-io-thread", "store.diskAnswerOnIoThread"));
+            Map.entry("cache.disk.answer-on-io-thread", "store.diskAnswerOnIoThread"),
+            Map.entry("cache.memory.bodies", "store.memoryBodies"));
 
     private StoreSection() {}
 
@@ -54,6 +56,12 @@ final class StoreSection {
                 .sweepInterval(n.duration("sweepInterval", d.sweepInterval(), java.time.Duration.ofSeconds(1),
                         java.time.Duration.ofDays(1)))
                 .diskAnswerOnIoThread(n.bool("diskAnswerOnIoThread", d.diskAnswerOnIoThread()));
+        String bodies = n.string("memoryBodies", d.memoryBodies().word());
+        try {
+            b.memoryBodies(MemoryBodies.parse(bodies));
+        } catch (StoreConfigException e) {
+            throw n.fail("memoryBodies", bodies, e.rule());
+        }
         n.finish();
         return build(b, n.source());
     }

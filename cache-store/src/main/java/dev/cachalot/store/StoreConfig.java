@@ -28,6 +28,9 @@ import java.time.Duration;
  * @param diskAnswerOnIoThread {@code cache.disk.answer-on-io-thread}: the proxy may answer a fresh disk hit
  *     whose body is a mapped view from the I/O thread, like a memory hit (a page fault then blocks
  *     that thread while the page is read); default true. Read by the proxy, not by the store.
+ * @param memoryBodies {@code cache.memory.bodies}: {@link MemoryBodies#MAPPED} (a memory entry of a body the
+ *     disk tier holds as one mapped chunk is a view of the disk's pages: one copy in RAM) or
+ *     {@link MemoryBodies#COPY} (the memory tier keeps its own off-heap copy); default mapped
  */
 public record StoreConfig(
     Path directory,
@@ -44,7 +47,8 @@ public record StoreConfig(
     int promoteAfterHits,
     int maxVariants,
     Duration sweepInterval,
-    boolean diskAnswerOnIoThread) {
+    boolean diskAnswerOnIoThread,
+    MemoryBodies memoryBodies) {
 
   private static final long KIB = 1024;
   private static final long MIB = 1024 * KIB;
@@ -82,13 +86,16 @@ public record StoreConfig(
     if (sweepInterval == null || sweepInterval.isNegative() || sweepInterval.isZero()) {
       throw new StoreConfigException("cache.disk.sweep-interval", sweepInterval, "must be a positive duration");
     }
+    if (memoryBodies == null) {
+      throw new StoreConfigException("cache.memory.bodies", null, "must be mapped or copy");
+    }
   }
 
   /** The defaults (directory {@code ./var/cache}). */
   public static StoreConfig defaults() {
     return new StoreConfig(Path.of("var", "cache"), true, 256 * MIB, 1 * MIB, 1 * GIB,
         8 * GIB, 250_000, (int) (64 * KIB), 512, (int) (32 * KIB), 64 * KIB, 2, 32,
-        Duration.ofSeconds(60), true);
+        Duration.ofSeconds(60), true, MemoryBodies.MAPPED);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -124,6 +131,7 @@ public record StoreConfig(
     private int maxVariants;
     private Duration sweepInterval;
     private boolean diskAnswerOnIoThread;
+    private MemoryBodies memoryBodies;
 
     private Builder(StoreConfig c) {
       directory = c.directory;
@@ -141,6 +149,7 @@ public record StoreConfig(
       maxVariants = c.maxVariants;
       sweepInterval = c.sweepInterval;
       diskAnswerOnIoThread = c.diskAnswerOnIoThread;
+      memoryBodies = c.memoryBodies;
     }
 
     /** Sets {@code cache.dir}. */
@@ -173,13 +182,15 @@ public record StoreConfig(
     public Builder sweepInterval(Duration v) { sweepInterval = v; return this; }
     /** Sets {@code cache.disk.answer-on-io-thread}. */
     public Builder diskAnswerOnIoThread(boolean v) { diskAnswerOnIoThread = v; return this; }
+    /** Sets {@code cache.memory.bodies}. */
+    public Builder memoryBodies(MemoryBodies v) { memoryBodies = v; return this; }
 
     /** Validates and builds. */
     public StoreConfig build() {
       return new StoreConfig(directory, diskEnabled, memoryMaxBytes, memoryMaxObjectBytes,
           maxObjectBytes, diskMaxBytes, diskMaxEntries, chunkBytes, averageHeadBytes,
           averageBodyBytes, inlineReadMaxBytes, promoteAfterHits, maxVariants, sweepInterval,
-          diskAnswerOnIoThread);
+          diskAnswerOnIoThread, memoryBodies);
     }
   }
 }

@@ -21,8 +21,12 @@ import java.util.Optional;
  * copy, and keeps its body readable even when the entry is replaced, removed or evicted meanwhile
  * (the freeing of its chunks waits for the last lease). The caller must {@link #close()} such an
  * entry once the body is no longer read, e.g. after the response write completed or failed; the
- * buffers it handed out are not valid after that. Closing twice is harmless. Memory-tier entries and
- * entries from {@link CacheStore#forEachEntry} or a commit hold no lease; their close does nothing.
+ * buffers it handed out are not valid after that. Closing twice is harmless. A memory-tier hit whose
+ * body is a view of the disk tier's mapped file ({@link StoreTier#MEMORY_MAPPED},
+ * {@code cache.memory.bodies: mapped}) holds a reference that keeps that view valid in the same way
+ * and must be closed too. Memory-tier entries with their own copy ({@link StoreTier#MEMORY}) and
+ * entries from a commit hold nothing; their close does nothing. Entries from
+ * {@link CacheStore#forEachEntry} may be read only while the visitor runs.
  * A lease never closed is a leak: the chunks of a removed entry then stay on disk until the next
  * start reclaims them (counted, see the disk tier's lease statistics).
  */

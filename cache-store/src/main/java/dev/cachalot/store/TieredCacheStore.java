@@ -4,6 +4,7 @@ import dev.cachalot.store.tier.BodyAccumulator;
 import dev.cachalot.store.tier.BufferedEntry;
 import dev.cachalot.store.tier.CaffeineTier;
 import dev.cachalot.store.tier.ChronicleTier;
+import dev.cachalot.store.tier.MappedBody;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -26,8 +27,14 @@ import org.slf4j.LoggerFactory;
  * memory (Caffeine's admission decides whether it stays). Lookups try memory, then disk. A disk hit
  * is copied into memory only once its aged hit count reaches {@code cache.disk.promote-after-hits};
  * the count is reset on promotion, so an entry Caffeine evicts again must earn its way back (no
- * ping-pong). The memory copy carries the disk entry's id and head version, so compare-and-swap
+ * ping-pong). The memory entry carries the disk entry's id and head version, so compare-and-swap
  * works the same whichever tier served the lookup.
+ *
+ * <p>One copy of each body ({@code cache.memory.bodies: mapped}, the default): when the disk tier
+ * holds a body as one chunk in its mapped file, the memory entry is a view of that chunk
+ * ({@link MappedBody}, holding a disk lease) instead of an off-heap copy, so the body is in RAM once
+ * (the page cache). Hits on such an entry are {@link StoreTier#MEMORY_MAPPED} and must be closed.
+ * Other bodies (several chunks, memory-only stores, a failed disk commit) are copied as before.
  */
 public final class TieredCacheStore implements CacheStore {
   private static final Logger LOG = LoggerFactory.getLogger(TieredCacheStore.class);
@@ -158,9 +165,20 @@ public final class TieredCacheStore implements CacheStore {
     return Optional.of(d);
   }
 
-  /** Copies a disk entry into memory (off-heap), verifying nothing new: the disk read verified it. */
+  /**
+   * Puts a disk entry into memory, verifying nothing new (the disk read verified it): as a shared
+   * view of its mapped chunk when that is the configured and possible form, else as an off-heap copy.
+   */
   private void promote(StoredEntry d) {
     try {
+      MappedBody mapped = mapped() ? disk.mappedBody(d) : null;
+      if (mapped != null) {
+        if (memory.putMapped(d.key(), d.head(), d.entryId(), d.headVersion(), d.bodyChecksum(), mapped)) {
+          promotions.increment();
+        }
+        disk.resetHits(d.key());
+        return;
+      }
       ByteBuffer body = ByteBuffer.allocateDirect((int) d.bodyLength());
       Optional<ByteBuffer> inline = d.bodyBuffer();
       if (inline.isPresent()) {
@@ -182,6 +200,11 @@ public final class TieredCacheStore implements CacheStore {
     } catch (IOException | RuntimeException e) {
       LOG.debug("promotion of {} skipped: {}", d.key(), e.toString());
     }
+  }
+
+  /** True when memory entries of single-chunk disk bodies are views of the mapped file. */
+  private boolean mapped() {
+    return disk != null && config.memoryBodies() == MemoryBodies.MAPPED;
   }
 
   @Override
@@ -362,7 +385,9 @@ public final class TieredCacheStore implements CacheStore {
       this.head = head;
       this.expectedLength = expectedLength;
       this.diskWriter = diskWriter;
-      this.copy = new BodyAccumulator(memory.maxObjectBytes(), expectedLength);
+      // With mapped bodies a single-chunk body's copy is needed only until the disk commit: keep it
+      // on the heap (young garbage) rather than in native memory freed only after a collection.
+      this.copy = new BodyAccumulator(memory.maxObjectBytes(), expectedLength, mapped() ? config.chunkBytes() : 0);
     }
 
     @Override
@@ -406,7 +431,19 @@ public final class TieredCacheStore implements CacheStore {
         disk.remove(key);
       }
       long id = dr.committed() ? dr.entry().entryId() : memory.newEntryId();
-      ByteBuffer body = copy.finish();
+      MappedBody mapped = dr.committed() && mapped() ? disk.committedBody(dr.entry()) : null;
+      if (mapped != null) {
+        // One copy: memory views the committed chunk. The heap copy answers this commit's caller
+        // (e.g. collapsed followers) and is garbage once they are done: it needs no close.
+        ByteBuffer own = copy.finish();
+        if (memory.putMapped(key, head, id, 0, copy.crc(), mapped)) {
+          return new CommitResult(WriteOutcome.COMMITTED,
+              new BufferedEntry(key, head, id, 0, copy.crc(), StoreTier.MEMORY, own));
+        }
+        memory.remove(key);
+        return dr;
+      }
+      ByteBuffer body = copy.finishDirect();
       if (memory.put(key, head, id, 0, copy.crc(), body)) {
         // Honest about durability: without the disk commit the entry lives in memory only.
         WriteOutcome outcome = dr.committed() ? WriteOutcome.COMMITTED : WriteOutcome.COMMITTED_MEMORY_ONLY;

@@ -41,4 +41,15 @@ class StoreConfigTest {
         () -> StoreConfig.builder().chunkBytes(4096).maxObjectBytes(8L << 30).diskMaxBytes(16L << 30).build());
     assertEquals("cache.max-object-bytes", e.key());
   }
+
+  @Test
+  void memoryBodiesDefaultToMappedAndABadWordNamesTheKey() {
+    assertEquals(MemoryBodies.MAPPED, StoreConfig.defaults().memoryBodies());
+    assertEquals(MemoryBodies.COPY, MemoryBodies.parse(" Copy "));
+    StoreConfigException e = assertThrows(StoreConfigException.class, () -> MemoryBodies.parse("twice"));
+    assertEquals("cache.memory.bodies", e.key());
+    assertEquals("twice", e.value());
+    e = assertThrows(StoreConfigException.class, () -> StoreConfig.builder().memoryBodies(null).build());
+    assertEquals("cache.memory.bodies", e.key());
+  }
 }

@@ -1,9 +1,11 @@
 package dev.cachalot.store.bench;
 
 import dev.cachalot.store.CacheStore;
+import dev.cachalot.store.MemoryBodies;
 import dev.cachalot.store.StoreConfig;
 import dev.cachalot.store.StoreKey;
 import dev.cachalot.store.StoredEntry;
+import dev.cachalot.store.TieredCacheStore;
 import dev.cachalot.store.tier.CaffeineTier;
 import dev.cachalot.store.tier.ChronicleTier;
 import java.io.IOException;
@@ -37,7 +39,8 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code lookup}: the lookup alone (for memory: the body is then available as a buffer without a
  * copy). {@code lookupAndRead}: lookup plus writing the whole body to a channel that copies it once
  * (like a socket write): what serving a hit costs the store. Both close the entry (releasing a disk
- * entry's lease). {@code put}: a whole write (begin, append in 64 KiB pieces, commit) over 64 keys.
+ * entry's lease, or a memory view's reference). {@code -p tier=memory,tiered,tieredCopy} compares a
+ * memory hit on an own copy with one on a view of the mapped file. {@code put}: a whole write (begin, append in 64 KiB pieces, commit) over 64 keys.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,6 +48,12 @@ import org.openjdk.jmh.infra.Blackhole;
 public class StoreBench {
   private static final int KEYS = 64;
 
+  /**
+   * {@code memory}: the memory tier alone (its own off-heap copies); {@code disk}: the disk tier
+   * alone; {@code tiered}: the store the proxy uses (memory over disk) with
+   * {@code cache.memory.bodies: mapped}, so a hit is a memory hit on a view of the disk's mapped
+   * chunk (bodies of one chunk); {@code tieredCopy}: the same with {@code copy}.
+   */
   @Param({"memory", "disk"})
   public String tier;
 
@@ -61,9 +70,22 @@ public class StoreBench {
     dir = BenchSupport.tempDir("store-bench");
     StoreConfig config = BenchSupport.config(dir, KEYS * 2, size);
     InstantSource clock = InstantSource.fixed(BenchSupport.NOW);
-    store = tier.equals("memory")
-        ? CaffeineTier.create(config, clock)
-        : ChronicleTier.open(config, clock);
+    switch (tier) {
+      case "memory":
+        store = CaffeineTier.create(config, clock);
+        break;
+      case "disk":
+        store = ChronicleTier.open(config, clock);
+        break;
+      case "tiered":
+        store = TieredCacheStore.open(config.toBuilder().memoryBodies(MemoryBodies.MAPPED).build(), clock);
+        break;
+      case "tieredCopy":
+        store = TieredCacheStore.open(config.toBuilder().memoryBodies(MemoryBodies.COPY).build(), clock);
+        break;
+      default:
+        throw new IllegalArgumentException("tier " + tier);
+    }
     keys = new StoreKey[KEYS];
     body = BenchSupport.body(size);
     for (int i = 0; i < KEYS; i++) {

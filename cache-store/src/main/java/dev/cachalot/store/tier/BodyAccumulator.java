@@ -6,11 +6,19 @@ import java.util.zip.CRC32C;
 /**
  * A growing off-heap buffer that collects a body up to a limit, with its running CRC32C. Once the
  * limit is passed it drops the bytes and reports overflow (the caller then stops keeping a copy).
+ *
+ * <p>Optionally the first {@code heapUpTo} bytes are collected on the Java heap instead: a body
+ * that the memory tier will most likely reference in the disk tier's mapped file
+ * ({@code cache.memory.bodies: mapped}) needs its copy only until the disk commit, and a heap
+ * array is reclaimed by the next young collection, where an off-heap buffer's native memory is
+ * freed only after a collection finds it unreachable. A body growing past {@code heapUpTo} moves
+ * off-heap at its next growth (a copy that growing makes anyway).
  */
 public final class BodyAccumulator {
   private static final int INITIAL = 16 * 1024;
 
   private final long limit;
+  private final long heapUpTo;
   private final CRC32C crc = new CRC32C();
   private ByteBuffer buf;
   private long length;
@@ -23,13 +31,29 @@ public final class BodyAccumulator {
    * @param expectedLength the expected body length, or -1 (sizes the first buffer)
    */
   public BodyAccumulator(long limit, long expectedLength) {
+    this(limit, expectedLength, 0);
+  }
+
+  /**
+   * Creates an accumulator that keeps bodies of up to {@code heapUpTo} bytes on the Java heap.
+   *
+   * @param limit the most bytes to keep
+   * @param expectedLength the expected body length, or -1 (sizes the first buffer)
+   * @param heapUpTo buffers up to this capacity are heap arrays, larger ones off-heap
+   */
+  public BodyAccumulator(long limit, long expectedLength, long heapUpTo) {
     this.limit = limit;
+    this.heapUpTo = heapUpTo;
     if (expectedLength > limit) {
       overflowed = true;
     } else {
       int first = expectedLength >= 0 ? (int) expectedLength : (int) Math.min(INITIAL, limit);
-      buf = ByteBuffer.allocateDirect(first);
+      buf = allocate(first);
     }
+  }
+
+  private ByteBuffer allocate(int capacity) {
+    return capacity <= heapUpTo ? ByteBuffer.allocate(capacity) : ByteBuffer.allocateDirect(capacity);
   }
 
   /** Appends the remaining bytes of {@code data} without moving its position; false once over the limit. */
@@ -46,7 +70,7 @@ public final class BodyAccumulator {
     }
     if (buf.remaining() < n) {
       long want = Math.max((long) buf.capacity() * 2, (long) buf.position() + n);
-      ByteBuffer bigger = ByteBuffer.allocateDirect((int) Math.min(want, limit));
+      ByteBuffer bigger = allocate((int) Math.min(want, limit));
       buf.flip();
       bigger.put(buf);
       buf = bigger;
@@ -74,16 +98,27 @@ public final class BodyAccumulator {
 
   /**
    * The collected body as a buffer from 0 to its length, trimmed to size when the buffer grew much
-   * larger than needed. Only valid when not overflowed.
+   * larger than needed. Only valid when not overflowed, and only once (this or {@link #finishDirect}).
+   * A body within {@code heapUpTo} is a heap buffer.
    */
   public ByteBuffer finish() {
+    return finish(false);
+  }
+
+  /** Like {@link #finish()}, but always an off-heap buffer (a heap body is copied once). */
+  public ByteBuffer finishDirect() {
+    return finish(true);
+  }
+
+  private ByteBuffer finish(boolean direct) {
     if (overflowed) {
       throw new IllegalStateException("body exceeded " + limit + " bytes");
     }
     ByteBuffer out = buf;
     out.flip();
-    if (out.capacity() - out.limit() > out.limit() / 4 + 4096) {
-      ByteBuffer exact = ByteBuffer.allocateDirect(out.limit());
+    if ((direct && !out.isDirect()) || out.capacity() - out.limit() > out.limit() / 4 + 4096) {
+      ByteBuffer exact = direct || out.isDirect() ? ByteBuffer.allocateDirect(out.limit())
+          : ByteBuffer.allocate(out.limit());
       exact.put(out);
       exact.flip();
       out = exact;

@@ -14,6 +14,12 @@ import java.util.Optional;
 /**
  * An entry whose whole body is held in one buffer (memory-tier entries, and small disk entries read
  * and verified at lookup). Reads never copy the buffer; each caller gets its own view.
+ *
+ * <p>Three kinds: a body of its own (an off-heap or heap copy; close does nothing); a view of the
+ * disk tier's mapped file held by a {@link BodyHold} (a disk lease, or a reference on a memory-tier
+ * {@link MappedBody}), released by {@link #close()}; and the memory tier's own entry over a
+ * {@link MappedBody}, which is never handed out (hits get an entry with a reference of their own,
+ * {@link #hit()}).
  */
 public final class BufferedEntry implements StoredEntry {
   private final StoreKey key;
@@ -23,8 +29,10 @@ public final class BufferedEntry implements StoredEntry {
   private final int bodyCrc;
   private final StoreTier tier;
   private final ByteBuffer body;
-  /** The disk tier's lease on a mapped body, or null (memory entries, copied bodies). */
-  private final Leases.Lease lease;
+  /** What keeps a view readable for this lookup (a disk lease or a memory view reference), or null. */
+  private final BodyHold hold;
+  /** The memory-tier body this entry views (owner entries in Caffeine, and their hits), or null. */
+  private final MappedBody mapped;
 
   /**
    * Creates the entry.
@@ -33,13 +41,26 @@ public final class BufferedEntry implements StoredEntry {
    */
   public BufferedEntry(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
       StoreTier tier, ByteBuffer body) {
-    this(key, head, entryId, headVersion, bodyCrc, tier, body, null);
+    this(key, head, entryId, headVersion, bodyCrc, tier, body, null, null);
   }
 
-  /** An entry whose body is a view of the disk tier's mapped file, valid while {@code lease} is held. */
+  /** An entry whose body is a view of the disk tier's mapped file, valid while {@code hold} is held. */
   BufferedEntry(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
-      StoreTier tier, ByteBuffer body, Leases.Lease lease) {
-    this.lease = lease;
+      StoreTier tier, ByteBuffer body, BodyHold hold) {
+    this(key, head, entryId, headVersion, bodyCrc, tier, body, hold, null);
+  }
+
+  /** The memory tier's own entry over a mapped body (it owns one of the body's references). */
+  static BufferedEntry mappedOwner(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
+      MappedBody mapped) {
+    return new BufferedEntry(key, head, entryId, headVersion, bodyCrc, StoreTier.MEMORY_MAPPED, mapped.view(),
+        null, mapped);
+  }
+
+  private BufferedEntry(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
+      StoreTier tier, ByteBuffer body, BodyHold hold, MappedBody mapped) {
+    this.hold = hold;
+    this.mapped = mapped;
     this.key = key;
     this.head = head;
     this.entryId = entryId;
@@ -49,14 +70,49 @@ public final class BufferedEntry implements StoredEntry {
     this.body = body.isReadOnly() ? body : body.asReadOnlyBuffer();
   }
 
-  /** The same body and identity with another head and version (after a head replacement). */
+  /**
+   * The same body and identity with another head and version (after a head replacement). For an
+   * owner of a mapped body the new entry takes a reference of its own (the old one's is released
+   * when Caffeine reports it replaced); null if the body's references are already gone.
+   */
   public BufferedEntry withHead(EntryHead newHead, int newVersion) {
+    if (mapped != null) {
+      return mapped.retain()
+          ? new BufferedEntry(key, newHead, entryId, newVersion, bodyCrc, tier, body, null, mapped)
+          : null;
+    }
     return new BufferedEntry(key, newHead, entryId, newVersion, bodyCrc, tier, body);
   }
 
-  /** The same entry as served by another tier. */
+  /** The same entry as served by another tier (bodies of their own only). */
   public BufferedEntry asTier(StoreTier newTier) {
-    return newTier == tier ? this : new BufferedEntry(key, head, entryId, headVersion, bodyCrc, newTier, body);
+    return newTier == tier || mapped != null ? this
+        : new BufferedEntry(key, head, entryId, headVersion, bodyCrc, newTier, body);
+  }
+
+  /**
+   * For the memory tier's owner of a mapped body: an entry for one hit (or walk visit) holding a
+   * reference of its own, released by its {@link #close()}; null when the body's references are
+   * gone (the entry was just dropped: a miss). For any other entry: this entry.
+   */
+  BufferedEntry hit() {
+    if (mapped == null) {
+      return this;
+    }
+    if (!mapped.retain()) {
+      return null;
+    }
+    return new BufferedEntry(key, head, entryId, headVersion, bodyCrc, tier, body, new MappedBody.Ref(mapped), null);
+  }
+
+  /** What keeps this lookup's view readable, or null. */
+  BodyHold hold() {
+    return hold;
+  }
+
+  /** The memory-tier body this owner entry holds a reference on, or null (a body of its own). */
+  MappedBody mapped() {
+    return mapped;
   }
 
   /** The shared read-only body buffer (position 0); callers must duplicate before moving it. */
@@ -105,22 +161,25 @@ public final class BufferedEntry implements StoredEntry {
     return Optional.of(body.duplicate());
   }
 
-  /** Releases the lease on a mapped body (if any); idempotent. */
+  /** Releases the hold on a mapped body (if any); idempotent. */
   @Override
   public void close() {
-    if (lease != null) {
-      lease.close();
+    if (hold != null) {
+      hold.close();
     }
   }
 
-  /** True when this entry's body is a leased view of the disk tier's mapped file. */
+  /**
+   * True when this entry's body is a view of the disk tier's mapped file held for this lookup (a
+   * disk lease, or a reference on a memory-tier view), released by {@link #close()}.
+   */
   public boolean leased() {
-    return lease != null;
+    return hold != null;
   }
 
   private void checkOpen() {
-    if (lease != null && lease.isClosed()) {
-      throw new IllegalStateException("the lease on " + this + " was released; its body may no longer be read");
+    if (hold != null && hold.isClosed()) {
+      throw new IllegalStateException("the hold on " + this + " was released; its body may no longer be read");
     }
   }
 
@@ -155,7 +214,7 @@ public final class BufferedEntry implements StoredEntry {
   @Override
   public String toString() {
     return "BufferedEntry[" + key + ", id=" + entryId + ", v=" + headVersion + ", " + tier
-        + (lease != null ? ", leased" : "") + "]";
+        + (hold != null ? ", leased" : "") + "]";
   }
 
   /** An input stream over a buffer view. */

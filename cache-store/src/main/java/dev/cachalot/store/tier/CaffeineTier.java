@@ -31,7 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The memory tier: a Caffeine cache of entries whose bodies sit in off-heap buffers.
+ * The memory tier: a Caffeine cache of entries whose bodies sit in off-heap buffers, or are
+ * read-only views of the disk tier's mapped chunk file ({@link MappedBody}, see {@link #putMapped}).
  *
  * <p>Weighted by body bytes plus a head estimate and bounded by {@code cache.memory.max-bytes};
  * Caffeine's W-TinyLFU admission keeps one-hit wonders from evicting hot entries. Entries expire at
@@ -73,6 +74,7 @@ public final class CaffeineTier implements CacheStore {
         .ticker(ticker)
         .executor(Runnable::run)
         .evictionListener(this::onEvicted)
+        .removalListener(this::onRemoved)
         .build();
   }
 
@@ -94,10 +96,14 @@ public final class CaffeineTier implements CacheStore {
     return Optional.ofNullable(get(key, now));
   }
 
-  /** Like {@link #lookup}, returning the entry or null. */
+  /**
+   * Like {@link #lookup}, returning the entry or null. An entry over a mapped body is returned with
+   * a reference of its own on the body ({@link StoreTier#MEMORY_MAPPED}), which the caller must
+   * release by closing it.
+   */
   public BufferedEntry get(StoreKey key, Instant now) {
     BufferedEntry e = closed ? null : cache.getIfPresent(key);
-    if (e == null || !e.head().retainUntil().isAfter(now)) {
+    if (e == null || !e.head().retainUntil().isAfter(now) || (e = e.hit()) == null) {
       misses.increment();
       return null;
     }
@@ -115,15 +121,32 @@ public final class CaffeineTier implements CacheStore {
     return variants.variants(key);
   }
 
+  /**
+   * Visits every retained entry. An entry over a mapped body is visited with a reference of its
+   * own that is released when the visitor returns (its body may be read only until then).
+   */
   @Override
   public boolean forEachEntry(Instant now, Predicate<? super StoredEntry> visitor) {
     try {
-      for (BufferedEntry e : cache.asMap().values()) {
+      for (BufferedEntry owner : cache.asMap().values()) {
         if (closed) {
           return true;
         }
-        if (e.head().retainUntil().isAfter(now) && !visitor.test(e)) {
-          return false;
+        if (!owner.head().retainUntil().isAfter(now)) {
+          continue;
+        }
+        BufferedEntry e = owner.hit();
+        if (e == null) {
+          continue;
+        }
+        try {
+          if (!visitor.test(e)) {
+            return false;
+          }
+        } finally {
+          if (e != owner) {
+            e.close();
+          }
         }
       }
     } catch (RuntimeException ex) {
@@ -147,10 +170,33 @@ public final class CaffeineTier implements CacheStore {
       declined.increment();
       return false;
     }
-    BufferedEntry e = new BufferedEntry(key, head, entryId, headVersion, bodyCrc, StoreTier.MEMORY, body);
+    return insert(key, new BufferedEntry(key, head, entryId, headVersion, bodyCrc, StoreTier.MEMORY, body));
+  }
+
+  /**
+   * Puts a complete entry whose body is a view of the disk tier's mapped chunk, replacing any entry
+   * under the key. The entry takes over the caller's reference on {@code body} (from
+   * {@link ChronicleTier#mappedBody}); it is released when the entry leaves this tier for any
+   * reason, or at once when it is not put (returns false: too large, closed, or a failure).
+   * Weighed like a copy of the body: {@code cache.memory.max-bytes} bounds the hot set the memory
+   * tier keeps mapped (and keeps from being freed on disk), whichever way it is held.
+   */
+  public boolean putMapped(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
+      MappedBody body) {
+    if (closed || body.length() > maxObjectBytes) {
+      declined.increment();
+      body.release();
+      return false;
+    }
+    return insert(key, BufferedEntry.mappedOwner(key, head, entryId, headVersion, bodyCrc, body));
+  }
+
+  private boolean insert(StoreKey key, BufferedEntry e) {
+    boolean[] in = {false};
     try {
       cache.asMap().compute(key, (k, old) -> {
         variants.add(k);
+        in[0] = true;
         return e;
       });
       writes.increment();
@@ -158,12 +204,27 @@ public final class CaffeineTier implements CacheStore {
     } catch (RuntimeException ex) {
       failures.increment();
       LOG.warn("memory tier put failed for {}", key, ex);
+      if (!in[0]) {
+        release(e);
+      }
       return false;
     }
   }
 
-  /** Puts a copy of an entry that is already held in a buffer (promotion); false if too large. */
+  /**
+   * Puts a copy of an entry that is already held in a buffer (promotion); false if too large, or if
+   * its body is a view held only for one lookup (a disk lease or a memory view's reference: keeping
+   * it would outlive that hold; such bodies go in through {@link #putMapped}).
+   */
   public boolean put(BufferedEntry entry) {
+    if (entry.leased()) {
+      declined.increment();
+      return false;
+    }
+    if (entry.mapped() != null) {
+      return entry.mapped().retain() && putMapped(entry.key(), entry.head(), entry.entryId(),
+          entry.headVersion(), entry.bodyChecksum(), entry.mapped());
+    }
     return put(entry.key(), entry.head(), entry.entryId(), entry.headVersion(), entry.bodyChecksum(),
         entry.sharedBody());
   }
@@ -181,8 +242,13 @@ public final class CaffeineTier implements CacheStore {
           out[0] = ReplaceOutcome.CONFLICT;
           return e;
         }
+        BufferedEntry replaced = e.withHead(newHead, expectedHeadVersion + 1);
+        if (replaced == null) {
+          forgetVariant(k); // its mapped body is already being dropped
+          return null;
+        }
         out[0] = ReplaceOutcome.REPLACED;
-        return e.withHead(newHead, expectedHeadVersion + 1);
+        return replaced;
       });
       return out[0];
     } catch (RuntimeException ex) {
@@ -203,7 +269,14 @@ public final class CaffeineTier implements CacheStore {
         if (e.entryId() != entryId) {
           return e;
         }
-        return e.headVersion() < newVersion ? e.withHead(newHead, newVersion) : e;
+        if (e.headVersion() >= newVersion) {
+          return e;
+        }
+        BufferedEntry replaced = e.withHead(newHead, newVersion);
+        if (replaced == null) {
+          forgetVariant(k);
+        }
+        return replaced;
       });
     } catch (RuntimeException ex) {
       failures.increment();
@@ -272,6 +345,28 @@ public final class CaffeineTier implements CacheStore {
       expirations.increment();
     } else {
       evictions.increment();
+    }
+  }
+
+  /**
+   * Releases the reference an entry over a mapped body holds, once it left the cache for any
+   * reason (replaced, removed, evicted, expired, cleared at close). Caffeine reports a replacement
+   * only when the value changed; the identity check guards against a report for an entry that is
+   * still mapped.
+   */
+  private void onRemoved(StoreKey key, BufferedEntry value, RemovalCause cause) {
+    if (value == null || value.mapped() == null) {
+      return;
+    }
+    if (cause == RemovalCause.REPLACED && key != null && cache.asMap().get(key) == value) {
+      return;
+    }
+    release(value);
+  }
+
+  private static void release(BufferedEntry owner) {
+    if (owner.mapped() != null) {
+      owner.mapped().release();
     }
   }
 

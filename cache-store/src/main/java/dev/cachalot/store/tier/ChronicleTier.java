@@ -215,6 +215,9 @@ public final class ChronicleTier implements CacheStore {
     this.windows = openWindows(c, directory.resolve(CHUNKS_FILE), config);
     this.index = new DiskIndex(1024);
     this.nextEntryId = new AtomicLong(rebuild(!wasClean) + 1);
+    // The scan touched every record and chunk key: let those pages leave the resident set.
+    ChronicleResidency.dropMapping(h);
+    ChronicleResidency.dropMapping(c);
     this.startupMillis = (System.nanoTime() - t0) / 1_000_000;
     LOG.info("disk cache {} ready in {} ms: {} entries, {} body bytes, {} orphan chunks reclaimed{}",
         directory, startupMillis, index.count(), index.bytes(), reclaimed.sum(),
@@ -599,6 +602,83 @@ public final class ChronicleTier implements CacheStore {
     }
   }
 
+  /**
+   * The body of a looked-up entry {@code e} as a view of its one chunk in the mapped file, for the
+   * memory tier to hold instead of a copy ({@code cache.memory.bodies: mapped}), with a lease of its
+   * own; null when that is not possible (the caller copies): the body is empty or has several
+   * chunks, its chunk lies outside the translatable mapping, the entry is being freed, its chunk is
+   * gone or fails its checksum. A view this tier returned under a lease that is still held is shared
+   * as it is (it was verified when handed out; no Chronicle access); a streamed entry's chunk is
+   * looked up and verified against the body checksum.
+   */
+  public MappedBody mappedBody(StoredEntry e) {
+    if (windows == null || e.bodyLength() <= 0) {
+      return null;
+    }
+    if (e instanceof BufferedEntry) {
+      BufferedEntry b = (BufferedEntry) e;
+      if (!(b.hold() instanceof Leases.Lease) || ((Leases.Lease) b.hold()).owner() != leases
+          || b.hold().isClosed() || b.tier() != StoreTier.DISK) {
+        return null;
+      }
+      Leases.Lease lease = leases.acquire(b.entryId());
+      return lease == null ? null : new MappedBody(b.sharedBody(), lease);
+    }
+    return e instanceof ChunkedEntry && ((ChunkedEntry) e).owner() == this
+        ? chunkBody(e.key(), ((ChunkedEntry) e).variant(), true) : null;
+  }
+
+  /**
+   * Like {@link #mappedBody}, for an entry this tier has just committed (the {@link CommitResult}'s
+   * entry): its chunk is looked up under a new lease and not verified again (this process wrote it).
+   * With the lease held, a chunk found is the committed one and stays until the lease is released,
+   * since entry ids are never reused; a chunk already freed (the entry replaced meanwhile) is null.
+   */
+  public MappedBody committedBody(StoredEntry committed) {
+    if (windows == null || committed.bodyLength() <= 0 || !(committed instanceof ChunkedEntry)
+        || ((ChunkedEntry) committed).owner() != this) {
+      return null;
+    }
+    return chunkBody(committed.key(), ((ChunkedEntry) committed).variant(), false);
+  }
+
+  private MappedBody chunkBody(StoreKey key, Variant v, boolean verify) {
+    if (chunkCount(v) != 1 || !enter()) {
+      return null;
+    }
+    Leases.Lease lease = null;
+    try {
+      lease = leases.acquire(v.entryId());
+      if (lease == null) {
+        return null;
+      }
+      ByteBuffer view = mappedChunk(v);
+      if (view == null || view == MISSING_VIEW) {
+        lease.close();
+        return null;
+      }
+      if (verify) {
+        CRC32C crc = new CRC32C();
+        crc.update(view.duplicate());
+        if ((int) crc.getValue() != v.bodyCrc()) {
+          lease.close();
+          dropCorruptEntry(key, v.entryId(), "body checksum mismatch");
+          return null;
+        }
+      }
+      return new MappedBody(view, lease);
+    } catch (IOException | RuntimeException | AssertionError | InternalError ex) {
+      if (lease != null) {
+        lease.close();
+      }
+      failures.increment();
+      LOG.warn("disk tier view of {} for the memory tier failed", key, ex);
+      return null;
+    } finally {
+      exit();
+    }
+  }
+
   /** Marker: the chunk is not in the map. */
   private static final ByteBuffer MISSING_VIEW = ByteBuffer.allocate(0);
 
@@ -621,7 +701,12 @@ public final class ChronicleTier implements CacheStore {
       }
       address = d.bytes().addressForRead(d.offset());
     }
-    return windows.view(address, want);
+    ByteBuffer view = windows.view(address, want);
+    if (view != null) {
+      // Served through the JDK mapping from now on: let RSS count these page-cache pages once.
+      ChronicleResidency.dropChronicleMapping(address, want + 4L);
+    }
+    return view;
   }
 
   /** The aged hit count of a key (raised by every lookup hit), or -1 when not stored. */

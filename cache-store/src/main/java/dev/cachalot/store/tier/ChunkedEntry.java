@@ -37,6 +37,16 @@ final class ChunkedEntry implements StoredEntry {
     this.lease = lease;
   }
 
+  /** The tier this entry was read from. */
+  ChronicleTier owner() {
+    return tier;
+  }
+
+  /** The decoded variant (head, id, length, chunk size). */
+  Variant variant() {
+    return v;
+  }
+
   @Override
   public void close() {
     if (lease != null) {

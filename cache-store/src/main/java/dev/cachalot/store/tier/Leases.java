@@ -171,7 +171,7 @@ final class Leases {
   }
 
   /** One lease on one entry id; {@link #close()} releases it once (further calls do nothing). */
-  static final class Lease implements AutoCloseable {
+  static final class Lease implements AutoCloseable, BodyHold {
     private static final AtomicIntegerFieldUpdater<Lease> CLOSED =
         AtomicIntegerFieldUpdater.newUpdater(Lease.class, "closed");
     private final Leases owner;
@@ -183,8 +183,14 @@ final class Leases {
       this.entryId = entryId;
     }
 
+    /** The table this lease belongs to. */
+    Leases owner() {
+      return owner;
+    }
+
     /** True once released. */
-    boolean isClosed() {
+    @Override
+    public boolean isClosed() {
       return closed != 0;
     }
 

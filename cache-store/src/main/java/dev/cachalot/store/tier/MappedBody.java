@@ -1,0 +1,95 @@
+package dev.cachalot.store.tier;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+
+/**
+ * The body of a memory-tier entry that is a read-only view of the disk tier's mapped chunk file
+ * ({@code cache.memory.bodies: mapped}): one copy of the body in RAM, the page cache, instead of a
+ * second off-heap copy.
+ *
+ * <p>Lifetime. The body holds one disk {@link Leases.Lease} on its entry id, so the chunk stays where
+ * it is, with the same bytes, whatever the disk tier does to the entry (replace, remove, eviction,
+ * expiry: the chunk free waits for the lease). That lease is closed when the body's own reference
+ * count drops to zero. References: one for the memory-tier entry that holds the body while it is in
+ * Caffeine (released by the tier's removal listener, whatever the cause), one per hit or walk
+ * visit in progress ({@link Ref}, released by {@link dev.cachalot.store.StoredEntry#close()}).
+ * A hit takes its reference with one compare-and-set on this object: no lease-table lookup, no
+ * decode. Once the count reached zero it never rises again ({@link #retain()} fails: the lookup
+ * then misses in memory), so nothing can read the view after the disk lease is gone.
+ */
+public final class MappedBody {
+  private static final AtomicIntegerFieldUpdater<MappedBody> REFS =
+      AtomicIntegerFieldUpdater.newUpdater(MappedBody.class, "refs");
+
+  private final ByteBuffer view;
+  private final Leases.Lease lease;
+  /** References held; starts at 1 (the creator's, handed to the memory-tier entry). */
+  private volatile int refs = 1;
+
+  /** A body over {@code view} (read-only, position 0) kept valid by {@code lease}. */
+  MappedBody(ByteBuffer view, Leases.Lease lease) {
+    this.view = view.isReadOnly() ? view : view.asReadOnlyBuffer();
+    this.lease = lease;
+  }
+
+  /** The shared read-only view (position 0); callers duplicate before moving it. */
+  ByteBuffer view() {
+    return view;
+  }
+
+  /** Body length in bytes. */
+  int length() {
+    return view.limit();
+  }
+
+  /** Takes one more reference; false once the count reached zero (the lease is gone). */
+  boolean retain() {
+    while (true) {
+      int r = refs;
+      if (r <= 0) {
+        return false;
+      }
+      if (REFS.compareAndSet(this, r, r + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Drops one reference; the last one closes the disk lease. */
+  void release() {
+    if (REFS.decrementAndGet(this) == 0) {
+      lease.close();
+    }
+  }
+
+  /** References held now (tests). */
+  int refs() {
+    return refs;
+  }
+
+  /** One reference taken by a hit or a walk visit; {@link #close()} releases it once. */
+  static final class Ref implements BodyHold {
+    private static final AtomicIntegerFieldUpdater<Ref> CLOSED =
+        AtomicIntegerFieldUpdater.newUpdater(Ref.class, "closed");
+    private final MappedBody body;
+    private volatile int closed;
+
+    /** Wraps a reference the caller already took with {@link MappedBody#retain()}. */
+    Ref(MappedBody body) {
+      this.body = body;
+    }
+
+    @Override
+    public void close() {
+      if (CLOSED.compareAndSet(this, 0, 1)) {
+        body.release();
+      }
+    }
+
+    @Override
+    public boolean isClosed() {
+      return closed != 0;
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.cachalot.store.tier;
+
+import static dev.cachalot.store.Fixtures.body;
+import static dev.cachalot.store.Fixtures.head;
+import static dev.cachalot.store.Fixtures.put;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cachalot.store.Fixtures;
+import dev.cachalot.store.StoreConfig;
+import dev.cachalot.store.StoreKey;
+import dev.cachalot.store.StoredEntry;
+import dev.cachalot.store.TestClock;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The start-up scan reads every head record and chunk key through Chronicle's mappings; afterwards
+ * those pages leave the resident set (they stay in the page cache) and come back when read.
+ */
+class ChronicleResidencyTest {
+  @TempDir Path dir;
+  private final TestClock clock = new TestClock();
+
+  /** Resident KiB of the writable (Chronicle's) mappings of {@code file} in this process. */
+  static long chronicleMappingRssKib(Path file) throws IOException {
+    long kib = 0;
+    boolean inFile = false;
+    for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+      if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+        String[] f = line.trim().split("\\s+");
+        inFile = f.length > 5 && f[5].equals(file.toString()) && f[1].startsWith("rw");
+      } else if (inFile && line.startsWith("Rss:")) {
+        kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return kib;
+  }
+
+  @Test
+  void afterTheStartUpScanChroniclesMappingsHoldAlmostNothingResidentAndEntriesStillRead() throws IOException {
+    Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")), "needs Linux /proc/self/smaps");
+    int n = 200;
+    int size = 16 * 1024;
+    StoreConfig config = Fixtures.small(dir).chunkBytes(64 * 1024).inlineReadMaxBytes(64 * 1024)
+        .averageBodyBytes(size).build();
+    try (ChronicleTier tier = ChronicleTier.openWithoutSweeper(config, clock, new Random(7))) {
+      for (int i = 0; i < n; i++) {
+        put(tier, StoreKey.of("https://a.example/s" + i), head(clock.now(), Duration.ofHours(1), "\"s\""),
+            body(i, size), size, clock.now());
+      }
+    }
+    try (ChronicleTier tier = ChronicleTier.openWithoutSweeper(config, clock, new Random(7))) {
+      Path chunks = dir.resolve("chunks.cm3").toAbsolutePath();
+      Path heads = dir.resolve("heads.cm3").toAbsolutePath();
+      long resident = chronicleMappingRssKib(chunks) + chronicleMappingRssKib(heads);
+      assertEquals(n, tier.tierStats().entries());
+      // The scan touched at least one page per chunk (its key) and per head record: 200+ pages.
+      assertTrue(resident < n * 4 / 2, "resident after open: " + resident + " KiB");
+      try (StoredEntry e = tier.lookup(StoreKey.of("https://a.example/s7"), clock.now()).orElseThrow()) {
+        ByteBuffer b = e.bodyBuffer().orElseThrow().duplicate();
+        byte[] got = new byte[b.remaining()];
+        b.get(got);
+        assertArrayEquals(body(7, size), got, "pages come back from the page cache");
+      }
+    }
+  }
+}
