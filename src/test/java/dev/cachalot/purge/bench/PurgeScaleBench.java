@@ -162,7 +162,7 @@ public final class PurgeScaleBench {
         Path empty = Files.createTempDirectory("cachalot-purge-bench-bans");
         PurgeService none = service(store, policy, clock, empty);
         StoredEntry entry = store.lookup(key, clock.instant()).orElseThrow();
-        for (int i = 0; i < 10 && entry.tier() != dev.cachalot.store.StoreTier.MEMORY; i++) {
+        for (int i = 0; i < 10 && !entry.tier().memory(); i++) {
             entry = store.lookup(key, clock.instant()).orElseThrow(); // promote after repeated hits
         }
         StoredEntry e = entry;
