@@ -1,7 +1,9 @@
 package dev.cachalot.metrics;
 
+import com.codahale.metrics.Clock;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Histogram;
 import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
@@ -377,18 +379,21 @@ public final class DropwizardProxyMetrics implements ProxyMetrics, AutoCloseable
     }
 
     private Meter meter(MetricDef def, List<String> labelValues) {
-        return registry.meter(index.enter(def, labelValues));
+        // A mark only counts; the rates (read by JMX alone) are computed when read.
+        return registry.meter(index.enter(def, labelValues), () -> ReadTimeMovingAverages.meter(Clock.defaultClock()));
     }
 
     private Timer timer(MetricDef def, List<String> labelValues) {
-        // The lock-free reservoir keeps recording off any lock on the request path.
+        // The lock-free reservoir keeps recording off any lock on the request path, and the timer's
+        // own meter only counts, as the others do.
         return registry.timer(index.enter(def, labelValues),
-                () -> new Timer(LockFreeExponentiallyDecayingReservoir.builder().build()));
+                () -> new Timer(ReadTimeMovingAverages.meter(Clock.defaultClock()),
+                        new Histogram(LockFreeExponentiallyDecayingReservoir.builder().build()), Clock.defaultClock()));
     }
 
     private void overflow(String label) {
         try {
-            registry.meter(index.enter(MetricNames.LABEL_OVERFLOW, List.of(label))).mark();
+            meter(MetricNames.LABEL_OVERFLOW, List.of(label)).mark();
         } catch (RuntimeException e) {
             failed("overflow", e);
         }

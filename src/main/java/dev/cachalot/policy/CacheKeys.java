@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Cache keys. The primary key (RFC 9111 §2) is scheme + authority + path + query of the target
@@ -38,8 +40,33 @@ public final class CacheKeys {
         return primary(request).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Lower-cases the host and drops the default port of the scheme (RFC 3986 §6.2.3). */
+    /**
+     * Lower-cases the host and drops the default port of the scheme (RFC 3986 §6.2.3), remembering
+     * the answers for the first {@link #KNOWN_AUTHORITIES} authorities of http and https (a proxy
+     * sees few hosts, each on every request; a flood of new ones is just computed each time).
+     */
     static String normalizeAuthority(String scheme, String authority) {
+        Map<String, String> known = "http".equals(scheme) ? HTTP_AUTHORITIES
+                : "https".equals(scheme) ? HTTPS_AUTHORITIES : null;
+        if (known == null) {
+            return normalizeAuthority0(scheme, authority);
+        }
+        String a = known.get(authority);
+        if (a == null) {
+            a = normalizeAuthority0(scheme, authority);
+            if (known.size() < KNOWN_AUTHORITIES) {
+                known.put(authority, a);
+            }
+        }
+        return a;
+    }
+
+    /** Normalised authorities remembered per scheme. */
+    static final int KNOWN_AUTHORITIES = 1024;
+    private static final Map<String, String> HTTP_AUTHORITIES = new ConcurrentHashMap<>();
+    private static final Map<String, String> HTTPS_AUTHORITIES = new ConcurrentHashMap<>();
+
+    private static String normalizeAuthority0(String scheme, String authority) {
         String a = authority;
         int at = a.lastIndexOf('@');
         if (at >= 0) {

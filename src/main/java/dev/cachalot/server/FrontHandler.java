@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +45,7 @@ final class FrontHandler implements HttpHandler {
     private final ExchangeListener listener;
     private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final AtomicLong ids = new AtomicLong();
+    private final RequestIds ids = new RequestIds(ID_PREFIX);
     private final ForwardFront forward;
     private volatile boolean draining;
 
@@ -83,9 +82,9 @@ final class FrontHandler implements HttpHandler {
         return draining;
     }
 
-    /** The next request id of this listener (also used by the hit shortcut, so ids stay one sequence). */
+    /** The next request id of this listener (also used by the hit shortcut, so ids come from one sequence). */
     String nextRequestId() {
-        return ID_PREFIX + "-" + Long.toString(ids.incrementAndGet(), 36);
+        return ids.next();
     }
 
     @Override

@@ -8,7 +8,6 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.protocols.ssl.UndertowXnioSsl;
-import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.protocol.http.AlpnOpenListener;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import io.undertow.server.protocol.http2.Http2OpenListener;
@@ -140,7 +139,8 @@ public final class ProxyServer implements AutoCloseable {
                 .set(UndertowOptions.ENABLE_HTTP2, config.tls().http2())
                 .set(UndertowOptions.MAX_CONCURRENT_REQUESTS_PER_CONNECTION, 100)
                 .getMap();
-        ByteBufferPool buffers = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
+        // 16 KiB direct buffers; each thread keeps 4 free, 1,024 more (16 MiB) are shared.
+        ByteBufferPool buffers = new ThreadCachedBufferPool(true, 16 * 1024, 4, 1024);
         FramingScanner.Rules rules = new FramingScanner.Rules(limits.maxRequestLineBytes(), limits.maxHeaderBytes(),
                 limits.maxHeaderCount(), limits.maxRequestBodyBytes(), config.allowBodyOnGetHead(), relayPool != null);
         long retry = limits.retryAfter().toSeconds();

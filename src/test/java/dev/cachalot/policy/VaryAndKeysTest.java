@@ -34,6 +34,23 @@ class VaryAndKeysTest {
     }
 
     @Test
+    void rememberedAuthoritiesStayPerSchemeAndAFloodOfHostsIsStillNormalised() {
+        // The same authority text normalises differently per scheme, however often it is seen.
+        for (int i = 0; i < 3; i++) {
+            assertEquals("http://remembered.test/", CacheKeys.primary("http", "Remembered.TEST:80", "/"));
+            assertEquals("https://remembered.test:80/", CacheKeys.primary("https", "Remembered.TEST:80", "/"));
+            assertEquals("http://remembered.test:443/", CacheKeys.primary("HTTP", "Remembered.TEST:443", "/"));
+            assertEquals("https://remembered.test/", CacheKeys.primary("https", "Remembered.TEST:443", "/"));
+        }
+        // More hosts than are remembered: the later ones are computed, and still right.
+        for (int i = 0; i < CacheKeys.KNOWN_AUTHORITIES + 50; i++) {
+            assertEquals("http://h" + i + ".flood.test/x", CacheKeys.primary("http", "H" + i + ".Flood.Test:80", "/x"));
+            assertEquals("http://h" + i + ".flood.test:81/x",
+                    CacheKeys.primary("http", "u@H" + i + ".flood.test:81", "/x"));
+        }
+    }
+
+    @Test
     void primaryKeyIgnoresEveryRequestHeaderIncludingForwardedHost() {
         assertEquals(CacheKeys.primary(get("/p")), CacheKeys.primary(get("/p", "X-Forwarded-Host", "evil", "Cookie", "a=b")));
         assertEquals(CacheKeys.primary(get("/p")), CacheKeys.primary(Fixtures.request("HEAD", "/p")));

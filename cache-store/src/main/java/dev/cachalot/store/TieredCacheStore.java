@@ -217,6 +217,9 @@ public final class TieredCacheStore implements CacheStore {
     if (m.isEmpty() || d.isEmpty()) {
       return m.isEmpty() ? d : m; // the common cases: no set to build
     }
+    if (d.size() <= 8 && m.containsAll(d)) {
+      return m; // the usual hit: the disk's few variants are all in memory too
+    }
     Set<StoreKey> all = new LinkedHashSet<>(m);
     all.addAll(d);
     return new ArrayList<>(all);

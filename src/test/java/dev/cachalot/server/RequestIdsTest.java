@@ -1,0 +1,56 @@
+package dev.cachalot.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class RequestIdsTest {
+    @Test
+    void idsFromManyThreadsAreAllDistinctAndCarryThePrefix() throws Exception {
+        RequestIds ids = new RequestIds("abc");
+        int threads = 6;
+        int each = RequestIds.BLOCK * 3 + 17; // several blocks per thread, the last one partly used
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<List<String>>> parts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                parts.add(pool.submit(() -> {
+                    List<String> mine = new ArrayList<>(each);
+                    for (int i = 0; i < each; i++) {
+                        mine.add(ids.next());
+                    }
+                    return mine;
+                }));
+            }
+            Set<String> all = new HashSet<>();
+            for (Future<List<String>> f : parts) {
+                for (String id : f.get(30, TimeUnit.SECONDS)) {
+                    assertTrue(id.matches("abc-[0-9a-z]+"), id);
+                    all.add(id);
+                }
+            }
+            assertEquals(threads * each, all.size(), "no id handed out twice");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void oneThreadCountsUpFromOne() {
+        RequestIds ids = new RequestIds("p");
+        assertEquals("p-1", ids.next());
+        assertEquals("p-2", ids.next());
+        for (int i = 3; i <= RequestIds.BLOCK + 2; i++) {
+            assertEquals("p-" + Long.toString(i, 36), ids.next());
+        }
+    }
+}
