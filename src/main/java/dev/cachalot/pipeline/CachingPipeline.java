@@ -289,7 +289,10 @@ public final class CachingPipeline implements RequestProcessor {
         Instant now;
         List<Variant> variants = List.of();
         /** Disk entries looked up for this exchange (their body leases end with the response), or null. */
-        private List<StoredEntry> held;
+        /** The first entry held (the usual hit holds one), then any others; guarded by this. */
+        private StoredEntry heldFirst;
+        private List<StoredEntry> heldMore;
+        private boolean releaseRegistered;
 
         Exchange(ClientRequest request, ResponseSink sink) {
             this.request = request;
@@ -345,11 +348,16 @@ public final class CachingPipeline implements RequestProcessor {
             }
             boolean register;
             synchronized (this) {
-                register = held == null;
-                if (register) {
-                    held = new ArrayList<>(2);
+                register = !releaseRegistered;
+                releaseRegistered = true;
+                if (heldFirst == null) {
+                    heldFirst = e;
+                } else {
+                    if (heldMore == null) {
+                        heldMore = new ArrayList<>(2);
+                    }
+                    heldMore.add(e);
                 }
-                held.add(e);
             }
             if (register) {
                 sink.releaseAfterResponse(this::release);
@@ -358,16 +366,21 @@ public final class CachingPipeline implements RequestProcessor {
 
         /** Releases every entry held so far (idempotent: each entry's close is). */
         void release() {
-            List<StoredEntry> hs;
+            StoredEntry first;
+            List<StoredEntry> more;
             synchronized (this) {
-                if (held == null || held.isEmpty()) {
-                    return;
-                }
-                hs = new ArrayList<>(held);
-                held.clear();
+                first = heldFirst;
+                more = heldMore;
+                heldFirst = null;
+                heldMore = null;
             }
-            for (StoredEntry e : hs) {
-                e.close();
+            if (first != null) {
+                first.close();
+            }
+            if (more != null) {
+                for (StoredEntry e : more) {
+                    e.close();
+                }
             }
         }
     }
