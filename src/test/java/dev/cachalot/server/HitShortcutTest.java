@@ -297,7 +297,10 @@ class HitShortcutTest {
                 assertArrayEquals(big, read(in, false).body());
             }
         }
-        assertTrue(f.deferredWrites() >= deferredBefore + 12, "most answers waited for the socket");
+        // How many of the 24 wait depends on how far the kernel grew the send buffer (a loaded machine
+        // lets it absorb whole answers); two are enough: without the fix the listener chain triples
+        // with each waiting answer, so the count below would be at least 9 instead of 1.
+        assertTrue(f.deferredWrites() >= deferredBefore + 2, "answers waited for the socket");
         // Two more connections, opened and closed after that one: when the listener has counted three
         // closes, the first connection's close listener has run, and it must have run exactly once
         // (a listener chain that grew with every waiting answer used to run it thousands of times).
