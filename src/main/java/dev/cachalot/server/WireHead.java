@@ -11,6 +11,7 @@ import io.undertow.util.HttpString;
 import io.undertow.util.StatusCodes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Date;
 
 /**
@@ -37,31 +38,154 @@ final class WireHead {
     }
 
     /**
-     * The bytes of a prepared hit head for a body of {@code length} bytes, cached in the prepared head
-     * (a hot object's head is encoded about once a second, not per hit). As
-     * {@link UndertowResponseSink#sendComplete(PreparedHead, ByteBuffer)}: hop-by-hop fields and any
-     * Content-Length removed, Content-Length for {@code length} added. A head without {@code Date}
-     * (Undertow would add the current one) is encoded per call.
+     * The wire form of a hit head's template for a body of {@code length} bytes, built once per
+     * template and body length and cached in the template: the bytes Undertow would write for it, as
+     * {@link UndertowResponseSink#sendComplete(PreparedHead, ByteBuffer)} does (hop-by-hop fields
+     * and any Content-Length removed, Content-Length for {@code length} added), with the varying
+     * values (Age, our Cache-Status entry, an added Date) cut out and their places remembered.
+     * Undertow's header map does not keep insertion order, so these values sit between fixed
+     * fields, not at the end: a request's head is the fixed bytes with its values written into
+     * those places ({@link HitBytes#fill}).
      */
-    static byte[] forHit(PreparedHead prepared, long length) {
-        Object cached = prepared.wire();
-        if (cached instanceof Cached && ((Cached) cached).length == length) {
-            return ((Cached) cached).bytes;
+    static HitBytes template(PreparedHead.Template t, long length) {
+        Object cached = t.wire();
+        if (cached instanceof HitBytes && ((HitBytes) cached).length == length) {
+            return (HitBytes) cached;
         }
-        ResponseHead head = prepared.head();
+        ResponseHead head = t.head();
         WireHead w = new WireHead(head.status(), head.reason());
         w.copy(head.headers(), false);
         w.map.put(Headers.CONTENT_LENGTH, Long.toString(length));
-        boolean dated = w.map.contains(Headers.DATE);
-        byte[] bytes = w.encode();
-        if (dated) {
-            prepared.wire(new Cached(length, bytes));
-        }
-        return bytes;
+        HitBytes built = w.encodeTemplate(t, length);
+        t.encodings++;
+        t.wire(built);
+        return built;
     }
 
-    /** A cached encoding of a prepared head for one body length. */
-    private record Cached(long length, byte[] bytes) {}
+    /**
+     * A hit head's bytes with holes: {@code fixed} is the whole head without the varying values, and
+     * hole {@code i} of kind {@code holes[i]} goes at offset {@code at[i]} of it (offsets ascending).
+     * Immutable; shared by every request for one entry version.
+     */
+    static final class HitBytes {
+        private final byte[] fixed;
+        private final int[] at;
+        private final PreparedHead.Hole[] holes;
+        private final byte[] statusPrefix;
+        private final byte[] statusSuffix;
+        final long length;
+
+        private HitBytes(byte[] fixed, int[] at, PreparedHead.Hole[] holes, String statusPrefix, String statusSuffix,
+                         long length) {
+            this.fixed = fixed;
+            this.at = at;
+            this.holes = holes;
+            this.statusPrefix = statusPrefix == null ? new byte[0] : wireBytes(statusPrefix);
+            this.statusSuffix = statusSuffix == null ? new byte[0] : wireBytes(statusSuffix);
+            this.length = length;
+        }
+
+        /**
+         * Writes the head of {@code p} (made from this template) into {@code out} from 0, growing it
+         * when too small, and returns the array written to; {@code size[0]} gets the byte count.
+         */
+        byte[] fill(PreparedHead p, byte[] out, int[] size) {
+            int n = fixed.length;
+            for (PreparedHead.Hole h : holes) {
+                n += length(h, p);
+            }
+            byte[] b = out != null && out.length >= n ? out : new byte[Math.max(n, 512)];
+            int from = 0;
+            int pos = 0;
+            for (int i = 0; i < holes.length; i++) {
+                int len = at[i] - from;
+                System.arraycopy(fixed, from, b, pos, len);
+                pos += len;
+                from = at[i];
+                pos = put(holes[i], p, b, pos);
+            }
+            System.arraycopy(fixed, from, b, pos, fixed.length - from);
+            size[0] = pos + fixed.length - from;
+            return b;
+        }
+
+        private int length(PreparedHead.Hole h, PreparedHead p) {
+            switch (h) {
+                case AGE:
+                    return digits(p.age());
+                case STATUS:
+                    return statusPrefix.length + digits(p.ttl()) + statusSuffix.length;
+                default:
+                    return 29; // IMF-fixdate, RFC 9110 §5.6.7
+            }
+        }
+
+        private int put(PreparedHead.Hole h, PreparedHead p, byte[] b, int pos) {
+            switch (h) {
+                case AGE:
+                    return putLong(b, pos, p.age());
+                case STATUS:
+                    System.arraycopy(statusPrefix, 0, b, pos, statusPrefix.length);
+                    pos = putLong(b, pos + statusPrefix.length, p.ttl());
+                    System.arraycopy(statusSuffix, 0, b, pos, statusSuffix.length);
+                    return pos + statusSuffix.length;
+                default:
+                    String d = PreparedHead.dateText(p.second());
+                    for (int i = 0; i < d.length(); i++) {
+                        b[pos++] = (byte) d.charAt(i);
+                    }
+                    return pos;
+            }
+        }
+
+        /** The whole head of {@code p} as a new array (tests and one-off use). */
+        byte[] bytes(PreparedHead p) {
+            int[] size = new int[1];
+            byte[] b = fill(p, null, size);
+            return Arrays.copyOf(b, size[0]);
+        }
+    }
+
+    /** Decimal digits of {@code v}, with a sign when negative. */
+    static int digits(long v) {
+        if (v == Long.MIN_VALUE) {
+            return 20;
+        }
+        int n = v < 0 ? 2 : 1;
+        for (long x = Math.abs(v); x >= 10; x /= 10) {
+            n++;
+        }
+        return n;
+    }
+
+    /** Writes {@code v} in decimal at {@code pos}; returns the position after it. */
+    static int putLong(byte[] b, int pos, long v) {
+        if (v == Long.MIN_VALUE) {
+            byte[] s = Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+            System.arraycopy(s, 0, b, pos, s.length);
+            return pos + s.length;
+        }
+        if (v < 0) {
+            b[pos++] = '-';
+            v = -v;
+        }
+        int end = pos + digits(v);
+        for (int i = end - 1; i >= pos; i--) {
+            b[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        return end;
+    }
+
+    /** {@code s} as Undertow writes a value: each char cut to a byte, CR and LF written as a space. */
+    private static byte[] wireBytes(String s) {
+        byte[] b = new byte[s.length()];
+        for (int i = 0; i < b.length; i++) {
+            byte c = (byte) s.charAt(i);
+            b[i] = c == '\r' || c == '\n' ? (byte) ' ' : c;
+        }
+        return b;
+    }
 
     /**
      * Adds {@code fields} with hop-by-hop fields removed (RFC 9110 §7.6.1), as
@@ -100,6 +224,25 @@ final class WireHead {
 
     /** The head's bytes, with Undertow's Date added when the head has none. */
     byte[] encode() {
+        return write(null, null, null, null);
+    }
+
+    /** The head's bytes with the values that are placeholders of {@code t} cut out ({@link HitBytes}). */
+    private HitBytes encodeTemplate(PreparedHead.Template t, long length) {
+        int[] at = new int[PreparedHead.Hole.values().length];
+        PreparedHead.Hole[] kinds = new PreparedHead.Hole[at.length];
+        int[] count = new int[1];
+        byte[] fixed = write(t, at, kinds, count);
+        return new HitBytes(fixed, Arrays.copyOf(at, count[0]), Arrays.copyOf(kinds, count[0]), t.statusPrefix(),
+                t.statusSuffix(), length);
+    }
+
+    /**
+     * Writes the head as Undertow's {@code HttpResponseConduit} does. With a template {@code t}, a
+     * value that is one of its placeholders is not written: its offset goes to {@code at}, its kind
+     * to {@code kinds}, and their number to {@code count[0]}.
+     */
+    private byte[] write(PreparedHead.Template t, int[] at, PreparedHead.Hole[] kinds, int[] count) {
         if (!map.contains(Headers.DATE)) {
             // As DateUtils.addDateHeaderIfRequired (server.alwaysSetDate is on): the current second.
             map.put(Headers.DATE, DateUtils.toDateString(new Date()));
@@ -118,18 +261,29 @@ final class WireHead {
         out.put((byte) ' ');
         putString(out, phrase);
         out.put((byte) '\r').put((byte) '\n');
+        int n = 0;
         for (long c = map.fastIterateNonEmpty(); c != -1L; c = map.fiNextNonEmpty(c)) {
             HeaderValues values = map.fiCurrent(c);
             HttpString name = values.getHeaderName();
             for (String v : values) {
                 name.appendTo(out);
                 out.put((byte) ':').put((byte) ' ');
-                putString(out, v);
+                PreparedHead.Hole hole = t == null ? null : t.holeOf(v);
+                if (hole == null) {
+                    putString(out, v);
+                } else {
+                    at[n] = out.position();
+                    kinds[n] = hole;
+                    n++;
+                }
                 out.put((byte) '\r').put((byte) '\n');
             }
         }
         out.put((byte) '\r').put((byte) '\n');
-        return out.array();
+        if (count != null) {
+            count[0] = n;
+        }
+        return n == 0 ? out.array() : Arrays.copyOf(out.array(), out.position());
     }
 
     /** As Undertow's writer: each char cut to a byte, CR and LF written as a space. */

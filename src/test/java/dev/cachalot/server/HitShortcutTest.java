@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cachalot.http.HttpDates;
 import dev.cachalot.metrics.ExchangeRecord;
 import dev.cachalot.purge.BanKind;
 import dev.cachalot.purge.PurgeMode;
@@ -79,6 +80,41 @@ class HitShortcutTest {
         assertSameBytes(get("/obj-16k.bin"));
         assertSameBytes(get("/obj-16k.bin?v=2&x=a/b", "Connection: keep-alive", "Accept-Language: de"));
         assertEquals(1, f.origin.requests("/obj-1k.bin"));
+    }
+
+    @Test
+    void hitsInLaterSecondsGetTheirOwnAgeTtlAndDateOnBothPathsByteForByte() throws Exception {
+        // The head is a template per entry version with Age, the Cache-Status ttl and (for an origin
+        // that sends no Date) the Date filled per request: each second's answer must still be exactly
+        // Undertow's, with the age at the time of sending (RFC 9111 §5.1). An origin without Date gets
+        // the time the response was received, once, in the stored head (RFC 9110 §6.6.1).
+        f = new ShortcutFixture();
+        f.origin.put("/a", bytes(16 * 1024, 3));
+        f.origin.putUndated("/u", bytes(1024, 4));
+        fill(get("/a"));
+        fill(get("/u"));
+        long elapsed = 0;
+        for (long step : new long[] {0, 1, 1, 7, 51, 300, 139}) {
+            f.clock.advance(Duration.ofSeconds(step));
+            elapsed += step;
+            for (String path : new String[] {"/a", "/u"}) {
+                long before = f.shortcutAnswers();
+                ShortcutFixture.Response viaUndertow = f.exchange(f.off, get(path));
+                ShortcutFixture.Response viaShortcut = f.exchange(f.on, get(path));
+                assertEquals(before + 1, f.shortcutAnswers(), path + " at +" + elapsed + " s");
+                assertEquals(new String(viaUndertow.raw(), StandardCharsets.ISO_8859_1).split("\r\n\r\n")[0],
+                        new String(viaShortcut.raw(), StandardCharsets.ISO_8859_1).split("\r\n\r\n")[0]);
+                assertArrayEquals(viaUndertow.raw(), viaShortcut.raw(), path + " at +" + elapsed + " s");
+                assertEquals(Long.toString(elapsed), viaShortcut.header("Age"), viaShortcut.head());
+                assertTrue(viaShortcut.header("Cache-Status").endsWith(";hit;ttl=" + (600 - elapsed)),
+                        viaShortcut.head());
+                if (path.equals("/u")) {
+                    assertEquals(HttpDates.format(ShortcutFixture.T0), viaShortcut.header("Date"));
+                }
+            }
+        }
+        assertEquals(1, f.origin.requests("/a"));
+        assertEquals(1, f.origin.requests("/u"));
     }
 
     @Test
