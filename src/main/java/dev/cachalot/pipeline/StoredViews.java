@@ -100,6 +100,9 @@ final class StoredViews {
         }
     }
 
+    /** The key of the last template built, shared by the next ones when it matches theirs. */
+    private static volatile CacheStatus lastKey = CacheStatus.gatewayTimeout("-", null);
+
     /** True when the two entries differ at most in their ttl (both have one). */
     private static boolean sameButTtl(CacheStatus a, CacheStatus b) {
         return a.hit() == b.hit() && a.fwd() == b.fwd() && a.fwdStatus() == b.fwdStatus() && a.stored() == b.stored()
@@ -132,8 +135,14 @@ final class StoredViews {
         }
         HeaderFields h = shaped.headers();
         int date = base.headers().contains("Date") ? -1 : lastIndexOf(h, "Date");
+        // The key is matched ttl aside, so templates of different entries can share one (heap per entry).
+        CacheStatus key = lastKey;
+        if (!sameButTtl(key, status)) {
+            key = status;
+            lastKey = key;
+        }
         PreparedHead.Template t = new PreparedHead.Template(shaped, lastIndexOf(h, "Age"), lastIndexOf(h, "Cache-Status"),
-                bare + ";ttl=", noTtl.substring(bare.length()), date, status);
+                bare + ";ttl=", noTtl.substring(bare.length()), date, key);
         PreparedHead check = new PreparedHead(t, DeltaSeconds.clamp(age), clampTtl(status.ttl()), now.getEpochSecond());
         return check.head().equals(shaped) ? t : null;
     }

@@ -81,8 +81,14 @@ public final class PreparedHead {
             this.ageIndex = ageIndex;
             this.statusIndex = statusIndex;
             this.dateIndex = dateIndex;
-            this.statusPrefix = statusPrefix;
-            this.statusSuffix = statusSuffix;
+            // Every entry's template has the same text around the ttl (usually): keep one copy of it.
+            StatusText shared = lastStatusText;
+            if (statusPrefix != null && !(statusPrefix.equals(shared.prefix) && statusSuffix.equals(shared.suffix))) {
+                shared = new StatusText(statusPrefix, statusSuffix);
+                lastStatusText = shared;
+            }
+            this.statusPrefix = statusPrefix == null ? null : shared.prefix;
+            this.statusSuffix = statusSuffix == null ? null : shared.suffix;
             this.key = key;
         }
 
@@ -146,6 +152,11 @@ public final class PreparedHead {
             wire = w;
         }
     }
+
+    /** The Cache-Status text around the ttl of the last template built (shared by the next ones when equal). */
+    private record StatusText(String prefix, String suffix) {}
+
+    private static volatile StatusText lastStatusText = new StatusText("", "");
 
     /** The IMF-fixdate of one second, shared by every request in that second. */
     private record DateText(long second, String text) {}

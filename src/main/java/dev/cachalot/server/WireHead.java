@@ -64,24 +64,20 @@ final class WireHead {
 
     /**
      * A hit head's bytes with holes: {@code fixed} is the whole head without the varying values, and
-     * hole {@code i} of kind {@code holes[i]} goes at offset {@code at[i]} of it (offsets ascending).
-     * Immutable; shared by every request for one entry version.
+     * hole {@code i} goes at offset {@code holes[i] >>> 2} of it (offsets ascending), its kind being
+     * {@code Hole.values()[holes[i] & 3]}. Immutable; shared by every request for one entry version.
+     * Kept small (it lives as long as the entry): the fixed bytes and one int per hole; the
+     * Cache-Status text around the ttl is read from the template, whose strings are shared.
      */
     static final class HitBytes {
+        private static final PreparedHead.Hole[] KINDS = PreparedHead.Hole.values();
         private final byte[] fixed;
-        private final int[] at;
-        private final PreparedHead.Hole[] holes;
-        private final byte[] statusPrefix;
-        private final byte[] statusSuffix;
+        private final int[] holes;
         final long length;
 
-        private HitBytes(byte[] fixed, int[] at, PreparedHead.Hole[] holes, String statusPrefix, String statusSuffix,
-                         long length) {
+        private HitBytes(byte[] fixed, int[] holes, long length) {
             this.fixed = fixed;
-            this.at = at;
             this.holes = holes;
-            this.statusPrefix = statusPrefix == null ? new byte[0] : wireBytes(statusPrefix);
-            this.statusSuffix = statusSuffix == null ? new byte[0] : wireBytes(statusSuffix);
             this.length = length;
         }
 
@@ -91,50 +87,48 @@ final class WireHead {
          */
         byte[] fill(PreparedHead p, byte[] out, int[] size) {
             int n = fixed.length;
-            for (PreparedHead.Hole h : holes) {
-                n += length(h, p);
+            for (int h : holes) {
+                n += length(KINDS[h & 3], p);
             }
             byte[] b = out != null && out.length >= n ? out : new byte[Math.max(n, 512)];
             int from = 0;
             int pos = 0;
-            for (int i = 0; i < holes.length; i++) {
-                int len = at[i] - from;
+            for (int h : holes) {
+                int at = h >>> 2;
+                int len = at - from;
                 System.arraycopy(fixed, from, b, pos, len);
                 pos += len;
-                from = at[i];
-                pos = put(holes[i], p, b, pos);
+                from = at;
+                pos = put(KINDS[h & 3], p, b, pos);
             }
             System.arraycopy(fixed, from, b, pos, fixed.length - from);
             size[0] = pos + fixed.length - from;
             return b;
         }
 
-        private int length(PreparedHead.Hole h, PreparedHead p) {
+        private static int length(PreparedHead.Hole h, PreparedHead p) {
             switch (h) {
                 case AGE:
                     return digits(p.age());
                 case STATUS:
-                    return statusPrefix.length + digits(p.ttl()) + statusSuffix.length;
+                    PreparedHead.Template t = p.template();
+                    return t.statusPrefix().length() + digits(p.ttl()) + t.statusSuffix().length();
                 default:
                     return 29; // IMF-fixdate, RFC 9110 §5.6.7
             }
         }
 
-        private int put(PreparedHead.Hole h, PreparedHead p, byte[] b, int pos) {
+        private static int put(PreparedHead.Hole h, PreparedHead p, byte[] b, int pos) {
             switch (h) {
                 case AGE:
                     return putLong(b, pos, p.age());
                 case STATUS:
-                    System.arraycopy(statusPrefix, 0, b, pos, statusPrefix.length);
-                    pos = putLong(b, pos + statusPrefix.length, p.ttl());
-                    System.arraycopy(statusSuffix, 0, b, pos, statusSuffix.length);
-                    return pos + statusSuffix.length;
+                    PreparedHead.Template t = p.template();
+                    pos = putString(b, pos, t.statusPrefix());
+                    pos = putLong(b, pos, p.ttl());
+                    return putString(b, pos, t.statusSuffix());
                 default:
-                    String d = PreparedHead.dateText(p.second());
-                    for (int i = 0; i < d.length(); i++) {
-                        b[pos++] = (byte) d.charAt(i);
-                    }
-                    return pos;
+                    return putString(b, pos, PreparedHead.dateText(p.second()));
             }
         }
 
@@ -177,14 +171,13 @@ final class WireHead {
         return end;
     }
 
-    /** {@code s} as Undertow writes a value: each char cut to a byte, CR and LF written as a space. */
-    private static byte[] wireBytes(String s) {
-        byte[] b = new byte[s.length()];
-        for (int i = 0; i < b.length; i++) {
+    /** Writes {@code s} as Undertow writes a value (each char cut to a byte, CR and LF as a space); returns the end. */
+    private static int putString(byte[] b, int pos, String s) {
+        for (int i = 0; i < s.length(); i++) {
             byte c = (byte) s.charAt(i);
-            b[i] = c == '\r' || c == '\n' ? (byte) ' ' : c;
+            b[pos++] = c == '\r' || c == '\n' ? (byte) ' ' : c;
         }
-        return b;
+        return pos;
     }
 
     /**
@@ -224,25 +217,23 @@ final class WireHead {
 
     /** The head's bytes, with Undertow's Date added when the head has none. */
     byte[] encode() {
-        return write(null, null, null, null);
+        return write(null, null, null);
     }
 
     /** The head's bytes with the values that are placeholders of {@code t} cut out ({@link HitBytes}). */
     private HitBytes encodeTemplate(PreparedHead.Template t, long length) {
-        int[] at = new int[PreparedHead.Hole.values().length];
-        PreparedHead.Hole[] kinds = new PreparedHead.Hole[at.length];
+        int[] holes = new int[PreparedHead.Hole.values().length];
         int[] count = new int[1];
-        byte[] fixed = write(t, at, kinds, count);
-        return new HitBytes(fixed, Arrays.copyOf(at, count[0]), Arrays.copyOf(kinds, count[0]), t.statusPrefix(),
-                t.statusSuffix(), length);
+        byte[] fixed = write(t, holes, count);
+        return new HitBytes(fixed, Arrays.copyOf(holes, count[0]), length);
     }
 
     /**
      * Writes the head as Undertow's {@code HttpResponseConduit} does. With a template {@code t}, a
-     * value that is one of its placeholders is not written: its offset goes to {@code at}, its kind
-     * to {@code kinds}, and their number to {@code count[0]}.
+     * value that is one of its placeholders is not written: its offset and kind go to {@code holes}
+     * ({@link HitBytes} packing), and their number to {@code count[0]}.
      */
-    private byte[] write(PreparedHead.Template t, int[] at, PreparedHead.Hole[] kinds, int[] count) {
+    private byte[] write(PreparedHead.Template t, int[] holes, int[] count) {
         if (!map.contains(Headers.DATE)) {
             // As DateUtils.addDateHeaderIfRequired (server.alwaysSetDate is on): the current second.
             map.put(Headers.DATE, DateUtils.toDateString(new Date()));
@@ -272,8 +263,7 @@ final class WireHead {
                 if (hole == null) {
                     putString(out, v);
                 } else {
-                    at[n] = out.position();
-                    kinds[n] = hole;
+                    holes[n] = out.position() << 2 | hole.ordinal();
                     n++;
                 }
                 out.put((byte) '\r').put((byte) '\n');
