@@ -39,6 +39,11 @@ final class ShortcutSink implements ResponseSink {
     private byte[] scratch;
     private ByteBuffer scratchView;
     private final int[] size = new int[1];
+    /** What {@link #scratch} holds: the hit head of these inputs (a connection repeating a hot object in one second reuses it). */
+    private WireHead.HitBytes filledFrom;
+    private long filledAge;
+    private long filledTtl;
+    private long filledSecond;
     /** The body (null when none, or for HEAD: Undertow sends no body to a HEAD request). */
     ByteBuffer body;
     int status;
@@ -139,7 +144,14 @@ final class ShortcutSink implements ResponseSink {
         // The template's bytes are built once per entry version; only Age, the Cache-Status ttl and
         // an added Date are written per request, into the connection's buffer.
         WireHead.HitBytes t = WireHead.template(prepared.template(), length);
-        scratch = t.fill(prepared, scratch, size);
+        if (t != filledFrom || prepared.age() != filledAge || prepared.ttl() != filledTtl
+                || prepared.second() != filledSecond) {
+            scratch = t.fill(prepared, scratch, size);
+            filledFrom = t;
+            filledAge = prepared.age();
+            filledTtl = prepared.ttl();
+            filledSecond = prepared.second();
+        }
         head = scratch;
         headLength = size[0];
         status = prepared.template().head().status();

@@ -94,6 +94,16 @@ class PreparedHeadTest {
         sink.sendComplete(p, ByteBuffer.wrap(new byte[100_000]));
         assertArrayEquals(expected(p, 100_000), written(sink));
         assertEquals(2, t.encodings);
+        // The connection's buffer is reused only for the very same inputs.
+        PreparedHead.Template other = template(true, "z");
+        PreparedHead[] sequence = {p, p, new PreparedHead(other, 5, 595, p.second()), p,
+            new PreparedHead(t, 6, 595, p.second()), new PreparedHead(t, 6, 594, p.second()),
+            new PreparedHead(t, 6, 594, p.second() + 1), new PreparedHead(t, 6, 594, p.second() + 1)};
+        for (PreparedHead q : sequence) {
+            sink.reset(false);
+            sink.sendComplete(q, ByteBuffer.wrap(new byte[10]));
+            assertArrayEquals(expected(q, 10), written(sink));
+        }
     }
 
     @Test
