@@ -140,16 +140,19 @@ final class WireHead {
         }
     }
 
-    /** Decimal digits of {@code v}, with a sign when negative. */
+    /** Decimal digits of {@code v}, with a sign when negative (comparisons, no division: called per hit). */
     static int digits(long v) {
-        if (v == Long.MIN_VALUE) {
-            return 20;
+        if (v < 0) {
+            return v == Long.MIN_VALUE ? 20 : 1 + digits(-v);
         }
-        int n = v < 0 ? 2 : 1;
-        for (long x = Math.abs(v); x >= 10; x /= 10) {
-            n++;
+        long p = 10;
+        for (int n = 1; n < 19; n++) {
+            if (v < p) {
+                return n;
+            }
+            p *= 10;
         }
-        return n;
+        return 19;
     }
 
     /** Writes {@code v} in decimal at {@code pos}; returns the position after it. */

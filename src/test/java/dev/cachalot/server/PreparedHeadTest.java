@@ -107,6 +107,21 @@ class PreparedHeadTest {
     }
 
     @Test
+    void numbersAreWrittenAsLongToStringWritesThem() {
+        long[] edges = {0, 1, 9, 10, 99, 100, 2147483648L, 999_999_999_999_999_999L, 1_000_000_000_000_000_000L,
+            Long.MAX_VALUE, -1, -9, -10, Long.MIN_VALUE, Long.MIN_VALUE + 1};
+        Random random = new Random(3);
+        for (int i = 0; i < 100_000; i++) {
+            long v = i < edges.length ? edges[i] : random.nextLong() >> random.nextInt(64);
+            String expected = Long.toString(v);
+            assertEquals(expected.length(), WireHead.digits(v), expected);
+            byte[] b = new byte[24];
+            int end = WireHead.putLong(b, 2, v);
+            assertEquals(expected, new String(b, 2, end - 2, StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
     void aFixedHeadIsSentAsItIs() {
         ResponseHead h = new ResponseHead(200, HeaderFields.of("Date", "Wed, 25 Nov 2026 11:00:00 GMT", "Age", "3"));
         PreparedHead p = new PreparedHead(h);
