@@ -328,12 +328,19 @@ class HitShortcutTest {
             s.setSoTimeout(60_000);
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), f.on.plainAddress().getPort()));
             send(s, many.toString());
+            // Nothing is read until an answer has waited for the socket: 24 MiB of answers exceed any
+            // socket buffer, so one must wait. (How many more wait depends on how fast this reader
+            // drains them, which no test can fix; asserting "most" of them made the test flaky.)
+            long deadline = System.nanoTime() + 30_000_000_000L; // a generous bound, not a timing assertion
+            while (f.deferredWrites() == deferredBefore && System.nanoTime() < deadline) {
+                Thread.yield();
+            }
             InputStream in = s.getInputStream();
             for (int i = 0; i < 24; i++) {
                 assertArrayEquals(big, read(in, false).body());
             }
         }
-        assertTrue(f.deferredWrites() >= deferredBefore + 12, "most answers waited for the socket");
+        assertTrue(f.deferredWrites() >= deferredBefore + 1, "answers waited for the socket");
         // Two more connections, opened and closed after that one: when the listener has counted three
         // closes, the first connection's close listener has run, and it must have run exactly once
         // (a listener chain that grew with every waiting answer used to run it thousands of times).
