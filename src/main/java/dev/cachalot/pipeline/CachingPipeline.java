@@ -21,6 +21,7 @@ import dev.cachalot.policy.CacheDecision;
 import dev.cachalot.policy.CacheStatus;
 import dev.cachalot.policy.ClientConditionals;
 import dev.cachalot.policy.ConditionalRequests;
+import dev.cachalot.policy.DeltaSeconds;
 import dev.cachalot.policy.ForwardReason;
 import dev.cachalot.policy.Freshness;
 import dev.cachalot.policy.HeaderMerge;
@@ -1319,24 +1320,36 @@ public final class CachingPipeline implements RequestProcessor {
         }
         ResponseHead base = null;
         boolean reusable = head == stored.head() && "HTTP/1.1".equals(x.head.protocol());
-        if (reusable) {
-            base = views.fullHead11(entry, stored);
-            if (base == null) {
-                base = proxyHeaders.toClient(RangePlanner.head(head, plan), "HTTP/1.1");
-                views.fullHead11(entry, stored, base);
-            }
-            if (!validated && buffer.isPresent()) {
-                // The hit path: the shaped head depends only on per-second inputs; build and encode it
-                // about once a second per entry version, not per hit.
-                long second = now.getEpochSecond();
-                PreparedHead p = views.hitHead(entry, stored, base, age, status, second);
-                if (p == null) {
-                    p = new PreparedHead(shape(base, age, false, status, x));
-                    views.hitHead(entry, stored, base, age, status, second, p);
+        if (reusable && !validated && buffer.isPresent()) {
+            // The hit path: the head is a template per entry version (built and encoded once) plus the
+            // values that change with the second (Age, the Cache-Status ttl, an added Date), filled
+            // in per request by the sink.
+            CacheStatus st = withKeyDetail(status, x);
+            PreparedHead.Template t = views.hitTemplate(entry, stored, st);
+            if (t == null) {
+                base = views.fullHead11(entry, stored);
+                if (base == null) {
+                    base = proxyHeaders.toClient(RangePlanner.head(head, plan), "HTTP/1.1");
                 }
+                t = StoredViews.buildHitTemplate(base, age, st, now, policy);
+                if (t != null) {
+                    views.hitTemplate(entry, stored, t);
+                }
+            }
+            if (t != null) {
                 sink.outcome(status.shortStatus().name());
-                sink.sendComplete(p, buffer.get());
+                sink.sendComplete(new PreparedHead(t, DeltaSeconds.clamp(age), StoredViews.clampTtl(st.ttl()),
+                        now.getEpochSecond()), buffer.get());
                 return true;
+            }
+        }
+        if (reusable) {
+            if (base == null) {
+                base = views.fullHead11(entry, stored);
+                if (base == null) {
+                    base = proxyHeaders.toClient(RangePlanner.head(head, plan), "HTTP/1.1");
+                    views.fullHead11(entry, stored, base);
+                }
             }
         } else {
             base = proxyHeaders.toClient(RangePlanner.head(head, plan), x.head.protocol());
@@ -1366,11 +1379,15 @@ public final class CachingPipeline implements RequestProcessor {
     }
 
     private ResponseHead shape(ResponseHead head, Long age, boolean validated, CacheStatus status, Exchange x) {
-        if (x.keyDetail != null) {
-            // A rewritten key (RequestRules) is a deliberate deviation: every answer reports it.
-            status = status.withDetail(status.detail() == null ? x.keyDetail : status.detail() + "; " + x.keyDetail);
+        return ResponseShaper.shape(head, age, validated, withKeyDetail(status, x), x.now, policy);
+    }
+
+    /** {@code status} as sent for {@code x}: a rewritten key (RequestRules) is a deliberate deviation every answer reports. */
+    private static CacheStatus withKeyDetail(CacheStatus status, Exchange x) {
+        if (x.keyDetail == null) {
+            return status;
         }
-        return ResponseShaper.shape(head, age, validated, status, x.now, policy);
+        return status.withDetail(status.detail() == null ? x.keyDetail : status.detail() + "; " + x.keyDetail);
     }
 
     /** Shapes a response served from the store: Via added (RFC 9110 §7.6.3) like any forwarded one. */

@@ -1,10 +1,16 @@
 package dev.cachalot.pipeline;
 
+import dev.cachalot.http.HeaderFields;
 import dev.cachalot.http.ResponseHead;
 import dev.cachalot.policy.CacheStatus;
+import dev.cachalot.policy.DeltaSeconds;
+import dev.cachalot.policy.PolicyConfig;
+import dev.cachalot.policy.ResponseShaper;
 import dev.cachalot.policy.StoredResponse;
 import dev.cachalot.server.PreparedHead;
 import dev.cachalot.store.StoredEntry;
+import java.time.Instant;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -17,10 +23,13 @@ final class StoredViews {
     private static final class View {
         final int headVersion;
         final StoredResponse response;
-        /** The request-independent part of a full 200 answer for HTTP/1.1 clients, built once. */
+        /**
+         * The request-independent part of a full 200 answer for HTTP/1.1 clients, kept only for the
+         * answers that cannot use {@link #hit} (a body streamed from disk); a hit needs only the template.
+         */
         volatile ResponseHead fullHead11;
-        /** The last shaped hit head sent from this version, with the per-request inputs it was built from. */
-        volatile HitHead hit;
+        /** The hit head of this version without its per-request values; keyed by its Cache-Status entry minus ttl. */
+        volatile PreparedHead.Template hit;
 
         View(int headVersion, StoredResponse response) {
             this.headVersion = headVersion;
@@ -49,13 +58,6 @@ final class StoredViews {
         return r;
     }
 
-    /**
-     * A shaped hit head and what it depends on besides the entry version: the base head, the Age,
-     * our Cache-Status entry (its ttl) and the second of {@code now} (a Date added when the stored
-     * head has none). All of them change at most once a second for one entry.
-     */
-    private record HitHead(ResponseHead base, long age, CacheStatus status, long second, PreparedHead prepared) {}
-
     /** The cached view of {@code entry} when {@code stored} is it (same version), else null. */
     private View current(StoredEntry entry, StoredResponse stored) {
         View v = views.get(entry.entryId());
@@ -80,23 +82,82 @@ final class StoredViews {
         }
     }
 
-    /** The prepared hit head built from exactly these inputs for {@code entry}'s version, or null. */
-    PreparedHead hitHead(StoredEntry entry, StoredResponse stored, ResponseHead base, long age, CacheStatus status,
-                         long second) {
+    /**
+     * The hit head template of {@code entry}'s version for the Cache-Status entry {@code status}
+     * (its ttl aside: that is filled per request), or null when none is cached for it.
+     */
+    PreparedHead.Template hitTemplate(StoredEntry entry, StoredResponse stored, CacheStatus status) {
         View v = current(entry, stored);
-        HitHead h = v == null ? null : v.hit;
-        if (h != null && h.base == base && h.age == age && h.second == second && h.status.equals(status)) {
-            return h.prepared;
-        }
-        return null;
+        PreparedHead.Template t = v == null ? null : v.hit;
+        return t != null && sameButTtl((CacheStatus) t.key(), status) ? t : null;
     }
 
-    /** Remembers {@code prepared} as the hit head for these inputs (replacing the previous one). */
-    void hitHead(StoredEntry entry, StoredResponse stored, ResponseHead base, long age, CacheStatus status,
-                 long second, PreparedHead prepared) {
+    /** Remembers {@code template} as the hit head template of {@code entry}'s version (replacing the previous one). */
+    void hitTemplate(StoredEntry entry, StoredResponse stored, PreparedHead.Template template) {
         View v = current(entry, stored);
         if (v != null) {
-            v.hit = new HitHead(base, age, status, second, prepared);
+            v.hit = template;
         }
+    }
+
+    /** The key of the last template built, shared by the next ones when it matches theirs. */
+    private static volatile CacheStatus lastKey = CacheStatus.gatewayTimeout("-", null);
+
+    /** True when the two entries differ at most in their ttl (both have one). */
+    private static boolean sameButTtl(CacheStatus a, CacheStatus b) {
+        return a.hit() == b.hit() && a.fwd() == b.fwd() && a.fwdStatus() == b.fwdStatus() && a.stored() == b.stored()
+                && a.collapsed() == b.collapsed() && a.shortStatus() == b.shortStatus()
+                && (a.ttl() == null) == (b.ttl() == null) && a.cacheName().equals(b.cacheName())
+                && Objects.equals(a.detail(), b.detail());
+    }
+
+    /**
+     * The hit head template for answers from {@code base} (the client head of a stored entry
+     * version) with Cache-Status entry {@code status}: the head {@link ResponseShaper} makes, with
+     * Age (RFC 9111 §5.1), the entry (whose only varying part is the ttl, RFC 9211 §2.4) and a Date
+     * the shaper adds (RFC 9110 §6.6.1) marked as per-request values. Null when the head cannot be
+     * split so (no ttl, or the filled template does not reproduce the shaper's head exactly for this
+     * request: then the caller shapes per request).
+     */
+    static PreparedHead.Template buildHitTemplate(ResponseHead base, long age, CacheStatus status, Instant now,
+                                                  PolicyConfig policy) {
+        if (status.ttl() == null) {
+            return null;
+        }
+        ResponseHead shaped = ResponseShaper.shape(base, age, false, status, now, policy);
+        // RFC 9211 §2: the entry is serialised in order, ttl before detail, so it is prefix + ttl + suffix.
+        String bare = new CacheStatus(status.cacheName(), status.hit(), status.fwd(), status.fwdStatus(),
+                status.stored(), status.collapsed(), null, null, status.shortStatus()).format();
+        String noTtl = new CacheStatus(status.cacheName(), status.hit(), status.fwd(), status.fwdStatus(),
+                status.stored(), status.collapsed(), null, status.detail(), status.shortStatus()).format();
+        if (!noTtl.startsWith(bare)) {
+            return null;
+        }
+        HeaderFields h = shaped.headers();
+        int date = base.headers().contains("Date") ? -1 : lastIndexOf(h, "Date");
+        // The key is matched ttl aside, so templates of different entries can share one (heap per entry).
+        CacheStatus key = lastKey;
+        if (!sameButTtl(key, status)) {
+            key = status;
+            lastKey = key;
+        }
+        PreparedHead.Template t = new PreparedHead.Template(shaped, lastIndexOf(h, "Age"), lastIndexOf(h, "Cache-Status"),
+                bare + ";ttl=", noTtl.substring(bare.length()), date, key);
+        PreparedHead check = new PreparedHead(t, DeltaSeconds.clamp(age), clampTtl(status.ttl()), now.getEpochSecond());
+        return check.head().equals(shaped) ? t : null;
+    }
+
+    /** The ttl as {@link CacheStatus#format()} writes it. */
+    static long clampTtl(long ttl) {
+        return Math.max(-DeltaSeconds.MAX, Math.min(DeltaSeconds.MAX, ttl));
+    }
+
+    private static int lastIndexOf(HeaderFields h, String name) {
+        for (int i = h.size() - 1; i >= 0; i--) {
+            if (h.name(i).equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

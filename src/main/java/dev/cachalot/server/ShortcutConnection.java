@@ -94,7 +94,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
             return false;
         }
         answered++;
-        out[0] = ByteBuffer.wrap(this.sink.head);
+        out[0] = this.sink.headBuffer();
         out[1] = this.sink.body;
         pending = true;
         ConduitStreamSinkChannel sink = connection.getSinkChannel();

@@ -28,8 +28,22 @@ final class ShortcutSink implements ResponseSink {
     private final AtomicReference<AutoCloseable> toRelease = new AtomicReference<>();
     private final long retryAfterSeconds;
     private boolean headRequest;
-    /** The head's bytes, or null while nothing was sent. */
+    /** The head's bytes are {@code head[0, headLength)}; null while nothing was sent. */
     byte[] head;
+    int headLength;
+    /**
+     * The connection's reusable head buffer for hit heads ({@link WireHead.HitBytes#fill}): the
+     * previous answer is written before the next request is tried, so one buffer per connection
+     * serves them all; {@link #scratchView} wraps it.
+     */
+    private byte[] scratch;
+    private ByteBuffer scratchView;
+    private final int[] size = new int[1];
+    /** What {@link #scratch} holds: the hit head of these inputs (a connection repeating a hot object in one second reuses it). */
+    private WireHead.HitBytes filledFrom;
+    private long filledAge;
+    private long filledTtl;
+    private long filledSecond;
     /** The body (null when none, or for HEAD: Undertow sends no body to a HEAD request). */
     ByteBuffer body;
     int status;
@@ -79,6 +93,7 @@ final class ShortcutSink implements ResponseSink {
         releaseHeld(); // a previous answer is done by now; never carry its leases into the next one
         this.headRequest = headRequest;
         head = null;
+        headLength = 0;
         body = null;
         status = 0;
         bytesOut = 0;
@@ -88,6 +103,23 @@ final class ShortcutSink implements ResponseSink {
         request = null;
         info = null;
         route = null;
+    }
+
+    /** The head's bytes, ready to write (position 0, limit the head's length). */
+    ByteBuffer headBuffer() {
+        if (head == scratch) {
+            if (scratchView == null || scratchView.array() != scratch) {
+                scratchView = ByteBuffer.wrap(scratch);
+            }
+            return scratchView.limit(headLength).position(0);
+        }
+        return ByteBuffer.wrap(head, 0, headLength);
+    }
+
+    /** Records a head built for this answer alone. */
+    private void head(byte[] bytes) {
+        head = bytes;
+        headLength = bytes.length;
     }
 
     /** True when exactly one answer was recorded and it can be written as it is. */
@@ -109,8 +141,20 @@ final class ShortcutSink implements ResponseSink {
             return;
         }
         long length = b.remaining();
-        head = WireHead.forHit(prepared, length);
-        status = prepared.head().status();
+        // The template's bytes are built once per entry version; only Age, the Cache-Status ttl and
+        // an added Date are written per request, into the connection's buffer.
+        WireHead.HitBytes t = WireHead.template(prepared.template(), length);
+        if (t != filledFrom || prepared.age() != filledAge || prepared.ttl() != filledTtl
+                || prepared.second() != filledSecond) {
+            scratch = t.fill(prepared, scratch, size);
+            filledFrom = t;
+            filledAge = prepared.age();
+            filledTtl = prepared.ttl();
+            filledSecond = prepared.second();
+        }
+        head = scratch;
+        headLength = size[0];
+        status = prepared.template().head().status();
         body = headRequest ? null : b;
         bytesOut = length;
     }
@@ -126,7 +170,7 @@ final class ShortcutSink implements ResponseSink {
         }
         WireHead w = new WireHead(h.status(), h.reason()).copy(h.headers(), false);
         w.put(Headers.CONTENT_LENGTH, Long.toString(total));
-        head = w.encode();
+        head(w.encode());
         status = h.status();
         bytesOut = total;
         if (!headRequest && total > 0) {
@@ -156,7 +200,7 @@ final class ShortcutSink implements ResponseSink {
             // HttpServerExchange.endExchange on a response with no body written: Content-Length 0.
             w.put(Headers.CONTENT_LENGTH, "0");
         }
-        head = w.encode();
+        head(w.encode());
         status = s;
     }
 
@@ -181,7 +225,7 @@ final class ShortcutSink implements ResponseSink {
             w.add(own.name(i), own.value(i));
         }
         w.put(Headers.CONTENT_LENGTH, Integer.toString(b.length));
-        head = w.encode();
+        head(w.encode());
         status = s;
         bytesOut = b.length;
         body = headRequest ? null : ByteBuffer.wrap(b);

@@ -51,14 +51,16 @@ final class UndertowResponseSink implements ResponseSink {
     }
 
     /**
-     * The hit path: the head's Undertow form (hop-by-hop fields removed, names as {@link HttpString},
-     * Content-Length as text) is built on the first send of {@code head} and reused by every later
-     * one; the body buffer is handed to Undertow as it is (one gathering write with the head).
+     * The hit path: the Undertow form of the head's template (hop-by-hop fields removed, names as
+     * {@link HttpString}, Content-Length as text) is built on the first send of the template and
+     * reused by every later one; only the varying values (Age, our Cache-Status entry, an added
+     * Date) are made per request. The body buffer is handed to Undertow as it is (one gathering
+     * write with the head).
      */
     @Override
     public void sendComplete(PreparedHead head, ByteBuffer body) {
         long length = body.remaining();
-        Encoded e = Encoded.of(head, length);
+        Encoded e = Encoded.of(head.template(), length);
         started = true;
         prepare();
         exchange.setStatusCode(e.status);
@@ -68,39 +70,44 @@ final class UndertowResponseSink implements ResponseSink {
         HeaderMap map = exchange.getResponseHeaders();
         HttpString[] names = e.names;
         String[] values = e.values;
+        PreparedHead.Hole[] holes = e.holes;
         for (int i = 0; i < names.length; i++) {
-            map.add(names[i], values[i]);
+            map.add(names[i], holes[i] == null ? values[i] : head.text(holes[i]));
         }
         bytesOut = length;
         exchange.getResponseSender().send(body, IoCallback.END_EXCHANGE);
     }
 
     /**
-     * A {@link PreparedHead} in Undertow's terms for one body length: status, reason (null = the
-     * standard one), and the header lines to add (hop-by-hop fields and any Content-Length removed,
-     * Content-Length for {@code length} appended). Immutable; cached in the prepared head.
+     * A {@link PreparedHead.Template} in Undertow's terms for one body length: status, reason (null =
+     * the standard one), and the header lines to add (hop-by-hop fields and any Content-Length
+     * removed, Content-Length for {@code length} appended); {@code holes[i]} non-null where the value
+     * is made per request. Immutable; cached in the template.
      */
     private static final class Encoded {
         final int status;
         final String reason;
         final HttpString[] names;
         final String[] values;
+        final PreparedHead.Hole[] holes;
         final long length;
 
-        private Encoded(int status, String reason, HttpString[] names, String[] values, long length) {
+        private Encoded(int status, String reason, HttpString[] names, String[] values, PreparedHead.Hole[] holes,
+                        long length) {
             this.status = status;
             this.reason = reason;
             this.names = names;
             this.values = values;
+            this.holes = holes;
             this.length = length;
         }
 
-        static Encoded of(PreparedHead prepared, long length) {
-            Object cached = prepared.encoded();
+        static Encoded of(PreparedHead.Template t, long length) {
+            Object cached = t.encoded();
             if (cached instanceof Encoded && ((Encoded) cached).length == length) {
                 return (Encoded) cached;
             }
-            ResponseHead head = prepared.head();
+            ResponseHead head = t.head();
             HeaderFields h = ProxyHeaders.stripHopByHop(head.headers());
             int n = 0;
             for (int i = 0; i < h.size(); i++) {
@@ -110,19 +117,22 @@ final class UndertowResponseSink implements ResponseSink {
             }
             HttpString[] names = new HttpString[n + 1];
             String[] values = new String[n + 1];
+            PreparedHead.Hole[] holes = new PreparedHead.Hole[n + 1];
             int j = 0;
             for (int i = 0; i < h.size(); i++) {
                 if (!h.name(i).equalsIgnoreCase("Content-Length")) {
                     names[j] = HttpString.tryFromString(h.name(i));
                     values[j] = h.value(i);
+                    holes[j] = t.holeOf(h.value(i));
                     j++;
                 }
             }
             names[n] = Headers.CONTENT_LENGTH;
             values[n] = Long.toString(length);
-            Encoded e = new Encoded(head.status(), head.reason().isEmpty() ? null : head.reason(), names, values,
+            Encoded e = new Encoded(head.status(), head.reason().isEmpty() ? null : head.reason(), names, values, holes,
                     length);
-            prepared.encoded(e);
+            t.encodings++;
+            t.encoded(e);
             return e;
         }
     }

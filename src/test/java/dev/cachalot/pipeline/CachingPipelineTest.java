@@ -3,13 +3,13 @@ package dev.cachalot.pipeline;
 import static dev.cachalot.pipeline.Harness.get;
 import static dev.cachalot.pipeline.Harness.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cachalot.http.HttpDates;
 import dev.cachalot.origin.OriginException;
 import dev.cachalot.pipeline.FakeOrigin.Script;
 import java.nio.charset.StandardCharsets;
@@ -63,21 +63,35 @@ class CachingPipelineTest {
     }
 
     @Test
-    void theHitHeadIsBuiltOncePerSecondAndFollowsAgeAndTtl() throws Exception {
+    void theHitHeadTemplateIsBuiltOncePerEntryVersionAndEveryHitGetsItsOwnAgeTtlAndDate() throws Exception {
+        // The fake origin sends no Date: the stored head got the time it was received (RFC 9110 §6.6.1).
         Harness h = new Harness(new FakeOrigin(r -> Script.ok("fast", "Cache-Control", "max-age=60")));
         h.send(get("/p"));
         RecordingSink a = h.sendWithFastPath(get("/p"));
         RecordingSink b = h.sendWithFastPath(get("/p"));
         assertNotNull(a.prepared, "a plain HTTP/1.1 hit is sent with a prepared head");
-        assertSame(a.prepared, b.prepared, "same second, same inputs: the head is reused, not rebuilt");
+        assertSame(a.prepared.template(), b.prepared.template(), "same entry version: the template is reused");
         assertEquals("0", b.header("Age"));
         assertTrue(b.header("Cache-Status").endsWith("hit;ttl=60"), b.header("Cache-Status"));
+        assertEquals(HttpDates.format(Harness.T0), b.header("Date"));
 
+        // RFC 9111 §5.1: the Age sent is the age at the time of sending; RFC 9211 §2.4: ttl likewise.
+        for (int s = 1; s <= 3; s++) {
+            h.clock.advance(Duration.ofMillis(999));
+            RecordingSink c = h.sendWithFastPath(get("/p"));
+            assertSame(a.prepared.template(), c.prepared.template(), "a later second reuses the template");
+            long age = Duration.between(Harness.T0, h.clock.instant()).getSeconds();
+            assertEquals(Long.toString(age), c.header("Age"));
+            assertTrue(c.header("Cache-Status").endsWith("hit;ttl=" + (60 - age)), c.header("Cache-Status"));
+            assertEquals(HttpDates.format(Harness.T0), c.header("Date"));
+            assertEquals(1, c.head.headers().count("Age"));
+            assertEquals(1, c.head.headers().count("Date"));
+        }
         h.clock.advance(Duration.ofSeconds(7));
         RecordingSink c = h.sendWithFastPath(get("/p"));
-        assertNotSame(a.prepared, c.prepared, "a new second with a new Age gets a new head");
-        assertEquals("7", c.header("Age"));
-        assertTrue(c.header("Cache-Status").endsWith("hit;ttl=53"), c.header("Cache-Status"));
+        assertSame(a.prepared.template(), c.prepared.template());
+        assertEquals("9", c.header("Age"));
+        assertTrue(c.header("Cache-Status").endsWith("hit;ttl=51"), c.header("Cache-Status"));
         assertEquals("fast", c.bodyText());
         assertEquals("HIT", c.header("X-Cache-Status"));
         // A conditional or ranged request is answered from the same entry but not with the shared head.

@@ -278,10 +278,18 @@ final class ShortcutFixture implements AutoCloseable {
         final Map<String, byte[]> bodies = new ConcurrentHashMap<>();
         final Map<String, String[]> fields = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+        /** Paths answered without a Date field (the cache then adds one per answer, RFC 9110 §6.6.1). */
+        final java.util.Set<String> undated = ConcurrentHashMap.newKeySet();
 
         void put(String path, byte[] body, String... extraFields) {
             bodies.put(path, body);
             fields.put(path, extraFields);
+        }
+
+        /** As {@link #put}, answered without Date. */
+        void putUndated(String path, byte[] body) {
+            put(path, body);
+            undated.add(path);
         }
 
         int requests(String path) {
@@ -300,8 +308,10 @@ final class ShortcutFixture implements AutoCloseable {
                 h.add("Content-Type", "text/plain").add("Content-Length", Integer.toString(b.length));
                 return response(new ResponseHead(404, h.build()), b, head);
             }
-            h.add("Date", "Wed, 25 Nov 2026 12:00:00 GMT")
-                    .add("Cache-Control", "public, max-age=600")
+            if (!undated.contains(path)) {
+                h.add("Date", "Wed, 25 Nov 2026 12:00:00 GMT");
+            }
+            h.add("Cache-Control", "public, max-age=600")
                     .add("ETag", "\"" + Integer.toHexString(java.util.Arrays.hashCode(b)) + "\"")
                     .add("Content-Type", "application/octet-stream")
                     .add("Content-Length", Integer.toString(b.length));
