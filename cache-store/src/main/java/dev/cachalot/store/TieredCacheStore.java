@@ -48,6 +48,8 @@ public final class TieredCacheStore implements CacheStore {
   private final LongAdder commits = new LongAdder();
   private final LongAdder memoryOnlyCommits = new LongAdder();
   private final LongAdder declinedWrites = new LongAdder();
+  /** Primaries whose disk variants are known to be in memory too (skips listing the disk on a memory hit). */
+  private final DiskCoverage coverage = new DiskCoverage();
 
   /** Wires two tiers ({@code disk} may be null for a memory-only store). */
   public TieredCacheStore(StoreConfig config, CaffeineTier memory, ChronicleTier disk) {
@@ -209,15 +211,25 @@ public final class TieredCacheStore implements CacheStore {
 
   @Override
   public List<StoreKey> listVariants(StoreKey key) {
-    List<StoreKey> m = memory.listVariants(key);
     if (disk == null) {
-      return m;
+      return memory.listVariants(key);
     }
-    List<StoreKey> d = disk.listVariants(key);
+    StoreKey primary = key.primaryKey();
+    Object memorySet = memory.variantSet(primary);
+    List<StoreKey> m = memory.variantsOf(memorySet);
+    if (memorySet != null && coverage.covered(primary, memorySet)) {
+      return m; // the disk's variants were all in memory, and neither has changed since
+    }
+    long stamp = coverage.stamp(primary); // before listing the disk, so a commit during it counts
+    List<StoreKey> d = disk.listVariants(primary);
     if (m.isEmpty() || d.isEmpty()) {
+      if (!m.isEmpty()) {
+        coverage.record(primary, memorySet, stamp);
+      }
       return m.isEmpty() ? d : m; // the common cases: no set to build
     }
     if (d.size() <= 8 && m.containsAll(d)) {
+      coverage.record(primary, memorySet, stamp);
       return m; // the usual hit: the disk's few variants are all in memory too
     }
     Set<StoreKey> all = new LinkedHashSet<>(m);
@@ -238,9 +250,9 @@ public final class TieredCacheStore implements CacheStore {
       return new DeclinedWriter(WriteOutcome.TOO_LARGE);
     }
     if (disk == null) {
-      return new Counting(memory.beginWrite(key, head, expectedLength, now));
+      return new Counting(key, memory.beginWrite(key, head, expectedLength, now));
     }
-    return new Counting(new TieredWriter(key, head, expectedLength, disk.beginWrite(key, head, expectedLength, now)));
+    return new Counting(key, new TieredWriter(key, head, expectedLength, disk.beginWrite(key, head, expectedLength, now)));
   }
 
   @Override
@@ -304,9 +316,11 @@ public final class TieredCacheStore implements CacheStore {
 
   /** Counts commits and declined writes of the writers handed out. */
   private final class Counting implements EntryWriter {
+    private final StoreKey key;
     private final EntryWriter inner;
 
-    Counting(EntryWriter inner) {
+    Counting(StoreKey key, EntryWriter inner) {
+      this.key = key;
       this.inner = inner;
     }
 
@@ -323,6 +337,9 @@ public final class TieredCacheStore implements CacheStore {
     @Override
     public CommitResult commit(Instant now) {
       CommitResult r = inner.commit(now);
+      if (disk != null) {
+        coverage.diskChanged(key); // after the write is visible: see DiskCoverage
+      }
       (r.committed() ? commits : declinedWrites).increment();
       if (r.outcome() == WriteOutcome.COMMITTED_MEMORY_ONLY) {
         memoryOnlyCommits.increment();

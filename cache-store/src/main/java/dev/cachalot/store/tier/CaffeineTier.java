@@ -122,6 +122,19 @@ public final class CaffeineTier implements CacheStore {
   }
 
   /**
+   * The variant set of {@code key}'s primary as an opaque value that changes identity whenever the
+   * set changes (null when there is none); {@link #variantsOf} lists it.
+   */
+  public Object variantSet(StoreKey key) {
+    return variants.snapshot(key);
+  }
+
+  /** The keys of a {@link #variantSet} (a new list). */
+  public List<StoreKey> variantsOf(Object variantSet) {
+    return VariantIndex.list(variantSet);
+  }
+
+  /**
    * Visits every retained entry. An entry over a mapped body is visited with a reference of its
    * own that is released when the visitor returns (its body may be read only until then).
    */

@@ -67,7 +67,19 @@ final class VariantIndex {
 
   /** The recorded variants of {@code key}'s primary (a new list; empty when none). */
   List<StoreKey> variants(StoreKey key) {
-    Object v = byPrimary.get(key.primaryKey());
+    return list(byPrimary.get(key.primaryKey()));
+  }
+
+  /**
+   * The current variant set of {@code key}'s primary as an opaque immutable value, or null when none:
+   * replaced by a new value on every change, so the same value (by identity) means the same set.
+   */
+  Object snapshot(StoreKey key) {
+    return byPrimary.get(key.primaryKey());
+  }
+
+  /** The variants in a {@link #snapshot} (a new list; empty for null). */
+  static List<StoreKey> list(Object v) {
     if (v == null) {
       return List.of();
     }
