@@ -25,7 +25,8 @@
 #                disk1k disk16k disk256k  hits with the memory tier off (peers restarted in disk mode)
 #                h2_1k h2_16k h2_256k     HTTP/2 over TLS hits (h2load; peers that terminate TLS)
 #   --runs     rounds (default 3)      --duration  seconds per measurement (default 8)
-#   --warm     seconds of load per object and peer before measuring (default 3; JIT warm-up)
+#   --warm     seconds of load per object kind and peer before measuring (default 15: a JVM's JIT
+#              is still compiling 20-30 s into a load; every peer gets the same warm-up)
 #   --out      result directory (default $BENCH_DIR/results/DATE)
 #   --java     java command for Cachalot (default: $JAVA_HOME/bin/java or java)
 #   --quick    smoke run: --runs 1 --duration 2 --warm 1 unless given
@@ -81,7 +82,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ "$QUICK" = 1 ]; then RUNS=${RUNS:-1} DURATION=${DURATION:-2} WARM=${WARM:-1}; fi
-RUNS=${RUNS:-3} DURATION=${DURATION:-8} WARM=${WARM:-3}
+RUNS=${RUNS:-3} DURATION=${DURATION:-8} WARM=${WARM:-15}
 for v in RUNS DURATION WARM; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "bench.sh: --${v,,} must be a whole number, got '${!v}'" >&2; exit 2; }
 done
