@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cachalot.store.CommitResult;
 import dev.cachalot.store.EntryHead;
 import dev.cachalot.store.Fixtures;
 import dev.cachalot.store.ReplaceOutcome;
@@ -26,10 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -203,50 +198,7 @@ class LeaseTest {
     int rounds = 300;
     try (ChronicleTier tier = open(config())) {
       put(tier, k, head(clock.now(), HOUR, "\"0\""), body(0, SIZE), SIZE, clock.now());
-      CyclicBarrier start = new CyclicBarrier(2);
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      try {
-        Future<?> writer = pool.submit(() -> {
-          start.await(30, TimeUnit.SECONDS);
-          for (int i = 1; i <= rounds; i++) {
-            CommitResult r = put(tier, k, head(clock.now(), HOUR, "\"" + i + "\""), body(i, SIZE), SIZE,
-                clock.now());
-            assertTrue(r.committed());
-          }
-          return null;
-        });
-        Future<Integer> reader = pool.submit(() -> {
-          start.await(30, TimeUnit.SECONDS);
-          int checked = 0;
-          List<StoredEntry> held = new ArrayList<>();
-          for (int i = 0; i < rounds; i++) {
-            StoredEntry e = tier.lookup(k, clock.now()).orElse(null);
-            if (e == null) {
-              continue; // between a removal and its successor a lookup may miss; never a wrong body
-            }
-            held.add(e);
-            int seed = Integer.parseInt(e.head().firstValue("ETag").replace("\"", ""));
-            // Checked again after later writes: every held view keeps its own entry's bytes.
-            for (StoredEntry h : held) {
-              int s = Integer.parseInt(h.head().firstValue("ETag").replace("\"", ""));
-              assertArrayEquals(body(s, SIZE), view(h), "body of version " + s);
-            }
-            assertArrayEquals(body(seed, SIZE), view(e));
-            checked++;
-            if (held.size() > 4) {
-              held.remove(0).close();
-            }
-          }
-          for (StoredEntry h : held) {
-            h.close();
-          }
-          return checked;
-        });
-        writer.get(120, TimeUnit.SECONDS);
-        assertTrue(reader.get(120, TimeUnit.SECONDS) > 0);
-      } finally {
-        pool.shutdownNow();
-      }
+      assertTrue(ReplaceRace.run(tier, k, rounds, SIZE, clock, e -> true) > 0);
       assertEquals(0, tier.leaseStats().outstanding());
       assertEquals(0, tier.leaseStats().pendingFrees());
       assertEquals(1, tier.chunkCount(), "only the last body's chunk is left");

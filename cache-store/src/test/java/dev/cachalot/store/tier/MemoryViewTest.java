@@ -29,11 +29,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -221,49 +216,8 @@ class MemoryViewTest {
     int rounds = 300;
     try (TieredCacheStore store = open()) {
       put(store, k, head(clock.now(), HOUR, "\"0\""), body(0, SIZE), SIZE, clock.now());
-      CyclicBarrier start = new CyclicBarrier(2);
-      ExecutorService pool = Executors.newFixedThreadPool(2);
-      try {
-        Future<?> writer = pool.submit(() -> {
-          start.await(30, TimeUnit.SECONDS);
-          for (int i = 1; i <= rounds; i++) {
-            CommitResult r = put(store, k, head(clock.now(), HOUR, "\"" + i + "\""), body(i, SIZE), SIZE,
-                clock.now());
-            assertTrue(r.committed());
-          }
-          return null;
-        });
-        Future<Integer> reader = pool.submit(() -> {
-          start.await(30, TimeUnit.SECONDS);
-          int checked = 0;
-          List<StoredEntry> held = new ArrayList<>();
-          for (int i = 0; i < rounds; i++) {
-            StoredEntry e = store.lookup(k, clock.now()).orElse(null);
-            if (e == null) {
-              continue;
-            }
-            held.add(e);
-            for (StoredEntry h : held) {
-              int s = Integer.parseInt(h.head().firstValue("ETag").replace("\"", ""));
-              assertArrayEquals(body(s, SIZE), view(h), "body of version " + s);
-            }
-            if (e.tier() == StoreTier.MEMORY_MAPPED) {
-              checked++;
-            }
-            if (held.size() > 4) {
-              held.remove(0).close();
-            }
-          }
-          for (StoredEntry h : held) {
-            h.close();
-          }
-          return checked;
-        });
-        writer.get(120, TimeUnit.SECONDS);
-        assertTrue(reader.get(120, TimeUnit.SECONDS) > 0, "some hits were memory views");
-      } finally {
-        pool.shutdownNow();
-      }
+      int views = ReplaceRace.run(store, k, rounds, SIZE, clock, e -> e.tier() == StoreTier.MEMORY_MAPPED);
+      assertTrue(views > 0, "some hits were memory views");
       assertEquals(1, disk.leaseStats().outstanding(), "only the current memory entry's lease");
       assertEquals(0, disk.leaseStats().pendingFrees());
       assertEquals(1, disk.chunkCount(), "only the last body's chunk is left");
