@@ -45,6 +45,7 @@ final class FrontHandler implements HttpHandler {
     private final ExchangeListener listener;
     private final Clock clock;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicInteger answersWriting = new AtomicInteger();
     private final RequestIds ids = new RequestIds(ID_PREFIX);
     private final ForwardFront forward;
     private volatile boolean draining;
@@ -70,6 +71,23 @@ final class FrontHandler implements HttpHandler {
     /** Requests being processed now. */
     int inFlight() {
         return inFlight.get();
+    }
+
+    /**
+     * Answers given on the I/O thread that are still being written because the socket took only
+     * part of them (hit shortcut): they hold no admission slot, but a graceful stop must wait for
+     * them like for a request in flight.
+     */
+    int answersWriting() {
+        return answersWriting.get();
+    }
+
+    void answerWriting() {
+        answersWriting.incrementAndGet();
+    }
+
+    void answerWritten() {
+        answersWriting.decrementAndGet();
     }
 
     /** From now on, new requests get 503 and their connections close. */

@@ -67,9 +67,15 @@ final class HitShortcut {
         return deferred.sum();
     }
 
-    /** Counts an answer whose write is waiting for the socket. */
+    /** Counts an answer whose write is waiting for the socket; a graceful stop waits for it. */
     void deferredWrite() {
         deferred.increment();
+        front.answerWriting();
+    }
+
+    /** A deferred answer was written, failed, or its connection closed. */
+    void deferredWriteEnded() {
+        front.answerWritten();
     }
 
     /** Retry-After seconds of the listener's 503 answers (a sink's error answers). */

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -55,6 +56,7 @@ public final class ProxyServer implements AutoCloseable {
     private InetSocketAddress tlsAddress;
     private final ProxyMetrics metrics;
     private final ExecutorService relayPool;
+    private final AtomicBoolean closed = new AtomicBoolean();
     /** The plain reverse listener's hit shortcut, or null (off, or a forward listener). */
     private final HitShortcut shortcut;
 
@@ -211,13 +213,19 @@ public final class ProxyServer implements AutoCloseable {
         return front.inFlight();
     }
 
+    /** Answers given on the I/O thread still waiting for the socket (a graceful stop waits for them too). */
+    public int answersWriting() {
+        return front.answersWriting();
+    }
+
     public int openConnections() {
         return openConnections.get();
     }
 
     /**
      * Graceful stop: stop accepting, answer new requests on open connections with 503 + close, wait
-     * up to {@code timeout} for in-flight requests, then close everything.
+     * up to {@code timeout} for in-flight requests and for hit-shortcut answers still waiting for a
+     * slow reader's socket, then close everything.
      *
      * @return true when every in-flight request finished in time
      */
@@ -228,10 +236,11 @@ public final class ProxyServer implements AutoCloseable {
         front.drain();
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean drained = true;
-        while (front.inFlight() > 0) {
+        while (front.inFlight() > 0 || front.answersWriting() > 0) {
             if (System.nanoTime() > deadline) {
                 drained = false;
-                LOG.warn("shutdown: {} requests still in flight after {}", front.inFlight(), timeout);
+                LOG.warn("shutdown: {} requests in flight and {} answers still being written after {}",
+                        front.inFlight(), front.answersWriting(), timeout);
                 break;
             }
             try {
@@ -247,6 +256,11 @@ public final class ProxyServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // Once only: after the worker has stopped, closing a listener again would wait forever for
+        // its (gone) I/O thread (a shutdown followed by a close, as in try-with-resources).
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         for (AcceptingChannel<? extends StreamConnection> s : servers) {
             IoUtils.safeClose(s);
         }

@@ -2,6 +2,7 @@ package dev.cachalot.server;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListener;
@@ -43,6 +44,8 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
     private ByteBuffer held;
     /** Undertow asked for reads while an answer was pending: resume them when it is written. */
     boolean readsWanted;
+    /** The pending answer waited for the socket and is counted in the listener's answers being written. */
+    private final AtomicBoolean deferred = new AtomicBoolean();
 
     ShortcutConnection(HitShortcut shortcut, StreamConnection connection, ConnectionGuard guard,
                        StreamSourceConduit source) {
@@ -55,7 +58,17 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         // handler again: release the answer's stored bodies then. XNIO merges close listeners (this one
         // is added to Undertow's, not put in its place); set once per connection, never per answer.
         ShortcutSink s = this.sink;
-        connection.setCloseListener(c -> s.releaseHeld());
+        connection.setCloseListener(c -> {
+            s.releaseHeld();
+            endDeferred();
+        });
+    }
+
+    /** Ends the count of a deferred answer once (written, failed, or its connection closed). */
+    private void endDeferred() {
+        if (deferred.compareAndSet(true, false)) {
+            shortcut.deferredWriteEnded();
+        }
     }
 
     /**
@@ -108,6 +121,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
             return true;
         }
         // The socket buffer is full: no more input until the rest is written (reads paused).
+        deferred.set(true);
         shortcut.deferredWrite();
 
         source.suspendReads();
@@ -165,6 +179,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
 
     private void done() {
         sink.releaseHeld();
+        endDeferred();
         pending = false;
         out[0] = null;
         out[1] = null;
@@ -177,6 +192,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
     private void failed(IOException e) {
         LOG.debug("hit shortcut write failed: {}", e.toString());
         sink.releaseHeld();
+        endDeferred();
         pending = false;
         out[0] = null;
         out[1] = null;

@@ -23,6 +23,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -352,6 +356,36 @@ class HitShortcutTest {
         }
         assertEquals(closedBefore + 3, f.onRecords.closed.get());
         assertEquals(1, f.origin.requests("/m"));
+    }
+
+    @Test
+    void aGracefulStopWaitsForAnAnswerStillBeingWrittenToASlowReader() throws Exception {
+        f = new ShortcutFixture(64L << 20);
+        byte[] big = bytes(4 << 20, 11);
+        f.origin.put("/drain", big);
+        fill(get("/drain"));
+        long deferredBefore = f.deferredWrites();
+        ExecutorService stopper = Executors.newSingleThreadExecutor();
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(16 * 1024); // the 4 MiB answer must wait for this reader
+            s.setSoTimeout(60_000);
+            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), f.on.plainAddress().getPort()));
+            send(s, get("/drain"));
+            long deadline = System.nanoTime() + 30_000_000_000L; // a generous bound, not a timing assertion
+            while (f.deferredWrites() == deferredBefore && System.nanoTime() < deadline) {
+                Thread.yield();
+            }
+            assertEquals(1, f.on.answersWriting(), "the answer waits for the socket");
+            assertEquals(0, f.on.inFlight(), "and holds no admission slot");
+            // The stop begins while the answer is still being written; the reader then reads it whole.
+            Future<Boolean> stopped = stopper.submit(() -> f.on.shutdown(Duration.ofSeconds(60)));
+            ShortcutFixture.Response r = read(s.getInputStream(), false);
+            assertArrayEquals(big, r.body(), "the whole answer, not cut by the stop");
+            assertTrue(stopped.get(60, TimeUnit.SECONDS), "the stop drained in time");
+            assertEquals(0, f.on.answersWriting());
+        } finally {
+            stopper.shutdownNow();
+        }
     }
 
     @Test
