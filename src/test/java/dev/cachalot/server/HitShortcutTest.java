@@ -13,6 +13,7 @@ import dev.cachalot.http.HttpDates;
 import dev.cachalot.metrics.ExchangeRecord;
 import dev.cachalot.purge.BanKind;
 import dev.cachalot.purge.PurgeMode;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -46,6 +47,23 @@ class HitShortcutTest {
     void close() {
         if (f != null) {
             f.close();
+        }
+    }
+
+    /** A connection to the shortcut listener whose 16 KiB receive buffer makes a large answer wait for it. */
+    private Socket slowReader() throws IOException {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(16 * 1024);
+        s.setSoTimeout(60_000);
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), f.on.plainAddress().getPort()));
+        return s;
+    }
+
+    /** Waits until an answer has waited for the socket since the count was {@code before}. */
+    private void awaitDeferredWrite(long before) {
+        long deadline = System.nanoTime() + 30_000_000_000L; // a generous bound, not a timing assertion
+        while (f.deferredWrites() == before && System.nanoTime() < deadline) {
+            Thread.yield();
         }
     }
 
@@ -295,12 +313,9 @@ class HitShortcutTest {
         ShortcutFixture.Response first = f.exchange(f.off, get("/big"));
         assertEquals(big.length, first.body().length);
         long before = f.shortcutAnswers();
-        try (Socket s = new Socket()) {
-            // A small receive window: 24 MiB cannot fit into the socket buffers, so the shortcut's write
-            // stops part-way and resumes when this client reads.
-            s.setReceiveBufferSize(16 * 1024);
-            s.setSoTimeout(60_000);
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), f.on.plainAddress().getPort()));
+        // A small receive window: 24 MiB cannot fit into the socket buffers, so the shortcut's write
+        // stops part-way and resumes when this client reads.
+        try (Socket s = slowReader()) {
             send(s, get("/big") + get("/small") + get("/big"));
             InputStream in = s.getInputStream();
             ShortcutFixture.Response r1 = read(in, false);
@@ -327,18 +342,12 @@ class HitShortcutTest {
         for (int i = 0; i < 24; i++) {
             many.append(get("/m"));
         }
-        try (Socket s = new Socket()) {
-            s.setReceiveBufferSize(16 * 1024); // each 1 MiB answer waits for this reader
-            s.setSoTimeout(60_000);
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), f.on.plainAddress().getPort()));
+        try (Socket s = slowReader()) { // each 1 MiB answer waits for this reader
             send(s, many.toString());
             // Nothing is read until an answer has waited for the socket: 24 MiB of answers exceed any
             // socket buffer, so one must wait. (How many more wait depends on how fast this reader
             // drains them, which no test can fix; asserting "most" of them made the test flaky.)
-            long deadline = System.nanoTime() + 30_000_000_000L; // a generous bound, not a timing assertion
-            while (f.deferredWrites() == deferredBefore && System.nanoTime() < deadline) {
-                Thread.yield();
-            }
+            awaitDeferredWrite(deferredBefore);
             InputStream in = s.getInputStream();
             for (int i = 0; i < 24; i++) {
                 assertArrayEquals(big, read(in, false).body());
@@ -366,15 +375,9 @@ class HitShortcutTest {
         fill(get("/drain"));
         long deferredBefore = f.deferredWrites();
         ExecutorService stopper = Executors.newSingleThreadExecutor();
-        try (Socket s = new Socket()) {
-            s.setReceiveBufferSize(16 * 1024); // the 4 MiB answer must wait for this reader
-            s.setSoTimeout(60_000);
-            s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), f.on.plainAddress().getPort()));
+        try (Socket s = slowReader()) { // the 4 MiB answer must wait for this reader
             send(s, get("/drain"));
-            long deadline = System.nanoTime() + 30_000_000_000L; // a generous bound, not a timing assertion
-            while (f.deferredWrites() == deferredBefore && System.nanoTime() < deadline) {
-                Thread.yield();
-            }
+            awaitDeferredWrite(deferredBefore);
             assertEquals(1, f.on.answersWriting(), "the answer waits for the socket");
             assertEquals(0, f.on.inFlight(), "and holds no admission slot");
             // The stop begins while the answer is still being written; the reader then reads it whole.
