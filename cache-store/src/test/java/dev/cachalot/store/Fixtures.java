@@ -72,6 +72,19 @@ public final class Fixtures {
     }
   }
 
+  /** The bytes between a buffer's position and limit, without moving it. */
+  public static byte[] bytes(ByteBuffer b) {
+    ByteBuffer d = b.duplicate();
+    byte[] out = new byte[d.remaining()];
+    d.get(out);
+    return out;
+  }
+
+  /** Reads a whole body through its buffer view (not the stream API). */
+  public static byte[] view(StoredEntry e) {
+    return bytes(e.bodyBuffer().orElseThrow());
+  }
+
   /** Reads a body range through a channel. */
   public static byte[] readRange(StoredEntry e, long offset, long length) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -1,8 +1,10 @@
 package dev.cachalot.store.tier;
 
 import static dev.cachalot.store.Fixtures.body;
+import static dev.cachalot.store.Fixtures.bytes;
 import static dev.cachalot.store.Fixtures.head;
 import static dev.cachalot.store.Fixtures.put;
+import static dev.cachalot.store.Fixtures.view;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,17 +50,6 @@ class LeaseTest {
 
   private StoreConfig config() {
     return Fixtures.small(dir).build();
-  }
-
-  private static byte[] bytes(ByteBuffer b) {
-    ByteBuffer d = b.duplicate();
-    byte[] out = new byte[d.remaining()];
-    d.get(out);
-    return out;
-  }
-
-  private static byte[] view(StoredEntry e) {
-    return bytes(e.bodyBuffer().orElseThrow());
   }
 
   /** Fills the chunk space freed by a removal (if it was freed) with other bytes. */

@@ -1,8 +1,10 @@
 package dev.cachalot.store.tier;
 
 import static dev.cachalot.store.Fixtures.body;
+import static dev.cachalot.store.Fixtures.bytes;
 import static dev.cachalot.store.Fixtures.head;
 import static dev.cachalot.store.Fixtures.put;
+import static dev.cachalot.store.Fixtures.view;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -55,17 +57,6 @@ class MemoryViewTest {
 
   private TieredCacheStore open() throws IOException {
     return open(Fixtures.small(dir).build());
-  }
-
-  private static byte[] bytes(ByteBuffer b) {
-    ByteBuffer d = b.duplicate();
-    byte[] out = new byte[d.remaining()];
-    d.get(out);
-    return out;
-  }
-
-  private static byte[] view(StoredEntry e) {
-    return bytes(e.bodyBuffer().orElseThrow());
   }
 
   private StoredEntry memoryHit(TieredCacheStore store, StoreKey k) {
