@@ -74,9 +74,9 @@ final class FrontHandler implements HttpHandler {
     }
 
     /**
-     * Answers given on the I/O thread that are still being written because the socket took only
-     * part of them (hit shortcut): they hold no admission slot, but a graceful stop must wait for
-     * them like for a request in flight.
+     * Answers that hold no admission slot but are still being written: hit shortcut answers the socket
+     * took only part of, and memory hits answered over the admission limit until their exchange
+     * completes. A graceful stop waits for them like for a request in flight.
      */
     int answersWriting() {
         return answersWriting.get();
@@ -192,6 +192,9 @@ final class FrontHandler implements HttpHandler {
             // limit with misses must not turn every hit into a 503.
             if (!draining && route != null && fwd == null && !MaxForwards.answerHere(head)) {
                 done.recordAs(false, info, head, route, body, sink);
+                // It holds no slot, but its body may still be written when a stop begins: a graceful
+                // stop waits for it like for a hit shortcut answer still being written.
+                done.countAsWriting();
                 try {
                     if (processor.tryAnswerNow(new ClientRequest(head, route, info, contentLength, body), sink)) {
                         return;
@@ -202,6 +205,7 @@ final class FrontHandler implements HttpHandler {
                         return;
                     }
                 }
+                done.stopCountingAsWriting();
             }
             done.recordAs(false, info, head, null, body, sink);
             sink.outcome("REJECTED");
@@ -272,6 +276,8 @@ final class FrontHandler implements HttpHandler {
     private final class Completion implements ExchangeCompletionListener {
         private final ConnectionGuard guard;
         private boolean admitted;
+        /** Counted in answersWriting until the exchange completes. */
+        private boolean writing;
         private ClientInfo info;
         private RequestHead head;
         private OriginTarget route;
@@ -280,6 +286,22 @@ final class FrontHandler implements HttpHandler {
 
         Completion(ConnectionGuard guard) {
             this.guard = guard;
+        }
+
+        /** The exchange is an answer given over the admission limit: counted in {@link #answersWriting()} until it completes. */
+        void countAsWriting() {
+            if (!writing) {
+                writing = true;
+                answerWriting();
+            }
+        }
+
+        /** The answer over the limit was not given after all (the 503 that follows is not waited for). */
+        void stopCountingAsWriting() {
+            if (writing) {
+                writing = false;
+                answerWritten();
+            }
         }
 
         /** From now on the exchange is recorded on completion (and, when admitted, releases its slot). */
@@ -301,6 +323,7 @@ final class FrontHandler implements HttpHandler {
             if (admitted) {
                 inFlight.decrementAndGet();
             }
+            stopCountingAsWriting();
             if (sink != null) {
                 FrontHandler.this.record(e, info, head, route, body, sink);
             }

@@ -24,10 +24,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,11 +54,24 @@ class HitShortcutTest {
 
     /** A connection to the shortcut listener whose 16 KiB receive buffer makes a large answer wait for it. */
     private Socket slowReader() throws IOException {
+        return slowReader(f.on);
+    }
+
+    private static Socket slowReader(ProxyServer server) throws IOException {
         Socket s = new Socket();
         s.setReceiveBufferSize(16 * 1024);
         s.setSoTimeout(60_000);
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), f.on.plainAddress().getPort()));
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.plainAddress().getPort()));
         return s;
+    }
+
+    /** Waits, within a generous bound (not a timing assertion), until {@code count} gives {@code expected}. */
+    private static void await(IntSupplier count, int expected, String what) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (count.getAsInt() != expected && System.nanoTime() < deadline) {
+            Thread.yield();
+        }
+        assertEquals(expected, count.getAsInt(), what);
     }
 
     /** Waits until an answer has waited for the socket since the count was {@code before}. */
@@ -387,6 +402,36 @@ class HitShortcutTest {
             assertTrue(stopped.get(60, TimeUnit.SECONDS), "the stop drained in time");
             assertEquals(0, f.on.answersWriting());
         } finally {
+            stopper.shutdownNow();
+        }
+    }
+
+    @Test
+    void aGracefulStopWaitsForAHitAnsweredOverTheAdmissionLimitStillBeingWritten() throws Exception {
+        f = ShortcutFixture.withAdmissionLimit(1);
+        byte[] big = bytes(4 << 20, 12);
+        f.origin.put("/over", big);
+        f.origin.put("/held", bytes(10, 13));
+        fill(get("/over")); // on the Undertow listener, which the rest of the test uses too
+        CountDownLatch release = f.origin.hold("/held");
+        ExecutorService stopper = Executors.newSingleThreadExecutor();
+        try (Socket held = f.connect(f.off); Socket s = slowReader(f.off)) {
+            send(held, get("/held")); // a miss that holds the one admission slot
+            await(f.off::inFlight, 1, "the held miss takes the slot");
+            send(s, get("/over")); // a memory hit over the limit, answered all the same, slowly read
+            await(f.off::answersWriting, 1, "the answer over the limit is counted while it is written");
+            release.countDown();
+            assertEquals(200, read(held.getInputStream(), false).status());
+            await(f.off::inFlight, 0, "the held miss gave its slot back");
+            // The stop begins while the answer over the limit is still being written: it must wait.
+            Future<Boolean> stopped = stopper.submit(() -> f.off.shutdown(Duration.ofSeconds(60)));
+            ShortcutFixture.Response r = read(s.getInputStream(), false);
+            assertEquals(200, r.status(), r.head());
+            assertArrayEquals(big, r.body(), "the whole answer, not cut by the stop");
+            assertTrue(stopped.get(60, TimeUnit.SECONDS), "the stop drained in time");
+            assertEquals(0, f.off.answersWriting());
+        } finally {
+            release.countDown();
             stopper.shutdownNow();
         }
     }

@@ -42,6 +42,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -72,7 +73,12 @@ final class ShortcutFixture implements AutoCloseable {
     }
 
     ShortcutFixture(long maxObjectBytes) throws Exception {
-        this(null, maxObjectBytes);
+        this(null, maxObjectBytes, 0);
+    }
+
+    /** Both listeners admit at most {@code maxConcurrentRequests} requests at once. */
+    static ShortcutFixture withAdmissionLimit(int maxConcurrentRequests) throws Exception {
+        return new ShortcutFixture(null, 64L << 20, maxConcurrentRequests);
     }
 
     /**
@@ -80,7 +86,7 @@ final class ShortcutFixture implements AutoCloseable {
      * the shortcut, answers disk hits with leased zero-copy views.
      */
     static ShortcutFixture diskOnly(Path dir) throws Exception {
-        return new ShortcutFixture(dir, 0);
+        return new ShortcutFixture(dir, 0, 0);
     }
 
     /** The disk tier's lease counters (disk-only fixture). */
@@ -88,7 +94,7 @@ final class ShortcutFixture implements AutoCloseable {
         return ((TieredCacheStore) store).diskTier().orElseThrow().leaseStats();
     }
 
-    private ShortcutFixture(Path diskDir, long maxObjectBytes) throws Exception {
+    private ShortcutFixture(Path diskDir, long maxObjectBytes, int maxConcurrentRequests) throws Exception {
         CacheStore fast;
         if (diskDir == null) {
             CaffeineTier memory = new CaffeineTier(256L << 20, maxObjectBytes, clock);
@@ -112,6 +118,7 @@ final class ShortcutFixture implements AutoCloseable {
         VirtualHosts hosts = new VirtualHosts(List.of(new VirtualHosts.Route(route, List.of(HOST))), "default");
         CachalotConfig config = ConfigLoader.parse("shortcut-test",
                 "server:\n  listen: 127.0.0.1:0\n  ioThreads: 2\n"
+                        + (maxConcurrentRequests > 0 ? "  limits:\n    maxConcurrentRequests: " + maxConcurrentRequests + "\n" : "")
                         + "routes:\n  - name: default\n    origin: http://127.0.0.1:9\n");
         ServerConfig s = config.server();
         ServerConfig withShortcut = new ServerConfig(s.listen(), s.tls(), s.ioThreads(), s.limits(),
@@ -280,6 +287,15 @@ final class ShortcutFixture implements AutoCloseable {
         final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
         /** Paths answered without a Date field (the cache then adds one per answer, RFC 9110 §6.6.1). */
         final java.util.Set<String> undated = ConcurrentHashMap.newKeySet();
+        /** Paths whose answer waits until their latch is released (a request that holds its slot). */
+        final Map<String, CountDownLatch> holds = new ConcurrentHashMap<>();
+
+        /** From now on, requests for {@code path} wait for the returned latch (at most 60 s). */
+        CountDownLatch hold(String path) {
+            CountDownLatch latch = new CountDownLatch(1);
+            holds.put(path, latch);
+            return latch;
+        }
 
         void put(String path, byte[] body, String... extraFields) {
             bodies.put(path, body);
@@ -301,6 +317,14 @@ final class ShortcutFixture implements AutoCloseable {
         public OriginResponse send(OriginTarget target, RequestHead head, RequestBody body) {
             String path = head.path();
             hits.computeIfAbsent(path, p -> new AtomicInteger()).incrementAndGet();
+            CountDownLatch hold = holds.get(path);
+            if (hold != null) {
+                try {
+                    hold.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             byte[] b = bodies.get(path);
             HeaderFields.Builder h = HeaderFields.builder();
             if (b == null) {
