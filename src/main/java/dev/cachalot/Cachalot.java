@@ -10,6 +10,7 @@ import dev.cachalot.admin.Readiness;
 import dev.cachalot.admin.StandardEndpoints;
 import dev.cachalot.config.CachalotConfig;
 import dev.cachalot.config.RouteConfig;
+import dev.cachalot.forward.ForwardCacheRules;
 import dev.cachalot.forward.ForwardProxy;
 import dev.cachalot.metrics.DropwizardProxyMetrics;
 import dev.cachalot.metrics.ForwardMetrics;
@@ -182,8 +183,9 @@ public final class Cachalot implements AutoCloseable {
                 // memory-only store), checked by the pipeline, applied in the background.
                 BanList bans = config.store().diskEnabled() ? BanList.open(config.store().directory(), clock)
                         : BanList.inMemory(clock);
+                // A purge of a mirror URL also purges the key its forward.storeIds rule shares (docs/forward-proxy.md).
                 PurgeService ps = new PurgeService(st, config.cache().policy(), overridesByAuthority, clock, bans,
-                        config.purge().tagHeaders());
+                        config.purge().tagHeaders(), config.forward().cacheRules(), ForwardCacheRules.ROUTE);
                 purge = ps;
                 BanSweeper sweeper = ps.sweeper().start(PurgeService.SWEEP_INTERVAL);
                 // Called once per listener (reverse, and forward when enabled): each gets its own pipeline

@@ -51,8 +51,8 @@ public final class StoreAdapter {
         return StoreKey.of(CacheKeys.primaryBytes(request));
     }
 
-    /** The store key of a primary key given as text (invalidation targets). */
-    static StoreKey primaryKey(String primary) {
+    /** The store key of a primary key given as text (invalidation targets, keys rewritten by a key rule). */
+    public static StoreKey primaryKey(String primary) {
         return StoreKey.of(primary.getBytes(StandardCharsets.UTF_8));
     }
 

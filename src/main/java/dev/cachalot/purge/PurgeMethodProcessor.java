@@ -104,8 +104,8 @@ public final class PurgeMethodProcessor implements RequestProcessor {
         String soft = request.head().headers().first(SOFT_HEADER);
         boolean isSoft = soft != null && (soft.trim().equals("1") || soft.trim().equalsIgnoreCase("true"));
         RouteOverrides o = overridesByRoute.apply(request.route().route());
-        PurgeResult r = purge.purge(request.head(), PurgeMode.of(isSoft), o == null ? RouteOverrides.NONE : o,
-                who, "method");
+        PurgeResult r = purge.purge(request.head(), request.route().route(), PurgeMode.of(isSoft),
+                o == null ? RouteOverrides.NONE : o, who, "method");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("purged", r.purged());
         body.put("soft", r.mode() == PurgeMode.SOFT);

@@ -4,6 +4,7 @@ import dev.cachalot.http.RequestHead;
 import dev.cachalot.pipeline.PurgeGate;
 import dev.cachalot.pipeline.StoreAdapter;
 import dev.cachalot.policy.PolicyConfig;
+import dev.cachalot.policy.RequestRules;
 import dev.cachalot.policy.RouteOverrides;
 import dev.cachalot.policy.StoredResponse;
 import dev.cachalot.store.CacheStore;
@@ -67,6 +68,10 @@ public final class PurgeService {
     private final LongAdder urlPurges = new LongAdder();
     private final LongAdder urlSoftPurges = new LongAdder();
     private final Map<BanKind, LongAdder[]> banPurges = new EnumMap<>(BanKind.class);
+    /** Key rules (the forward proxy's StoreID): an object may be stored under a key other than its URL. */
+    private final RequestRules keyRules;
+    /** The route whose key rules a purge given to the admin API follows (it names no route itself). */
+    private final String adminRoute;
 
     /**
      * @param store                the cache store the pipeline uses (all tiers)
@@ -88,6 +93,21 @@ public final class PurgeService {
      */
     public PurgeService(CacheStore store, PolicyConfig policy, Function<String, RouteOverrides> overridesByAuthority,
                         InstantSource clock, BanList bans, List<String> tagHeaders) {
+        this(store, policy, overridesByAuthority, clock, bans, tagHeaders, RequestRules.NONE, null);
+    }
+
+    /**
+     * @param keyRules   the rules that may store a request under another key than its URL (the
+     *                   forward proxy's {@code forward.storeIds}, as given to that listener's
+     *                   pipeline): a purge of a URL also purges the key its rule gives it
+     * @param adminRoute the route whose key rules a purge by the admin API follows (the forward
+     *                   listener's), or null for none
+     */
+    public PurgeService(CacheStore store, PolicyConfig policy, Function<String, RouteOverrides> overridesByAuthority,
+                        InstantSource clock, BanList bans, List<String> tagHeaders, RequestRules keyRules,
+                        String adminRoute) {
+        this.keyRules = Objects.requireNonNull(keyRules, "keyRules");
+        this.adminRoute = adminRoute;
         this.store = Objects.requireNonNull(store, "store");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.overridesByAuthority = Objects.requireNonNull(overridesByAuthority, "overridesByAuthority");
@@ -217,29 +237,54 @@ public final class PurgeService {
     public PurgeResult purgeUrl(String url, PurgeMode mode, String who) {
         RequestHead head = PurgeUrls.requestFor(url);
         RouteOverrides o = overridesByAuthority.apply(head.authority());
-        return purge(head, mode, o == null ? RouteOverrides.NONE : o, who, "admin");
+        return purge(head, adminRoute, mode, o == null ? RouteOverrides.NONE : o, who, "admin");
+    }
+
+    /** As {@link #purge(RequestHead, String, PurgeMode, RouteOverrides, String, String)} without key rules. */
+    public PurgeResult purge(RequestHead request, PurgeMode mode, RouteOverrides overrides, String who, String via) {
+        return purge(request, null, mode, overrides, who, via);
     }
 
     /**
-     * Purges every variant stored for the target of {@code request}.
+     * Purges every variant stored for the target of {@code request}: under its URL, and under the
+     * key a key rule of {@code route} gives it (a StoreID rule stores the objects of several mirror
+     * URLs under one key, so purging one of those URLs purges the shared object).
      *
+     * @param route     the route the request came through (its key rules apply), or null for none
      * @param overrides the overrides of the request's route
      * @param who       the client's address (audit)
      * @param via       which door the purge came through ("admin", "method"), for the audit line
      */
-    public PurgeResult purge(RequestHead request, PurgeMode mode, RouteOverrides overrides, String who, String via) {
+    public PurgeResult purge(RequestHead request, String route, PurgeMode mode, RouteOverrides overrides, String who,
+                             String via) {
         StoreKey primary = StoreAdapter.primaryKey(request);
         String target = new String(primary.primary(), StandardCharsets.UTF_8);
+        RequestRules.Treatment t = route == null ? null : keyRules.treat(route, request);
+        String rewritten = t == null ? null : t.key();
+        (mode == PurgeMode.HARD ? urlPurges : urlSoftPurges).increment();
+        PurgeResult result = purgeKey(target, primary, mode, overrides);
+        if (rewritten != null) {
+            StoreKey shared = StoreAdapter.primaryKey(rewritten);
+            PurgeResult r = purgeKey(new String(shared.primary(), StandardCharsets.UTF_8), shared, mode, t.overrides());
+            result = new PurgeResult(target, mode, result.purged() + r.purged(), result.failed() + r.failed());
+        }
+        if (rewritten == null) {
+            AUDIT.info("purge who={} via={} mode={} url={} purged={} failed={}", who, via,
+                    mode.name().toLowerCase(Locale.ROOT), target, result.purged(), result.failed());
+        } else {
+            AUDIT.info("purge who={} via={} mode={} url={} key={} purged={} failed={}", who, via,
+                    mode.name().toLowerCase(Locale.ROOT), target, rewritten, result.purged(), result.failed());
+        }
+        return result;
+    }
+
+    private PurgeResult purgeKey(String target, StoreKey primary, PurgeMode mode, RouteOverrides overrides) {
         // Remembered first, so a fill still streaming the old object is removed when it commits.
         bans.urlPurged(target, mode);
-        (mode == PurgeMode.HARD ? urlPurges : urlSoftPurges).increment();
-        PurgeResult result = switch (mode) {
+        return switch (mode) {
             case HARD -> new PurgeResult(target, mode, store.removeAll(primary), 0);
             case SOFT -> softPurge(target, primary, overrides);
         };
-        AUDIT.info("purge who={} via={} mode={} url={} purged={} failed={}", who, via,
-                mode.name().toLowerCase(Locale.ROOT), target, result.purged(), result.failed());
-        return result;
     }
 
     /** Writes the audit line of a refused purge attempt. */

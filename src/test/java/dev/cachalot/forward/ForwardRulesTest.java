@@ -5,6 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cachalot.metrics.ProxyMetrics;
+import dev.cachalot.pipeline.CachingPipeline;
+import dev.cachalot.pipeline.OriginAdmission;
+import dev.cachalot.policy.PolicyConfig;
+import dev.cachalot.policy.RouteOverrides;
+import dev.cachalot.purge.BanList;
+import dev.cachalot.purge.PurgeConfig;
+import dev.cachalot.purge.PurgeMethodProcessor;
+import dev.cachalot.purge.PurgeMode;
+import dev.cachalot.purge.PurgeService;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -62,6 +72,44 @@ class ForwardRulesTest extends CachingForwardFixture {
         ProxyClient.Reply other = ProxyClient.get(h.port(), "http://mirror-b.test:" + h.originPort() + "/other/x");
         assertEquals(3, h.originHits.get());
         assertFalse(other.cacheStatus().contains("store-id"), other.cacheStatus());
+    }
+
+    @Test
+    void purgingOneMirrorUrlPurgesTheObjectItsKeyRuleShares() throws Exception {
+        ForwardCacheRules rules = new ForwardCacheRules(List.of(ForwardCacheRules.KeyRule.of("debian",
+                "^http://mirror-[ab]\\.test:\\d+/debian/(.*)$", "http://debian.cachalot.internal/debian/$1")),
+                List.of());
+        open("cache", 64L << 20, 16L << 20, 10_000);
+        PurgeService purge = new PurgeService(store, PolicyConfig.defaults(), a -> RouteOverrides.NONE, clock,
+                BanList.inMemory(clock), PurgeConfig.DEFAULTS.tagHeaders(), rules, ForwardCacheRules.ROUTE);
+        PurgeConfig purgeConfig = PurgeConfig.of(true, List.of("127.0.0.1/32"), List.of(), true);
+        ForwardConfig config = ForwardConfig.defaults().withAllowDestinations(LOOPBACK).withCacheRules(rules);
+        h.start(config, (client, headers) -> PurgeMethodProcessor.wrap(new CachingPipeline(store, store.memoryTier(),
+                client, headers, PolicyConfig.defaults(), route -> RouteOverrides.NONE, rules, pipelineConfig, clock,
+                ProxyMetrics.noop(), background, OriginAdmission.ALL, purge.gate()), purge, purgeConfig,
+                route -> RouteOverrides.NONE));
+        h.dns.map("mirror-a.test", "127.0.0.1").map("mirror-b.test", "127.0.0.1");
+        String path = "/debian/pool/main/h/hello/hello_2.10_amd64.deb";
+        h.files.put(path, random(50_000, 3));
+        String a = "http://mirror-a.test:" + h.originPort() + path;
+        String b = "http://mirror-b.test:" + h.originPort() + path;
+        assertEquals(200, ProxyClient.get(h.port(), a).status());
+        assertTrue(ProxyClient.get(h.port(), b).cacheStatus().contains(";hit"), "stored once for both mirrors");
+        assertEquals(1, h.originHits.get());
+
+        ProxyClient.Reply purged = ProxyClient.request(h.port(), "PURGE", b);
+        assertEquals(200, purged.status(), purged.text());
+        assertTrue(purged.text().contains("\"purged\":1"), purged.text());
+        ProxyClient.Reply again = ProxyClient.get(h.port(), a);
+        assertEquals(200, again.status(), again.text());
+        assertTrue(again.cacheStatus().contains("fwd=uri-miss"), "the other mirror's URL misses: " + again.cacheStatus());
+        assertEquals(2, h.originHits.get(), "fetched again after the purge");
+
+        // The admin API's purge by URL follows the forward listener's key rules too.
+        assertTrue(ProxyClient.get(h.port(), b).cacheStatus().contains(";hit"));
+        assertEquals(1, purge.purgeUrl(a, PurgeMode.HARD, "127.0.0.1").purged());
+        assertTrue(ProxyClient.get(h.port(), b).cacheStatus().contains("fwd=uri-miss"));
+        assertEquals(3, h.originHits.get());
     }
 
     @Test

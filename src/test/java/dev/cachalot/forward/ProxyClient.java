@@ -45,8 +45,13 @@ final class ProxyClient {
 
     /** GET {@code url} through the proxy with extra header lines ("Name: value"). */
     static Reply get(int proxyPort, String url, String... headers) throws IOException {
+        return request(proxyPort, "GET", url, headers);
+    }
+
+    /** A request of {@code method} (no body) for {@code url} through the proxy, with extra header lines. */
+    static Reply request(int proxyPort, String method, String url, String... headers) throws IOException {
         String authority = url.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
-        StringBuilder req = new StringBuilder("GET ").append(url).append(" HTTP/1.1\r\nHost: ").append(authority)
+        StringBuilder req = new StringBuilder(method).append(' ').append(url).append(" HTTP/1.1\r\nHost: ").append(authority)
                 .append("\r\n");
         for (String h : headers) {
             req.append(h).append("\r\n");
