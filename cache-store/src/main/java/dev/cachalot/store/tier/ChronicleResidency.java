@@ -28,9 +28,8 @@ import org.slf4j.LoggerFactory;
  * main mappings are advised too ({@link #dropMapping}): pages are faulted back in from the page
  * cache when Chronicle reads them again, so after a restart the resident set shows what the
  * process uses, not everything the scan touched; the page cache (shared with the system) still
- * holds the files. (Head records are not advised after each edit: the proxy lists a primary's
- * variants in both tiers on every lookup, so the records of looked-up primaries are read anyway
- * whenever {@link HotHeads} misses.)
+ * holds the files. The same is done after every expiry sweep ({@link ChronicleTier#sweepExpired}),
+ * so what Chronicle's mappings hold resident is what it touched since the last sweep.
  *
  * <p>Uses Chronicle's own POSIX binding (net.openhft:posix, already loaded by Chronicle); where it
  * is unavailable the advice is skipped (RSS then counts such pages twice, nothing else changes).

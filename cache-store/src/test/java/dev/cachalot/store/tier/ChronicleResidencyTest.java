@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The start-up scan reads every head record and chunk key through Chronicle's mappings; afterwards
- * those pages leave the resident set (they stay in the page cache) and come back when read.
+ * The start-up scan reads every head record and chunk key through Chronicle's mappings, and writes
+ * touch head records and both maps' hash lookups; after the scan and after every expiry sweep those
+ * pages leave the resident set (they stay in the page cache) and come back when read.
  */
 class ChronicleResidencyTest {
   @TempDir Path dir;
@@ -70,6 +71,35 @@ class ChronicleResidencyTest {
         byte[] got = new byte[b.remaining()];
         b.get(got);
         assertArrayEquals(body(7, size), got, "pages come back from the page cache");
+      }
+    }
+  }
+
+  @Test
+  void afterASweepChroniclesMappingsHoldAlmostNothingResidentAndEntriesStillRead() throws IOException {
+    Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/smaps")), "needs Linux /proc/self/smaps");
+    int n = 1000;
+    StoreConfig config = Fixtures.small(dir).diskMaxEntries(4 * n).averageHeadBytes(512).build();
+    Path chunks = dir.resolve("chunks.cm3").toAbsolutePath();
+    Path heads = dir.resolve("heads.cm3").toAbsolutePath();
+    try (ChronicleTier tier = ChronicleTier.openWithoutSweeper(config, clock, new Random(7))) {
+      for (int i = 0; i < n; i++) {
+        put(tier, StoreKey.of("https://b.example/s" + i), head(clock.now(), Duration.ofHours(1), "\"s\""),
+            body(i, 1000), 1000, clock.now());
+      }
+      long before = chronicleMappingRssKib(chunks) + chronicleMappingRssKib(heads);
+      // 1,000 head records, 1,000 chunks of 1,000 bytes, and the hash lookups they went through.
+      assertTrue(before >= 1000, "resident after the writes: only " + before + " KiB");
+      assertEquals(0, tier.sweepExpired(clock.now()), "nothing has expired");
+      long after = chronicleMappingRssKib(chunks) + chronicleMappingRssKib(heads);
+      assertTrue(after < before / 10, "resident after the sweep: " + after + " KiB, before: " + before + " KiB");
+      for (int i = 0; i < n; i += 7) {
+        try (StoredEntry e = tier.lookup(StoreKey.of("https://b.example/s" + i), clock.now()).orElseThrow()) {
+          ByteBuffer b = e.bodyBuffer().orElseThrow().duplicate();
+          byte[] got = new byte[b.remaining()];
+          b.get(got);
+          assertArrayEquals(body(i, 1000), got, "pages come back from the page cache");
+        }
       }
     }
   }
