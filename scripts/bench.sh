@@ -27,6 +27,9 @@
 #   --runs     rounds (default 3)      --duration  seconds per measurement (default 8)
 #   --warm     seconds of load per object kind and peer before measuring (default 15: a JVM's JIT
 #              is still compiling 20-30 s into a load; every peer gets the same warm-up)
+#   --settle   seconds every peer then stays idle before its working-set RSS is read a second
+#              time ("settled"; default 65: a cache's periodic housekeeping, e.g. Cachalot's
+#              60 s expiry sweep, has run once; 0 = no second reading)
 #   --out      result directory (default $BENCH_DIR/results/DATE)
 #   --java     java command for Cachalot (default: $JAVA_HOME/bin/java or java)
 #   --quick    smoke run: --runs 1 --duration 2 --warm 1 unless given
@@ -61,17 +64,17 @@ declare -A TLS_PORT=([nginx]=19511 [ats]=19541 [cachalot]=19552)
 ALL_TESTS=1k_c1,1k_c8,1k_c64,16k_c1,16k_c8,16k_c64,256k_c1,256k_c8,256k_c64,4m_c1,4m_c8,4m_c64,many10k_c64,slow_c64,collapse_c64,disk16k_c64,h2_16k_c64
 MANY=10000 DELAY_MS=50 WINDOW_MS=250
 
-PEERS=cachalot,nginx,varnish TESTS=$ALL_TESTS RUNS="" DURATION="" WARM="" OUT="" KEEP=0 STOP_ONLY=0 QUICK=0
+PEERS=cachalot,nginx,varnish TESTS=$ALL_TESTS RUNS="" DURATION="" WARM="" SETTLE="" OUT="" KEEP=0 STOP_ONLY=0 QUICK=0
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed 's/^# \{0,1\}//' | head -n -1; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --peers|--tests|--runs|--duration|--warm|--out|--java)
+    --peers|--tests|--runs|--duration|--warm|--settle|--out|--java)
       [ $# -ge 2 ] && [ -n "$2" ] || { echo "bench.sh: $1 needs a value" >&2; exit 2; }
       case "$1" in
         --peers) PEERS=$2 ;; --tests) TESTS=$2 ;; --runs) RUNS=$2 ;; --duration) DURATION=$2 ;;
-        --warm) WARM=$2 ;; --out) OUT=$2 ;; --java) JAVA=$2 ;;
+        --warm) WARM=$2 ;; --settle) SETTLE=$2 ;; --out) OUT=$2 ;; --java) JAVA=$2 ;;
       esac
       shift 2 ;;
     --quick) QUICK=1; shift ;;
@@ -81,9 +84,9 @@ while [ $# -gt 0 ]; do
     *) echo "bench.sh: unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-if [ "$QUICK" = 1 ]; then RUNS=${RUNS:-1} DURATION=${DURATION:-2} WARM=${WARM:-1}; fi
-RUNS=${RUNS:-3} DURATION=${DURATION:-8} WARM=${WARM:-15}
-for v in RUNS DURATION WARM; do
+if [ "$QUICK" = 1 ]; then RUNS=${RUNS:-1} DURATION=${DURATION:-2} WARM=${WARM:-1} SETTLE=${SETTLE:-0}; fi
+RUNS=${RUNS:-3} DURATION=${DURATION:-8} WARM=${WARM:-15} SETTLE=${SETTLE:-65}
+for v in RUNS DURATION WARM SETTLE; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || { echo "bench.sh: --${v,,} must be a whole number, got '${!v}'" >&2; exit 2; }
 done
 [ "$RUNS" -ge 1 ] && [ "$DURATION" -ge 1 ] || { echo "bench.sh: --runs and --duration must be at least 1" >&2; exit 2; }
@@ -264,8 +267,9 @@ write_cachalot_config() {   # mode file
 # in direct buffers (MaxDirectMemorySize above CACHALOT_MEMORY plus the I/O buffer pool); the heap
 # holds only indexes, heads and per-request garbage (about 60 MiB live with the 10,000 object
 # working set); the serial collector has the smallest footprint and, with a young generation of
-# a few tens of MiB and almost nothing surviving, pauses of a millisecond or two.
-CACHALOT_JAVA_DEFAULTS="-Xms32m -Xmx512m -XX:+UseSerialGC -XX:MaxDirectMemorySize=1280m -XX:ReservedCodeCacheSize=64m -Xss512k"
+# a few tens of MiB and almost nothing surviving, pauses of a millisecond or two;
+# TrimNativeHeapInterval gives glibc's freed native memory back every 10 s (JDK 17.0.9+, 21.0.1+).
+CACHALOT_JAVA_DEFAULTS="-Xms32m -Xmx512m -XX:+UseSerialGC -XX:MaxDirectMemorySize=1280m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:TrimNativeHeapInterval=10000"
 
 start_cachalot() {
   local d=$RUN/cachalot flags=()
@@ -424,6 +428,12 @@ fill_working_set() {   # peer
   python3 "$LIB/fill.py" "${PORT[$p]}" "$MANY" 8 >"$tmp.pass2"
   c2=$(origin_count)
   python3 "$LIB/proc_stats.py" "${SESSION[$p]}" >"$tmp.mpost"; ta=$(tmpfs_kb "$p")
+  echo '{}' >"$tmp.msettled"
+  if [ "$SETTLE" -gt 0 ]; then
+    log "$p: idle ${SETTLE}s before the settled RSS reading"
+    sleep "$SETTLE"
+    python3 "$LIB/proc_stats.py" "${SESSION[$p]}" >"$tmp.msettled"
+  fi
   python3 - "$p" "$MANY" $((c1 - c0 - 1)) $((c2 - c1 - 1)) "$tb" "$ta" "$tmp" <<'EOF' | tee -a "$OUT/mem.jsonl" | python3 -c '
 import json, sys
 m = json.loads(sys.stdin.read())
@@ -434,10 +444,11 @@ print("  %s: working set of %d: RSS %.0f -> %.0f MiB (anon %.0f, file %.0f), tmp
 import json, sys
 p, n, o1, o2, tb, ta, tmp = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), sys.argv[7]
 L = lambda s: json.load(open(tmp + s))
-pre, post, p1, p2 = L('.mpre'), L('.mpost'), L('.pass1'), L('.pass2')
+pre, post, p1, p2, st = L('.mpre'), L('.mpost'), L('.pass1'), L('.pass2'), L('.msettled')
 print(json.dumps({"peer": p, "objects": n, "rss_before_kb": pre["rss_kb"], "pss_before_kb": pre["pss_kb"],
   "rss_after_kb": post["rss_kb"], "pss_after_kb": post["pss_kb"],
   "rss_anon_after_kb": post.get("rss_anon_kb", 0), "rss_file_after_kb": post.get("rss_file_kb", 0), "tmpfs_before_kb": tb, "tmpfs_after_kb": ta,
+  "rss_settled_kb": st.get("rss_kb"), "rss_anon_settled_kb": st.get("rss_anon_kb"), "rss_file_settled_kb": st.get("rss_file_kb"),
   "pass1_origin": o1, "pass2_origin": o2, "pass2_hit_ratio": max(0.0, 1 - o2 / n),
   "pass1_ms": p1["ms"], "pass2_ms": p2["ms"], "pass1_non200": p1["non200"] + p1["errors"], "pass2_non200": p2["non200"] + p2["errors"]}))
 EOF

@@ -157,11 +157,15 @@ if mem:
     n = mem[0].get('objects')
     w(f'## Working set: {n} distinct 16 KiB objects ({n * 16 / 1024:.0f} MiB of bodies) loaded twice over 8 connections')
     w('')
-    w('| peer | RSS before MiB | RSS after MiB | of it anon / file MiB | PSS after MiB | tmpfs after MiB | pass 1 origin fetches | pass 2 hit % | pass 1 s | pass 2 s | non-200 |')
-    w('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+    w('| peer | RSS before MiB | RSS after MiB | of it anon / file MiB | RSS settled MiB (anon / file) | PSS after MiB | tmpfs after MiB | pass 1 origin fetches | pass 2 hit % | pass 1 s | pass 2 s | non-200 |')
+    w('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
     for m in mem:
+        settled = '-'
+        if m.get('rss_settled_kb') is not None:
+            settled = (f"{m['rss_settled_kb'] / 1024:.0f} ({(m.get('rss_anon_settled_kb') or 0) / 1024:.0f} / "
+                       f"{(m.get('rss_file_settled_kb') or 0) / 1024:.0f})")
         w(f"| {m['peer']} | {m['rss_before_kb'] / 1024:.0f} | {m['rss_after_kb'] / 1024:.0f} | "
-          f"{m.get('rss_anon_after_kb', 0) / 1024:.0f} / {m.get('rss_file_after_kb', 0) / 1024:.0f} | {m['pss_after_kb'] / 1024:.0f} | "
+          f"{m.get('rss_anon_after_kb', 0) / 1024:.0f} / {m.get('rss_file_after_kb', 0) / 1024:.0f} | {settled} | {m['pss_after_kb'] / 1024:.0f} | "
           f"{m['tmpfs_after_kb'] / 1024:.0f} | {m['pass1_origin']} | {m['pass2_hit_ratio'] * 100:.2f} | "
           f"{m['pass1_ms'] / 1000:.2f} | {m['pass2_ms'] / 1000:.2f} | {m['pass1_non200'] + m['pass2_non200']} |")
     w('')
