@@ -107,8 +107,18 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
             return false;
         }
         answered++;
-        out[0] = this.sink.headBuffer();
-        out[1] = this.sink.body;
+        // Head and a small body in the thread's direct buffer: one write of one buffer, no copy by the JDK.
+        ShortcutSink s = this.sink;
+        ByteBuffer body = s.body;
+        boolean copyBody = body != null && body.remaining() <= AnswerBuffer.BODY_COPY_MAX;
+        ByteBuffer direct = AnswerBuffer.of(s.head, s.headLength, copyBody ? body : null);
+        if (direct != null) {
+            out[0] = direct;
+            out[1] = copyBody ? null : body;
+        } else {
+            out[0] = s.headBuffer();
+            out[1] = body;
+        }
         pending = true;
         ConduitStreamSinkChannel sink = connection.getSinkChannel();
         try {
@@ -119,6 +129,10 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         } catch (IOException e) {
             failed(e);
             return true;
+        }
+        if (direct != null) {
+            // The thread's buffer serves the next answer on this thread: keep what is left in our own.
+            out[0] = AnswerBuffer.keepRest(direct);
         }
         // The socket buffer is full: no more input until the rest is written (reads paused).
         deferred.set(true);
@@ -137,7 +151,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
     private boolean writeSome(ConduitStreamSinkChannel sink) throws IOException {
         int n = out[1] == null ? 1 : 2;
         while (true) {
-            long w = sink.write(out, 0, n);
+            long w = n == 1 ? sink.write(out[0]) : sink.write(out, 0, 2);
             if (!out[0].hasRemaining() && (n == 1 || !out[1].hasRemaining())) {
                 return true;
             }

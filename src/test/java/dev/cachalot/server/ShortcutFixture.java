@@ -72,7 +72,12 @@ final class ShortcutFixture implements AutoCloseable {
     }
 
     ShortcutFixture(long maxObjectBytes) throws Exception {
-        this(null, maxObjectBytes);
+        this(null, maxObjectBytes, 2);
+    }
+
+    /** With {@code ioThreads} I/O threads per listener (1: every connection is served by the same thread). */
+    static ShortcutFixture withIoThreads(int ioThreads) throws Exception {
+        return new ShortcutFixture(null, 64L << 20, ioThreads);
     }
 
     /**
@@ -80,7 +85,7 @@ final class ShortcutFixture implements AutoCloseable {
      * the shortcut, answers disk hits with leased zero-copy views.
      */
     static ShortcutFixture diskOnly(Path dir) throws Exception {
-        return new ShortcutFixture(dir, 0);
+        return new ShortcutFixture(dir, 0, 2);
     }
 
     /** The disk tier's lease counters (disk-only fixture). */
@@ -88,7 +93,7 @@ final class ShortcutFixture implements AutoCloseable {
         return ((TieredCacheStore) store).diskTier().orElseThrow().leaseStats();
     }
 
-    private ShortcutFixture(Path diskDir, long maxObjectBytes) throws Exception {
+    private ShortcutFixture(Path diskDir, long maxObjectBytes, int ioThreads) throws Exception {
         CacheStore fast;
         if (diskDir == null) {
             CaffeineTier memory = new CaffeineTier(256L << 20, maxObjectBytes, clock);
@@ -111,7 +116,7 @@ final class ShortcutFixture implements AutoCloseable {
         OriginTarget route = new OriginTarget("default", "http", "127.0.0.1", 9, null);
         VirtualHosts hosts = new VirtualHosts(List.of(new VirtualHosts.Route(route, List.of(HOST))), "default");
         CachalotConfig config = ConfigLoader.parse("shortcut-test",
-                "server:\n  listen: 127.0.0.1:0\n  ioThreads: 2\n"
+                "server:\n  listen: 127.0.0.1:0\n  ioThreads: " + ioThreads + "\n"
                         + "routes:\n  - name: default\n    origin: http://127.0.0.1:9\n");
         ServerConfig s = config.server();
         ServerConfig withShortcut = new ServerConfig(s.listen(), s.tls(), s.ioThreads(), s.limits(),
