@@ -279,7 +279,7 @@ public final class CachingPipeline implements RequestProcessor {
     private record Variant(StoreKey key, StoredEntry entry, StoredResponse response, StoredViews.View cached) {}
 
     /** The per-request state that flows through the machine. */
-    private final class Exchange {
+    private final class Exchange implements AutoCloseable {
         final ClientRequest request;
         final ResponseSink sink;
         final RequestHead head;
@@ -377,8 +377,14 @@ public final class CachingPipeline implements RequestProcessor {
                 }
             }
             if (register) {
-                sink.releaseAfterResponse(this::release);
+                sink.releaseAfterResponse(this); // the exchange itself: no closure per request
             }
+        }
+
+        /** {@link #release()}: what the sink calls once the response is done. */
+        @Override
+        public void close() {
+            release();
         }
 
         /** Releases every entry held so far (idempotent: each entry's close is). */

@@ -53,4 +53,14 @@ class RequestIdsTest {
             assertEquals("p-" + Long.toString(i, 36), ids.next());
         }
     }
+
+    @Test
+    void theDigitsCountedInPlaceAreThoseOfLongToStringAcrossCarries() {
+        RequestIds ids = new RequestIds("x");
+        // Blocks start at multiples of BLOCK: numbers 1..200,000 cross every carry up to four digits
+        // ("z" -> "10", "zz" -> "100", "zzz" -> "1000") and many block starts.
+        for (long i = 1; i <= 200_000; i++) {
+            assertEquals("x-" + Long.toString(i, 36), ids.next());
+        }
+    }
 }
