@@ -18,8 +18,12 @@ import java.nio.ByteBuffer;
  * never sit in the shared buffer.
  */
 final class AnswerBuffer {
-    /** Bodies up to this size are copied after the head, making the answer a single buffer. */
-    static final int BODY_COPY_MAX = Integer.getInteger("cachalot.answerCopyMax", 8 * 1024);
+    /**
+     * Bodies up to this size are copied after the head, making the answer a single buffer. Measured
+     * side by side (hits at 64 connections, 2026-11-26): for 1 KiB bodies the single write costs less
+     * CPU than the gathering one; copying a 16 KiB body costs more user time than the second iovec saves.
+     */
+    static final int BODY_COPY_MAX = 8 * 1024;
     /** Bytes per thread's buffer: a head plus the largest copied body, with room for long heads. */
     static final int CAPACITY = BODY_COPY_MAX + 8 * 1024;
     private static final ByteBuffer NOTHING_LEFT = ByteBuffer.allocate(0);

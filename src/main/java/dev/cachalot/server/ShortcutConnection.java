@@ -14,8 +14,9 @@ import org.xnio.conduits.StreamSourceConduit;
 /**
  * The hit shortcut's state on one plain HTTP/1.1 connection, driven by the connection's
  * {@link StrictFramingConduit} on the I/O thread: when a request may be tried ({@link #idle}), the
- * answer's write (gathering head and body; when the socket buffer is full, the rest is kept and
- * written when the socket is writable, with reads paused meanwhile), input that arrived behind
+ * answer's write (head and body from the thread's {@link AnswerBuffer}, or head there and a large
+ * body after it; when the socket buffer is full, the rest is kept and written when the socket is
+ * writable, with reads paused meanwhile), input that arrived behind
  * such a pending answer ({@link #hold}), and the idle timer.
  *
  * <p>Ordering on the connection: the shortcut only answers while Undertow owns nothing on it (see
