@@ -16,8 +16,14 @@ final class RequestIds {
     /** Numbers a thread takes at a time. */
     static final int BLOCK = 1024;
 
-    /** One thread's block and the text of the last id it handed out. */
-    private static final class Block {
+    /**
+     * One thread's block and the text of the last id it handed out. A caller that always runs on one
+     * thread (a connection on its I/O thread) may keep its thread's block ({@link #block()}) and pass
+     * it to {@link #next(Block)}, sparing a thread-local lookup per id.
+     */
+    static final class Block {
+        /** The thread this block belongs to (only it may use the block). */
+        final Thread owner = Thread.currentThread();
         /** Last number handed out, and the last number of the block. */
         long last;
         long end;
@@ -35,7 +41,19 @@ final class RequestIds {
     }
 
     String next() {
-        Block b = block.get();
+        return next(block.get());
+    }
+
+    /** The calling thread's block, for {@link #next(Block)} on this thread. */
+    Block block() {
+        return block.get();
+    }
+
+    /** The next id from {@code b}, which must be the calling thread's block (else its own is used). */
+    String next(Block b) {
+        if (b.owner != Thread.currentThread()) {
+            b = block.get();
+        }
         if (b.last == b.end) {
             b.last = blocks.getAndAdd(BLOCK);
             b.end = b.last + BLOCK;

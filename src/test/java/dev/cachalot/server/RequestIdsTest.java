@@ -63,4 +63,23 @@ class RequestIdsTest {
             assertEquals("x-" + Long.toString(i, 36), ids.next());
         }
     }
+
+    @Test
+    void aKeptBlockContinuesTheThreadsSequenceAndAnotherThreadsBlockIsNotUsed() throws Exception {
+        RequestIds ids = new RequestIds("k");
+        RequestIds.Block mine = ids.block();
+        assertEquals("k-1", ids.next(mine));
+        assertEquals("k-2", ids.next());
+        assertEquals("k-3", ids.next(mine), "one sequence per thread, kept block or not");
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            // On another thread, a block that is not that thread's own is not touched: that thread
+            // takes (and counts in) a block of its own.
+            String theirs = other.submit(() -> ids.next(mine)).get(30, TimeUnit.SECONDS);
+            assertEquals("k-" + Long.toString(RequestIds.BLOCK + 1, 36), theirs);
+        } finally {
+            other.shutdownNow();
+        }
+        assertEquals("k-4", ids.next(mine));
+    }
 }
