@@ -293,8 +293,11 @@ public final class CachingPipeline implements RequestProcessor {
         final RequestRules.Treatment treatment;
         Instant now;
         List<Variant> variants = List.of();
-        /** Disk entries looked up for this exchange (their body leases end with the response), or null. */
-        /** The first entry held (the usual hit holds one), then any others; guarded by this. */
+        /**
+         * Entries looked up for this exchange whose bodies stay held until the response is done (disk
+         * leases, memory views of mapped chunks): the first one (the usual hit holds one), then any
+         * others; guarded by this.
+         */
         private StoredEntry heldFirst;
         private List<StoredEntry> heldMore;
         private boolean releaseRegistered;
