@@ -328,7 +328,8 @@ public final class CachingPipeline implements RequestProcessor {
         }
 
         Variant variantOf(StoredResponse r) {
-            for (Variant v : variants) {
+            for (int i = 0; i < variants.size(); i++) {
+                Variant v = variants.get(i);
                 if (v.response == r) {
                     return v;
                 }
@@ -426,7 +427,8 @@ public final class CachingPipeline implements RequestProcessor {
             return List.of();
         }
         List<Variant> out = new ArrayList<>(keys.size());
-        for (StoreKey k : keys) {
+        for (int i = 0; i < keys.size(); i++) { // by index: no iterator per hit
+            StoreKey k = keys.get(i);
             Optional<StoredEntry> e = s.lookup(k, now);
             if (e.isPresent()) {
                 StoredEntry entry = e.get();
