@@ -153,7 +153,8 @@ public record CachalotConfig(ServerConfig server, OriginConfig origin, List<Rout
 
     /** The cache overrides of the named route (none for an unknown name). */
     public RouteOverrides overridesFor(String routeName) {
-        for (RouteConfig r : routes) {
+        for (int i = 0; i < routes.size(); i++) { // by index: asked on every request, no iterator
+            RouteConfig r = routes.get(i);
             if (r.name().equals(routeName)) {
                 return r.overrides();
             }

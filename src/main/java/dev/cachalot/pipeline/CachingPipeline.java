@@ -271,11 +271,15 @@ public final class CachingPipeline implements RequestProcessor {
     // ---------------------------------------------------------------------------------------------
     // LOOKUP and DECIDE
 
-    /** One stored variant: its key, the store entry and the policy view of it. */
-    private record Variant(StoreKey key, StoredEntry entry, StoredResponse response) {}
+    /**
+     * One stored variant: its key, the store entry and the policy view of it; {@code cached} is the
+     * views cache's entry the view came from (the hit path finds the head template there without a
+     * second lookup), or null.
+     */
+    private record Variant(StoreKey key, StoredEntry entry, StoredResponse response, StoredViews.View cached) {}
 
     /** The per-request state that flows through the machine. */
-    private final class Exchange {
+    private final class Exchange implements AutoCloseable {
         final ClientRequest request;
         final ResponseSink sink;
         final RequestHead head;
@@ -289,8 +293,11 @@ public final class CachingPipeline implements RequestProcessor {
         final RequestRules.Treatment treatment;
         Instant now;
         List<Variant> variants = List.of();
-        /** Disk entries looked up for this exchange (their body leases end with the response), or null. */
-        /** The first entry held (the usual hit holds one), then any others; guarded by this. */
+        /**
+         * Entries looked up for this exchange whose bodies stay held until the response is done (disk
+         * leases, memory views of mapped chunks): the first one (the usual hit holds one), then any
+         * others; guarded by this.
+         */
         private StoredEntry heldFirst;
         private List<StoredEntry> heldMore;
         private boolean releaseRegistered;
@@ -321,7 +328,8 @@ public final class CachingPipeline implements RequestProcessor {
         }
 
         Variant variantOf(StoredResponse r) {
-            for (Variant v : variants) {
+            for (int i = 0; i < variants.size(); i++) {
+                Variant v = variants.get(i);
                 if (v.response == r) {
                     return v;
                 }
@@ -331,6 +339,18 @@ public final class CachingPipeline implements RequestProcessor {
 
         OriginTarget route() {
             return request.route();
+        }
+
+        /** The views cache's entry of the variant looked up as {@code entry}, or null. */
+        StoredViews.View cachedView(StoredEntry entry) {
+            List<Variant> vs = variants;
+            for (int i = 0, n = vs == null ? 0 : vs.size(); i < n; i++) {
+                Variant v = vs.get(i);
+                if (v.entry == entry) {
+                    return v.cached;
+                }
+            }
+            return null;
         }
 
         boolean isHead() {
@@ -361,8 +381,14 @@ public final class CachingPipeline implements RequestProcessor {
                 }
             }
             if (register) {
-                sink.releaseAfterResponse(this::release);
+                sink.releaseAfterResponse(this); // the exchange itself: no closure per request
             }
+        }
+
+        /** {@link #release()}: what the sink calls once the response is done. */
+        @Override
+        public void close() {
+            release();
         }
 
         /** Releases every entry held so far (idempotent: each entry's close is). */
@@ -401,12 +427,14 @@ public final class CachingPipeline implements RequestProcessor {
             return List.of();
         }
         List<Variant> out = new ArrayList<>(keys.size());
-        for (StoreKey k : keys) {
+        for (int i = 0; i < keys.size(); i++) { // by index: no iterator per hit
+            StoreKey k = keys.get(i);
             Optional<StoredEntry> e = s.lookup(k, now);
             if (e.isPresent()) {
                 StoredEntry entry = e.get();
                 x.hold(entry);
-                StoredResponse view = views.view(entry);
+                StoredViews.View cached = views.lookup(entry);
+                StoredResponse view = StoredViews.response(cached);
                 PurgeGate.Verdict verdict = purgeGate.check(entry, view, overrides);
                 if (verdict != PurgeGate.Verdict.KEEP) {
                     if (nonBlocking) {
@@ -419,7 +447,7 @@ public final class CachingPipeline implements RequestProcessor {
                         continue;
                     }
                 }
-                out.add(new Variant(k, entry, view));
+                out.add(new Variant(k, entry, view, cached));
             }
         }
         return out;
@@ -1320,20 +1348,21 @@ public final class CachingPipeline implements RequestProcessor {
         }
         ResponseHead base = null;
         boolean reusable = head == stored.head() && "HTTP/1.1".equals(x.head.protocol());
+        StoredViews.View known = x.cachedView(entry);
         if (reusable && !validated && buffer.isPresent()) {
             // The hit path: the head is a template per entry version (built and encoded once) plus the
             // values that change with the second (Age, the Cache-Status ttl, an added Date), filled
             // in per request by the sink.
             CacheStatus st = withKeyDetail(status, x);
-            PreparedHead.Template t = views.hitTemplate(entry, stored, st);
+            PreparedHead.Template t = views.hitTemplate(known, entry, stored, st);
             if (t == null) {
-                base = views.fullHead11(entry, stored);
+                base = views.fullHead11(known, entry, stored);
                 if (base == null) {
                     base = proxyHeaders.toClient(RangePlanner.head(head, plan), "HTTP/1.1");
                 }
                 t = StoredViews.buildHitTemplate(base, age, st, now, policy);
                 if (t != null) {
-                    views.hitTemplate(entry, stored, t);
+                    views.hitTemplate(known, entry, stored, t);
                 }
             }
             if (t != null) {
@@ -1345,10 +1374,10 @@ public final class CachingPipeline implements RequestProcessor {
         }
         if (reusable) {
             if (base == null) {
-                base = views.fullHead11(entry, stored);
+                base = views.fullHead11(known, entry, stored);
                 if (base == null) {
                     base = proxyHeaders.toClient(RangePlanner.head(head, plan), "HTTP/1.1");
-                    views.fullHead11(entry, stored, base);
+                    views.fullHead11(known, entry, stored, base);
                 }
             }
         } else {

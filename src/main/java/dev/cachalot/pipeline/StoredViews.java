@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * when full it is simply cleared (views are cheap to rebuild).
  */
 final class StoredViews {
-    private static final class View {
+    /** The cached facts of one entry version; callers may keep it for the rest of a request ({@link #lookup}). */
+    static final class View {
         final int headVersion;
         final StoredResponse response;
         /**
@@ -46,20 +47,42 @@ final class StoredViews {
 
     /** The policy view of {@code entry}, cached by entry id and head version. */
     StoredResponse view(StoredEntry entry) {
+        return lookup(entry).response;
+    }
+
+    /**
+     * The cached facts of {@code entry}'s version (made and cached when missing). A request that
+     * keeps it and hands it back as the {@code known} argument of the methods below spares them a
+     * second lookup by entry id (the hit path).
+     */
+    View lookup(StoredEntry entry) {
         View v = views.get(entry.entryId());
         if (v != null && v.headVersion == entry.headVersion()) {
-            return v.response;
+            return v;
         }
-        StoredResponse r = StoreAdapter.toStoredResponse(entry);
+        v = new View(entry.headVersion(), StoreAdapter.toStoredResponse(entry));
         if (views.size() >= max) {
             views.clear();
         }
-        views.put(entry.entryId(), new View(entry.headVersion(), r));
-        return r;
+        views.put(entry.entryId(), v);
+        return v;
     }
 
-    /** The cached view of {@code entry} when {@code stored} is it (same version), else null. */
-    private View current(StoredEntry entry, StoredResponse stored) {
+    /** The policy view that {@code v} holds. */
+    static StoredResponse response(View v) {
+        return v.response;
+    }
+
+    /**
+     * The cached view of {@code entry} when {@code stored} is it (same version), else null;
+     * {@code known} (a view from {@link #lookup}, or null) is taken when it is that view, without a map
+     * lookup. A {@code known} that was since dropped from the map (a full map is cleared) is still
+     * the right version's view: what it caches is per version, never stale.
+     */
+    private View current(View known, StoredEntry entry, StoredResponse stored) {
+        if (known != null && known.response == stored && known.headVersion == entry.headVersion()) {
+            return known;
+        }
         View v = views.get(entry.entryId());
         return v == null || v.response != stored || v.headVersion != entry.headVersion() ? null : v;
     }
@@ -69,14 +92,14 @@ final class StoredViews {
      * client (Via added, Accept-Ranges, client-hidden fields removed), or null when none is cached
      * yet or {@code stored} is not the cached view of {@code entry} (e.g. a 304-merged head).
      */
-    ResponseHead fullHead11(StoredEntry entry, StoredResponse stored) {
-        View v = current(entry, stored);
+    ResponseHead fullHead11(View known, StoredEntry entry, StoredResponse stored) {
+        View v = current(known, entry, stored);
         return v == null ? null : v.fullHead11;
     }
 
     /** Remembers {@code built} as the full HTTP/1.1 head of {@code entry}'s version (if {@code stored} is current). */
-    void fullHead11(StoredEntry entry, StoredResponse stored, ResponseHead built) {
-        View v = current(entry, stored);
+    void fullHead11(View known, StoredEntry entry, StoredResponse stored, ResponseHead built) {
+        View v = current(known, entry, stored);
         if (v != null) {
             v.fullHead11 = built;
         }
@@ -86,15 +109,15 @@ final class StoredViews {
      * The hit head template of {@code entry}'s version for the Cache-Status entry {@code status}
      * (its ttl aside: that is filled per request), or null when none is cached for it.
      */
-    PreparedHead.Template hitTemplate(StoredEntry entry, StoredResponse stored, CacheStatus status) {
-        View v = current(entry, stored);
+    PreparedHead.Template hitTemplate(View known, StoredEntry entry, StoredResponse stored, CacheStatus status) {
+        View v = current(known, entry, stored);
         PreparedHead.Template t = v == null ? null : v.hit;
         return t != null && sameButTtl((CacheStatus) t.key(), status) ? t : null;
     }
 
     /** Remembers {@code template} as the hit head template of {@code entry}'s version (replacing the previous one). */
-    void hitTemplate(StoredEntry entry, StoredResponse stored, PreparedHead.Template template) {
-        View v = current(entry, stored);
+    void hitTemplate(View known, StoredEntry entry, StoredResponse stored, PreparedHead.Template template) {
+        View v = current(known, entry, stored);
         if (v != null) {
             v.hit = template;
         }

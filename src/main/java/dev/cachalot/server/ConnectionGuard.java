@@ -20,6 +20,8 @@ final class ConnectionGuard {
     long requestsSeen;
     /** The peer's address as text, computed on the connection's first request (I/O thread only). */
     String peer;
+    /** The hit shortcut's request-id block of the connection's I/O thread (HitShortcut), or null. */
+    RequestIds.Block requestIds;
 
     ConnectionGuard(FramingScanner scanner) {
         this.scanner = scanner;

@@ -105,6 +105,16 @@ final class FrontHandler implements HttpHandler {
         return ids.next();
     }
 
+    /** The calling thread's block of request ids, for {@link #nextRequestId(RequestIds.Block)} on this thread. */
+    RequestIds.Block requestIdBlock() {
+        return ids.block();
+    }
+
+    /** As {@link #nextRequestId()}, from the calling thread's block {@code b} (no thread-local lookup). */
+    String nextRequestId(RequestIds.Block b) {
+        return ids.next(b);
+    }
+
     @Override
     public void handleRequest(HttpServerExchange ex) {
         long startNanos = System.nanoTime();

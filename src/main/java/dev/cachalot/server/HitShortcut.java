@@ -114,7 +114,12 @@ final class HitShortcut {
             guard.peer = peer;
         }
         String client = proxyHeaders.clientAddress(peer, r.head().headers());
-        String requestId = front.nextRequestId();
+        RequestIds.Block ids = guard.requestIds;
+        if (ids == null || ids.owner != Thread.currentThread()) {
+            ids = front.requestIdBlock(); // the connection's I/O thread's block, kept with the connection
+            guard.requestIds = ids;
+        }
+        String requestId = front.nextRequestId(ids);
         ClientInfo info = new ClientInfo(requestId, peer, client, false, "HTTP/1.1", clock.instant(), startNanos);
         sink.reset(r.isHead());
         boolean answered;

@@ -14,8 +14,9 @@ import org.xnio.conduits.StreamSourceConduit;
 /**
  * The hit shortcut's state on one plain HTTP/1.1 connection, driven by the connection's
  * {@link StrictFramingConduit} on the I/O thread: when a request may be tried ({@link #idle}), the
- * answer's write (gathering head and body; when the socket buffer is full, the rest is kept and
- * written when the socket is writable, with reads paused meanwhile), input that arrived behind
+ * answer's write (head and body from the thread's {@link AnswerBuffer}, or head there and a large
+ * body after it; when the socket buffer is full, the rest is kept and written when the socket is
+ * writable, with reads paused meanwhile), input that arrived behind
  * such a pending answer ({@link #hold}), and the idle timer.
  *
  * <p>Ordering on the connection: the shortcut only answers while Undertow owns nothing on it (see
@@ -107,8 +108,18 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
             return false;
         }
         answered++;
-        out[0] = this.sink.headBuffer();
-        out[1] = this.sink.body;
+        // Head and a small body in the thread's direct buffer: one write of one buffer, no copy by the JDK.
+        ShortcutSink s = this.sink;
+        ByteBuffer body = s.body;
+        boolean copyBody = body != null && body.remaining() <= AnswerBuffer.BODY_COPY_MAX;
+        ByteBuffer direct = AnswerBuffer.of(s.head, s.headLength, copyBody ? body : null);
+        if (direct != null) {
+            out[0] = direct;
+            out[1] = copyBody ? null : body;
+        } else {
+            out[0] = s.headBuffer();
+            out[1] = body;
+        }
         pending = true;
         ConduitStreamSinkChannel sink = connection.getSinkChannel();
         try {
@@ -119,6 +130,10 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         } catch (IOException e) {
             failed(e);
             return true;
+        }
+        if (direct != null) {
+            // The thread's buffer serves the next answer on this thread: keep what is left in our own.
+            out[0] = AnswerBuffer.keepRest(direct);
         }
         // The socket buffer is full: no more input until the rest is written (reads paused).
         deferred.set(true);
@@ -137,7 +152,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
     private boolean writeSome(ConduitStreamSinkChannel sink) throws IOException {
         int n = out[1] == null ? 1 : 2;
         while (true) {
-            long w = sink.write(out, 0, n);
+            long w = n == 1 ? sink.write(out[0]) : sink.write(out, 0, 2);
             if (!out[0].hasRemaining() && (n == 1 || !out[1].hasRemaining())) {
                 return true;
             }

@@ -64,6 +64,9 @@ final class ShortcutSink implements ResponseSink {
 
     @Override
     public void releaseAfterResponse(AutoCloseable resource) {
+        if (toRelease.compareAndSet(null, resource)) {
+            return; // the usual case: one resource per answer
+        }
         toRelease.accumulateAndGet(resource, (held, added) -> held == null ? added : () -> {
             try {
                 held.close();

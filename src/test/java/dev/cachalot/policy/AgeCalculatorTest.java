@@ -57,4 +57,22 @@ class AgeCalculatorTest {
         assertEquals(DeltaSeconds.MAX, AgeCalculator.currentAge(at(0), at(0),
                 HeaderFields.of("Age", "999999999999999"), at(100)));
     }
+
+    @Test
+    void wholeSecondsBetweenInstantsRoundDownLikeDuration() {
+        java.util.Random r = new java.util.Random(7);
+        java.time.Instant[] edges = {java.time.Instant.MIN, java.time.Instant.MAX, java.time.Instant.EPOCH,
+                java.time.Instant.ofEpochSecond(0, 999_999_999), java.time.Instant.ofEpochSecond(-1, 1)};
+        for (java.time.Instant a : edges) {
+            for (java.time.Instant b : edges) {
+                assertEquals(java.time.Duration.between(a, b).getSeconds(), AgeCalculator.seconds(a, b), a + " " + b);
+            }
+        }
+        for (int i = 0; i < 100_000; i++) {
+            java.time.Instant a = java.time.Instant.ofEpochSecond(r.nextInt(4_000_000) - 2_000_000L, r.nextInt(1_000_000_000));
+            java.time.Instant b = i % 3 == 0 ? a.plusNanos(r.nextInt(2_000_000_000) - 1_000_000_000L)
+                    : java.time.Instant.ofEpochSecond(r.nextInt(4_000_000) - 2_000_000L, r.nextInt(1_000_000_000));
+            assertEquals(java.time.Duration.between(a, b).getSeconds(), AgeCalculator.seconds(a, b), a + " " + b);
+        }
+    }
 }

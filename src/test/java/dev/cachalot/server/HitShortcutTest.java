@@ -346,6 +346,54 @@ class HitShortcutTest {
     }
 
     @Test
+    void smallAnswersWaitingForASlowReaderKeepTheirBytesWhileTheSameThreadAnswersOtherConnections()
+            throws Exception {
+        // Small answers are written from the I/O thread's one direct buffer (AnswerBuffer, head and body
+        // together); one I/O thread, so every connection shares that buffer. An answer the socket takes
+        // only part of must keep its rest in a buffer of its own: the other connections' answers written
+        // meanwhile reuse the thread's buffer, and the slow reader must still get exactly its bytes.
+        f = ShortcutFixture.withIoThreads(1);
+        byte[] mine = bytes(AnswerBuffer.BODY_COPY_MAX - 100, 21);
+        byte[] theirs = bytes(AnswerBuffer.BODY_COPY_MAX - 50, 22);
+        f.origin.put("/mine", mine);
+        f.origin.put("/theirs", theirs);
+        fill(get("/mine"));
+        fill(get("/theirs"));
+        long deferredBefore = f.deferredWrites();
+        long before = f.shortcutAnswers();
+        int recordsBefore = f.onRecords.metrics.size();
+        String fifty = get("/mine").repeat(50);
+        int n = 0;
+        try (Socket s = slowReader()) {
+            // Batches of 50 pipelined requests, each sent once everything before it was answered (so
+            // each arrives at an idle connection, the shortcut's), until an answer has to wait for
+            // this reader: ~8 KiB answers fill any socket buffer after some hundreds.
+            while (f.deferredWrites() == deferredBefore) {
+                assertTrue(n < 20_000, "no answer had to wait for the slow reader");
+                send(s, fifty);
+                n += 50;
+                long deadline = System.nanoTime() + 30_000_000_000L; // a generous bound, not a timing assertion
+                while (f.onRecords.metrics.size() < recordsBefore + n && f.deferredWrites() == deferredBefore
+                        && System.nanoTime() < deadline) {
+                    Thread.yield();
+                }
+            }
+            for (int i = 0; i < 20; i++) {
+                ShortcutFixture.Response r = f.exchange(f.on, get("/theirs"));
+                assertArrayEquals(theirs, r.body(), "answered on the same thread meanwhile");
+            }
+            InputStream in = s.getInputStream();
+            for (int i = 0; i < n; i++) {
+                ShortcutFixture.Response r = read(in, false);
+                assertEquals(200, r.status(), r.head());
+                assertArrayEquals(mine, r.body(), "answer " + i + " to the slow reader");
+            }
+        }
+        assertEquals(before + n + 20, f.shortcutAnswers(), "all of them the shortcut's");
+        assertEquals(1, f.origin.requests("/mine"));
+    }
+
+    @Test
     void manyAnswersThatWaitedForTheSocketLeaveTheConnectionsCloseListenerRunningOnce() throws Exception {
         f = new ShortcutFixture(64L << 20);
         byte[] big = bytes(1 << 20, 9);

@@ -53,4 +53,33 @@ class RequestIdsTest {
             assertEquals("p-" + Long.toString(i, 36), ids.next());
         }
     }
+
+    @Test
+    void theDigitsCountedInPlaceAreThoseOfLongToStringAcrossCarries() {
+        RequestIds ids = new RequestIds("x");
+        // Blocks start at multiples of BLOCK: numbers 1..200,000 cross every carry up to four digits
+        // ("z" -> "10", "zz" -> "100", "zzz" -> "1000") and many block starts.
+        for (long i = 1; i <= 200_000; i++) {
+            assertEquals("x-" + Long.toString(i, 36), ids.next());
+        }
+    }
+
+    @Test
+    void aKeptBlockContinuesTheThreadsSequenceAndAnotherThreadsBlockIsNotUsed() throws Exception {
+        RequestIds ids = new RequestIds("k");
+        RequestIds.Block mine = ids.block();
+        assertEquals("k-1", ids.next(mine));
+        assertEquals("k-2", ids.next());
+        assertEquals("k-3", ids.next(mine), "one sequence per thread, kept block or not");
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            // On another thread, a block that is not that thread's own is not touched: that thread
+            // takes (and counts in) a block of its own.
+            String theirs = other.submit(() -> ids.next(mine)).get(30, TimeUnit.SECONDS);
+            assertEquals("k-" + Long.toString(RequestIds.BLOCK + 1, 36), theirs);
+        } finally {
+            other.shutdownNow();
+        }
+        assertEquals("k-4", ids.next(mine));
+    }
 }

@@ -73,12 +73,17 @@ final class ShortcutFixture implements AutoCloseable {
     }
 
     ShortcutFixture(long maxObjectBytes) throws Exception {
-        this(null, maxObjectBytes, 0);
+        this(null, maxObjectBytes, 2, 0);
+    }
+
+    /** With {@code ioThreads} I/O threads per listener (1: every connection is served by the same thread). */
+    static ShortcutFixture withIoThreads(int ioThreads) throws Exception {
+        return new ShortcutFixture(null, 64L << 20, ioThreads, 0);
     }
 
     /** Both listeners admit at most {@code maxConcurrentRequests} requests at once. */
     static ShortcutFixture withAdmissionLimit(int maxConcurrentRequests) throws Exception {
-        return new ShortcutFixture(null, 64L << 20, maxConcurrentRequests);
+        return new ShortcutFixture(null, 64L << 20, 2, maxConcurrentRequests);
     }
 
     /**
@@ -86,7 +91,7 @@ final class ShortcutFixture implements AutoCloseable {
      * the shortcut, answers disk hits with leased zero-copy views.
      */
     static ShortcutFixture diskOnly(Path dir) throws Exception {
-        return new ShortcutFixture(dir, 0, 0);
+        return new ShortcutFixture(dir, 0, 2, 0);
     }
 
     /** The disk tier's lease counters (disk-only fixture). */
@@ -94,7 +99,8 @@ final class ShortcutFixture implements AutoCloseable {
         return ((TieredCacheStore) store).diskTier().orElseThrow().leaseStats();
     }
 
-    private ShortcutFixture(Path diskDir, long maxObjectBytes, int maxConcurrentRequests) throws Exception {
+    private ShortcutFixture(Path diskDir, long maxObjectBytes, int ioThreads, int maxConcurrentRequests)
+            throws Exception {
         CacheStore fast;
         if (diskDir == null) {
             CaffeineTier memory = new CaffeineTier(256L << 20, maxObjectBytes, clock);
@@ -117,7 +123,7 @@ final class ShortcutFixture implements AutoCloseable {
         OriginTarget route = new OriginTarget("default", "http", "127.0.0.1", 9, null);
         VirtualHosts hosts = new VirtualHosts(List.of(new VirtualHosts.Route(route, List.of(HOST))), "default");
         CachalotConfig config = ConfigLoader.parse("shortcut-test",
-                "server:\n  listen: 127.0.0.1:0\n  ioThreads: 2\n"
+                "server:\n  listen: 127.0.0.1:0\n  ioThreads: " + ioThreads + "\n"
                         + (maxConcurrentRequests > 0 ? "  limits:\n    maxConcurrentRequests: " + maxConcurrentRequests + "\n" : "")
                         + "routes:\n  - name: default\n    origin: http://127.0.0.1:9\n");
         ServerConfig s = config.server();
