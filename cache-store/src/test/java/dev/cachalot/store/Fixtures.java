@@ -4,10 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -90,5 +92,21 @@ public final class Fixtures {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     e.transferTo(offset, length, java.nio.channels.Channels.newChannel(out));
     return out.toByteArray();
+  }
+
+  /**
+   * The start of a command that runs a child JVM like this test JVM: its java, and the module and
+   * Chronicle flags of its own command line (Chronicle Map needs them in the child too).
+   */
+  public static List<String> childJvm() {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("--sun-misc")
+          || arg.startsWith("--enable-native-access")) {
+        cmd.add(arg);
+      }
+    }
+    return cmd;
   }
 }

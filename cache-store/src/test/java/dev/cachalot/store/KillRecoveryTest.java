@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.cachalot.store.tier.ChronicleTier;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,14 +66,7 @@ class KillRecoveryTest {
    * into {@code inFlight}. Returns the number of finished operations.
    */
   private int runAndKill(int round, int opsBeforeKill, Map<Integer, String[]> inFlight) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("--sun-misc")
-          || arg.startsWith("--enable-native-access")) {
-        cmd.add(arg);
-      }
-    }
+    List<String> cmd = Fixtures.childJvm();
     Path log = dir.resolve("child-" + round + ".log");
     cmd.add("-Xmx256m");
     cmd.add("-XX:TieredStopAtLevel=1"); // a short-lived child: start fast

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
+import dev.cachalot.store.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import net.openhft.chronicle.hash.VanillaGlobalMutableState;
@@ -70,14 +69,7 @@ class PregeneratedNativeClassTest {
   @Test
   void openingADiskTierLoadsNoCompiler(@TempDir Path dir) throws Exception {
     Path classLog = dir.resolve("classes.log");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("--sun-misc")
-          || arg.startsWith("--enable-native-access")) {
-        cmd.add(arg);
-      }
-    }
+    List<String> cmd = Fixtures.childJvm();
     cmd.add("-Xmx256m");
     cmd.add("-XX:TieredStopAtLevel=1"); // a short-lived child: start fast
     cmd.add("-Xlog:class+load=info:file=" + classLog);
