@@ -13,11 +13,8 @@ import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
-import org.xnio.channels.StreamSinkChannel;
 
 /** The {@link ResponseSink} on an Undertow exchange; the only class that writes client responses. */
 final class UndertowResponseSink implements ResponseSink {
@@ -67,9 +64,12 @@ final class UndertowResponseSink implements ResponseSink {
     }
 
     /**
-     * As {@link #sendComplete(PreparedHead, ByteBuffer)}; on a plain HTTP/1.1 connection a body
-     * larger than {@link AnswerBuffer#BODY_COPY_MAX} that lies in {@code file} is sent from the page
-     * cache ({@code sendfile}, see {@link FileBodyTransfer}) and {@code body} is not read.
+     * As {@link #sendComplete(PreparedHead, ByteBuffer)}; a body larger than
+     * {@link AnswerBuffer#BODY_COPY_MAX} that lies in {@code file} is read from the file
+     * ({@code pread}, into a buffer of this response; at most one chunk of the store) instead of
+     * through {@code body}, a view of the store's mapping whose pages would then count in the
+     * process's RSS. (This is the path of hits the shortcut does not answer, TLS and HTTP/2 among
+     * them; the plain HTTP/1.1 shortcut reads or sendfiles without a buffer of its own.)
      */
     @Override
     public void sendComplete(PreparedHead head, ByteBuffer body, BodyFile file) {
@@ -89,73 +89,33 @@ final class UndertowResponseSink implements ResponseSink {
             map.add(names[i], holes[i] == null ? values[i] : head.text(holes[i]));
         }
         bytesOut = length;
-        if (file != null && file.length() == length && length > AnswerBuffer.BODY_COPY_MAX && exchange.isHttp11()
-                && exchange.getConnection().getSslSessionInfo() == null) {
-            new FileBodyTransfer(exchange, file).start();
-            return;
+        if (file != null && file.length() == length && length > AnswerBuffer.BODY_COPY_MAX) {
+            ByteBuffer read = readFile(file);
+            if (read == null) {
+                IoUtils.safeClose(exchange.getConnection()); // unreadable: never a wrong body
+                exchange.endExchange();
+                return;
+            }
+            body = read;
         }
         exchange.getResponseSender().send(body, IoCallback.END_EXCHANGE);
     }
 
-    /**
-     * Sends a stored body from the store's file through the exchange's response channel
-     * ({@code transferFrom}: the head goes out with the first bytes, read from the file into
-     * Undertow's buffer; the rest with {@code sendfile} on XNIO's socket conduit), continuing from
-     * where the socket stopped taking bytes when it is writable again, then ends the exchange. A
-     * failed transfer closes the connection (the client sees a short body, never a complete wrong one).
-     */
-    private static final class FileBodyTransfer implements ChannelListener<StreamSinkChannel> {
-        private final HttpServerExchange exchange;
-        private final FileChannel channel;
-        private long position;
-        private long remaining;
-
-        FileBodyTransfer(HttpServerExchange exchange, BodyFile file) {
-            this.exchange = exchange;
-            this.channel = file.channel();
-            this.position = file.position();
-            this.remaining = file.length();
-        }
-
-        void start() {
-            StreamSinkChannel sink = exchange.getResponseChannel();
-            if (!transfer(sink)) {
-                sink.getWriteSetter().set(this);
-                sink.resumeWrites();
-            }
-        }
-
-        @Override
-        public void handleEvent(StreamSinkChannel sink) {
-            transfer(sink);
-        }
-
-        /**
-         * Transfers what the socket takes; true when the exchange was ended (all sent, or failed),
-         * after giving the channel's write notifications back to Undertow (which may still flush).
-         */
-        private boolean transfer(StreamSinkChannel sink) {
-            try {
-                while (remaining > 0) {
-                    long n = sink.transferFrom(channel, position, remaining);
-                    if (n <= 0) {
-                        return false;
-                    }
-                    position += n;
-                    remaining -= n;
+    /** The bytes of {@code file} in a buffer of their own, or null when the file cannot be read. */
+    private static ByteBuffer readFile(BodyFile file) {
+        ByteBuffer b = ByteBuffer.allocate((int) file.length());
+        long at = file.position();
+        try {
+            while (b.hasRemaining()) {
+                int n = file.channel().read(b, at + b.position());
+                if (n < 0) {
+                    return null;
                 }
-            } catch (IOException e) {
-                sink.suspendWrites();
-                sink.getWriteSetter().set(null);
-                IoUtils.safeClose(exchange.getConnection());
-                exchange.endExchange();
-                return true;
             }
-            sink.suspendWrites();
-            sink.getWriteSetter().set(null);
-            exchange.endExchange();
-            return true;
+        } catch (IOException e) {
+            return null;
         }
+        return b.flip();
     }
 
     /**
