@@ -1,6 +1,7 @@
 package dev.cachalot.server;
 
 import dev.cachalot.store.BodyFile;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -192,7 +193,12 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         while (fileRemaining > 0) {
             long w = sink.transferFrom(file, filePosition, fileRemaining);
             if (w <= 0) {
-                return false; // the socket is full (a file shorter than the region would be caught by the length)
+                if (filePosition + fileRemaining > file.size()) {
+                    // transferTo sends nothing past the end of the file: never wait for that (the store's
+                    // regions lie inside the file, so this is damage, not a full socket).
+                    throw new EOFException("the store's file ends inside a body");
+                }
+                return false; // the socket is full
             }
             filePosition += w;
             fileRemaining -= w;

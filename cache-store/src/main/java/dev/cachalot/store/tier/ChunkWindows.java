@@ -36,6 +36,8 @@ import java.util.zip.CRC32C;
  */
 final class ChunkWindows implements AutoCloseable {
   private static final long WINDOW = 1L << 30;
+  /** Bytes of the per-thread buffer {@link #verify} reads through (a chunk is read in several pieces). */
+  private static final int VERIFY_BUFFER = 16 * 1024;
 
   private final FileChannel channel;
   private final long baseAddress;
@@ -43,6 +45,8 @@ final class ChunkWindows implements AutoCloseable {
   private final int maxValue;
   private final boolean regions;
   private final AtomicReferenceArray<MappedByteBuffer> windows;
+  /** Per-thread buffer for {@link #verify} (small: every thread that checks a first read has one). */
+  private final ThreadLocal<ByteBuffer> verifyBuffers;
 
   /**
    * @param file the chunks file
@@ -58,11 +62,8 @@ final class ChunkWindows implements AutoCloseable {
     this.mainSize = Math.min(mainSize, channel.size());
     this.maxValue = maxValue;
     this.windows = new AtomicReferenceArray<>((int) (this.mainSize / WINDOW) + 1);
-    this.verifyBuffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(maxValue));
+    this.verifyBuffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Math.min(maxValue, VERIFY_BUFFER)));
   }
-
-  /** Per-thread buffer for {@link #verify}: one chunk value at most (64 KiB by default). */
-  private final ThreadLocal<ByteBuffer> verifyBuffers;
 
   /**
    * A read-only view of {@code length} bytes at Chronicle address {@code address} with its file

@@ -152,15 +152,21 @@ class BodyFileTest {
   @Test
   void aCorruptChunkIsACountedMissNotARegion() throws IOException {
     StoreKey k = StoreKey.of("https://a.example/c");
+    StoreKey large = StoreKey.of("https://a.example/c-large");
     byte[] b = body(8, SIZE);
+    int largeSize = 60 * 1024; // checked in several reads: the flip is in the last one
+    byte[] l = body(9, largeSize);
     StoreConfig c = config().build();
     try (ChronicleTier tier = disk(c)) {
       put(tier, k, head(clock.now(), HOUR, "\"c\""), b, SIZE, clock.now());
+      put(tier, large, head(clock.now(), HOUR, "\"l\""), l, largeSize, clock.now());
     }
     flipAt(dir.resolve("chunks.cm3"), java.util.Arrays.copyOfRange(b, 9000, 9032));
+    flipAt(dir.resolve("chunks.cm3"), java.util.Arrays.copyOfRange(l, 58_000, 58_032));
     try (ChronicleTier tier = disk(c)) {
       assertTrue(tier.lookup(k, clock.now()).isEmpty(), "the first read of the entry checks it: a miss");
-      assertEquals(1, tier.tierStats().corruptions());
+      assertTrue(tier.lookup(large, clock.now()).isEmpty(), "the same for a body read in several pieces");
+      assertEquals(2, tier.tierStats().corruptions());
       assertTrue(tier.lookup(k, clock.now()).isEmpty(), "dropped");
       assertEquals(0, tier.leaseStats().outstanding());
     }
