@@ -29,7 +29,8 @@ final class StoreSection {
             Map.entry("cache.max-variants", "store.maxVariants"),
             Map.entry("cache.disk.sweep-interval", "store.sweepInterval"),
             Map.entry("cache.disk.answer-on-io-thread", "store.diskAnswerOnIoThread"),
-            Map.entry("cache.memory.bodies", "store.memoryBodies"));
+            Map.entry("cache.memory.bodies", "store.memoryBodies"),
+            Map.entry("cache.disk.sendfile", "store.sendfile"));
 
     private StoreSection() {}
 
@@ -55,7 +56,8 @@ final class StoreSection {
                 .maxVariants(n.integer("maxVariants", d.maxVariants(), 1, 4096))
                 .sweepInterval(n.duration("sweepInterval", d.sweepInterval(), java.time.Duration.ofSeconds(1),
                         java.time.Duration.ofDays(1)))
-                .diskAnswerOnIoThread(n.bool("diskAnswerOnIoThread", d.diskAnswerOnIoThread()));
+                .diskAnswerOnIoThread(n.bool("diskAnswerOnIoThread", d.diskAnswerOnIoThread()))
+                .sendfile(n.bool("sendfile", d.sendfile()));
         String bodies = n.string("memoryBodies", d.memoryBodies().word());
         try {
             b.memoryBodies(MemoryBodies.parse(bodies));

@@ -1368,7 +1368,7 @@ public final class CachingPipeline implements RequestProcessor {
             if (t != null) {
                 sink.outcome(status.shortStatus().name());
                 sink.sendComplete(new PreparedHead(t, DeltaSeconds.clamp(age), StoredViews.clampTtl(st.ttl()),
-                        now.getEpochSecond()), buffer.get());
+                        now.getEpochSecond()), buffer.get(), entry.bodyFile().orElse(null));
                 return true;
             }
         }

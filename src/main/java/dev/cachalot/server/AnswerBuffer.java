@@ -1,5 +1,8 @@
 package dev.cachalot.server;
 
+import dev.cachalot.store.BodyFile;
+import java.io.EOFException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
@@ -24,8 +27,18 @@ final class AnswerBuffer {
      * CPU than the gathering one; copying a 16 KiB body costs more user time than the second iovec saves.
      */
     static final int BODY_COPY_MAX = 8 * 1024;
-    /** Bytes per thread's buffer: a head plus the largest copied body, with room for long heads. */
-    static final int CAPACITY = BODY_COPY_MAX + 8 * 1024;
+    /**
+     * Bodies that lie in the store's file ({@link BodyFile}) up to this size are read from the file
+     * ({@code pread}) into the buffer after the head and written with it; larger ones are sent with
+     * {@code sendfile} after the head. Measured side by side (hits at 64 connections, 2026-11-26,
+     * docs/benchmarks.md "Bodies served from the page cache"): at 16 KiB the read and one write cost
+     * what main's write from the mapping costs, where a head write plus sendfile (a second TCP segment,
+     * and the JDK's size check per transfer) was 0.85x; at 32 KiB they were even, at 60 KiB sendfile
+     * was ahead.
+     */
+    static final int FILE_READ_MAX = 32 * 1024;
+    /** Bytes per thread's buffer: a head plus the largest body read or copied, with room for long heads. */
+    static final int CAPACITY = FILE_READ_MAX + 8 * 1024;
     private static final ByteBuffer NOTHING_LEFT = ByteBuffer.allocate(0);
     private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(
             () -> ByteBuffer.allocateDirect(CAPACITY));
@@ -49,6 +62,33 @@ final class AnswerBuffer {
             d.put(headLength, body, body.position(), bodyLength);
         }
         return d.limit(headLength + bodyLength).position(0);
+    }
+
+    /**
+     * The calling thread's buffer holding {@code head[0, headLength)} followed by the bytes of
+     * {@code file}, read with positional reads (so the body's pages are not mapped into this process),
+     * ready to write; or null when they do not fit.
+     *
+     * @throws IOException when the file cannot be read or ends inside the region
+     */
+    static ByteBuffer ofFile(byte[] head, int headLength, BodyFile file) throws IOException {
+        long bodyLength = file.length();
+        if (headLength + bodyLength > CAPACITY) {
+            return null;
+        }
+        ByteBuffer d = BUFFERS.get();
+        d.clear();
+        d.put(head, 0, headLength);
+        d.limit(headLength + (int) bodyLength);
+        long at = file.position();
+        while (d.hasRemaining()) {
+            int n = file.channel().read(d, at);
+            if (n < 0) {
+                throw new EOFException("the store's file ends inside a body");
+            }
+            at += n;
+        }
+        return d.flip();
     }
 
     /**

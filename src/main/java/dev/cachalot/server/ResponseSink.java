@@ -2,6 +2,7 @@ package dev.cachalot.server;
 
 import dev.cachalot.http.HeaderFields;
 import dev.cachalot.http.ResponseHead;
+import dev.cachalot.store.BodyFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,6 +30,17 @@ public interface ResponseSink {
      */
     default void sendComplete(PreparedHead head, ByteBuffer body) {
         sendComplete(head.head(), body);
+    }
+
+    /**
+     * Like {@link #sendComplete(PreparedHead, ByteBuffer)}, where the same bytes as {@code body} also
+     * lie in {@code file} (a stored body in the disk tier's chunks file, valid until the entry is
+     * released through {@link #releaseAfterResponse}): a sink that can send from the page cache
+     * ({@code sendfile}) may use it and leave {@code body} unread, so the body's pages never enter
+     * the process's memory. {@code file} may be null; the default ignores it.
+     */
+    default void sendComplete(PreparedHead head, ByteBuffer body, BodyFile file) {
+        sendComplete(head, body);
     }
 
     /**

@@ -1,7 +1,10 @@
 package dev.cachalot.server;
 
+import dev.cachalot.store.BodyFile;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,13 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
     /** An answer is being written. */
     private boolean pending;
     private final ByteBuffer[] out = new ByteBuffer[2];
+    /**
+     * The body being sent from the store's file after {@code out[0]} (the head), or null: the next
+     * byte to send is at {@link #filePosition}, {@link #fileRemaining} bytes are left.
+     */
+    private FileChannel file;
+    private long filePosition;
+    private long fileRemaining;
     /** Input read behind a pending answer, not yet scanned (read mode), or null. */
     private ByteBuffer held;
     /** Undertow asked for reads while an answer was pending: resume them when it is written. */
@@ -112,13 +122,36 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         ShortcutSink s = this.sink;
         ByteBuffer body = s.body;
         boolean copyBody = body != null && body.remaining() <= AnswerBuffer.BODY_COPY_MAX;
-        ByteBuffer direct = AnswerBuffer.of(s.head, s.headLength, copyBody ? body : null);
-        if (direct != null) {
+        // A larger body that lies in the store's file is never read through our mapping, so its pages
+        // stay out of this process's RSS: up to FILE_READ_MAX it is read from the file into the
+        // thread's buffer after the head (one write, as for a small body); above, it is sent from the
+        // page cache with sendfile after the head.
+        BodyFile f = copyBody ? null : s.file;
+        ByteBuffer direct;
+        try {
+            direct = f != null && f.length() <= AnswerBuffer.FILE_READ_MAX
+                    ? AnswerBuffer.ofFile(s.head, s.headLength, f)
+                    : AnswerBuffer.of(s.head, s.headLength, copyBody ? body : null);
+        } catch (IOException e) {
+            pending = true;
+            failed(e);
+            return true;
+        }
+        if (direct != null && f != null && f.length() <= AnswerBuffer.FILE_READ_MAX) {
+            f = null; // read into the buffer
             out[0] = direct;
-            out[1] = copyBody ? null : body;
+            out[1] = null;
+        } else if (direct != null) {
+            out[0] = direct;
+            out[1] = copyBody || f != null ? null : body;
         } else {
             out[0] = s.headBuffer();
-            out[1] = body;
+            out[1] = f != null ? null : body;
+        }
+        if (f != null) {
+            file = f.channel();
+            filePosition = f.position();
+            fileRemaining = f.length();
         }
         pending = true;
         ConduitStreamSinkChannel sink = connection.getSinkChannel();
@@ -151,15 +184,26 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
     /** Writes until done (true) or the socket takes no more (false). */
     private boolean writeSome(ConduitStreamSinkChannel sink) throws IOException {
         int n = out[1] == null ? 1 : 2;
-        while (true) {
+        while (out[0].hasRemaining() || (n == 2 && out[1].hasRemaining())) {
             long w = n == 1 ? sink.write(out[0]) : sink.write(out, 0, 2);
-            if (!out[0].hasRemaining() && (n == 1 || !out[1].hasRemaining())) {
-                return true;
-            }
-            if (w == 0) {
+            if (w == 0 && (out[0].hasRemaining() || (n == 2 && out[1].hasRemaining()))) {
                 return false;
             }
         }
+        while (fileRemaining > 0) {
+            long w = sink.transferFrom(file, filePosition, fileRemaining);
+            if (w <= 0) {
+                if (filePosition + fileRemaining > file.size()) {
+                    // transferTo sends nothing past the end of the file: never wait for that (the store's
+                    // regions lie inside the file, so this is damage, not a full socket).
+                    throw new EOFException("the store's file ends inside a body");
+                }
+                return false; // the socket is full
+            }
+            filePosition += w;
+            fileRemaining -= w;
+        }
+        return true;
     }
 
     /** The socket became writable while an answer was pending. */
@@ -198,6 +242,7 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         pending = false;
         out[0] = null;
         out[1] = null;
+        file = null;
         if (idleTimer != null && idleTimer.timer() != null) {
             idleTimer.timer().connectionIdle(); // idle from now on, as after an Undertow exchange
         }
@@ -211,6 +256,8 @@ final class ShortcutConnection implements ChannelListener<ConduitStreamSinkChann
         pending = false;
         out[0] = null;
         out[1] = null;
+        file = null;
+        fileRemaining = 0;
         held = null;
         shortcut.completed(sink);
         IoUtils.safeClose(connection);

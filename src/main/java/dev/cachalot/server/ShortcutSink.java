@@ -2,6 +2,7 @@ package dev.cachalot.server;
 
 import dev.cachalot.http.HeaderFields;
 import dev.cachalot.http.ResponseHead;
+import dev.cachalot.store.BodyFile;
 import io.undertow.util.Headers;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -46,6 +47,8 @@ final class ShortcutSink implements ResponseSink {
     private long filledSecond;
     /** The body (null when none, or for HEAD: Undertow sends no body to a HEAD request). */
     ByteBuffer body;
+    /** Where the same bytes as {@link #body} lie in the store's file (sendfile), or null. */
+    BodyFile file;
     int status;
     long bytesOut;
     String outcome = "PASS";
@@ -98,6 +101,7 @@ final class ShortcutSink implements ResponseSink {
         head = null;
         headLength = 0;
         body = null;
+        file = null;
         status = 0;
         bytesOut = 0;
         outcome = "PASS";
@@ -160,6 +164,15 @@ final class ShortcutSink implements ResponseSink {
         status = prepared.template().head().status();
         body = headRequest ? null : b;
         bytesOut = length;
+    }
+
+    @Override
+    public void sendComplete(PreparedHead prepared, ByteBuffer b, BodyFile f) {
+        boolean was = head != null;
+        sendComplete(prepared, b);
+        if (!was && body != null && f != null && f.length() == body.remaining()) {
+            file = f;
+        }
     }
 
     @Override

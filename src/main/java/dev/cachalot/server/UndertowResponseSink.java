@@ -3,6 +3,7 @@ package dev.cachalot.server;
 import dev.cachalot.http.HeaderFields;
 import dev.cachalot.http.ResponseHead;
 import dev.cachalot.origin.ProxyHeaders;
+import dev.cachalot.store.BodyFile;
 import io.undertow.io.IoCallback;
 import io.undertow.io.Sender;
 import io.undertow.server.HttpServerExchange;
@@ -59,6 +60,19 @@ final class UndertowResponseSink implements ResponseSink {
      */
     @Override
     public void sendComplete(PreparedHead head, ByteBuffer body) {
+        sendComplete(head, body, null);
+    }
+
+    /**
+     * As {@link #sendComplete(PreparedHead, ByteBuffer)}; a body larger than
+     * {@link AnswerBuffer#BODY_COPY_MAX} that lies in {@code file} is read from the file
+     * ({@code pread}, into a buffer of this response; at most one chunk of the store) instead of
+     * through {@code body}, a view of the store's mapping whose pages would then count in the
+     * process's RSS. (This is the path of hits the shortcut does not answer, TLS and HTTP/2 among
+     * them; the plain HTTP/1.1 shortcut reads or sendfiles without a buffer of its own.)
+     */
+    @Override
+    public void sendComplete(PreparedHead head, ByteBuffer body, BodyFile file) {
         long length = body.remaining();
         Encoded e = Encoded.of(head.template(), length);
         started = true;
@@ -75,7 +89,33 @@ final class UndertowResponseSink implements ResponseSink {
             map.add(names[i], holes[i] == null ? values[i] : head.text(holes[i]));
         }
         bytesOut = length;
+        if (file != null && file.length() == length && length > AnswerBuffer.BODY_COPY_MAX) {
+            ByteBuffer read = readFile(file);
+            if (read == null) {
+                IoUtils.safeClose(exchange.getConnection()); // unreadable: never a wrong body
+                exchange.endExchange();
+                return;
+            }
+            body = read;
+        }
         exchange.getResponseSender().send(body, IoCallback.END_EXCHANGE);
+    }
+
+    /** The bytes of {@code file} in a buffer of their own, or null when the file cannot be read. */
+    private static ByteBuffer readFile(BodyFile file) {
+        ByteBuffer b = ByteBuffer.allocate((int) file.length());
+        long at = file.position();
+        try {
+            while (b.hasRemaining()) {
+                int n = file.channel().read(b, at + b.position());
+                if (n < 0) {
+                    return null;
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return b.flip();
     }
 
     /**

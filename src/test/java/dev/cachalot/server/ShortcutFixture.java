@@ -94,6 +94,14 @@ final class ShortcutFixture implements AutoCloseable {
         return new ShortcutFixture(dir, 0, 2, 0);
     }
 
+    /**
+     * Over a tiered store in {@code dir} whose memory tier holds views of the disk's chunks
+     * ({@code cache.memory.bodies: mapped}, bodies up to 1 MiB): hits are memory view hits.
+     */
+    static ShortcutFixture withMemoryViews(Path dir) throws Exception {
+        return new ShortcutFixture(dir, 1L << 20, 2, 0);
+    }
+
     /** The disk tier's lease counters (disk-only fixture). */
     LeaseStats leases() {
         return ((TieredCacheStore) store).diskTier().orElseThrow().leaseStats();
@@ -108,7 +116,8 @@ final class ShortcutFixture implements AutoCloseable {
             fast = memory;
         } else {
             TieredCacheStore tiered = TieredCacheStore.open(StoreConfig.builder().directory(diskDir)
-                    .memoryMaxBytes(0).memoryMaxObjectBytes(0).diskMaxBytes(64L << 20).maxObjectBytes(16L << 20)
+                    .memoryMaxBytes(maxObjectBytes == 0 ? 0 : 64L << 20).memoryMaxObjectBytes(maxObjectBytes)
+                    .diskMaxBytes(64L << 20).maxObjectBytes(16L << 20)
                     .diskMaxEntries(1000).build(), clock);
             store = tiered;
             fast = tiered.ioThreadStore();

@@ -31,6 +31,11 @@ import java.time.Duration;
  * @param memoryBodies {@code cache.memory.bodies}: {@link MemoryBodies#MAPPED} (a memory entry of a body the
  *     disk tier holds as one mapped chunk is a view of the disk's pages: one copy in RAM) or
  *     {@link MemoryBodies#COPY} (the memory tier keeps its own off-heap copy); default mapped
+ * @param sendfile {@code cache.disk.sendfile}: entries whose body is one chunk in the disk tier's mapped
+ *     file (disk hits, and memory entries viewing it) also say where it lies in the file
+ *     ({@link StoredEntry#bodyFile()}), so the proxy sends plain HTTP/1.1 hits larger than a few KiB
+ *     with {@code sendfile} from the page cache and the body pages never enter its RSS; false = the
+ *     proxy writes every body from its buffer (view); default true
  */
 public record StoreConfig(
     Path directory,
@@ -48,7 +53,8 @@ public record StoreConfig(
     int maxVariants,
     Duration sweepInterval,
     boolean diskAnswerOnIoThread,
-    MemoryBodies memoryBodies) {
+    MemoryBodies memoryBodies,
+    boolean sendfile) {
 
   private static final long KIB = 1024;
   private static final long MIB = 1024 * KIB;
@@ -95,7 +101,7 @@ public record StoreConfig(
   public static StoreConfig defaults() {
     return new StoreConfig(Path.of("var", "cache"), true, 256 * MIB, 1 * MIB, 1 * GIB,
         8 * GIB, 250_000, (int) (64 * KIB), 512, (int) (32 * KIB), 64 * KIB, 2, 32,
-        Duration.ofSeconds(60), true, MemoryBodies.MAPPED);
+        Duration.ofSeconds(60), true, MemoryBodies.MAPPED, true);
   }
 
   /** A builder starting from {@link #defaults()}. */
@@ -132,6 +138,7 @@ public record StoreConfig(
     private Duration sweepInterval;
     private boolean diskAnswerOnIoThread;
     private MemoryBodies memoryBodies;
+    private boolean sendfile;
 
     private Builder(StoreConfig c) {
       directory = c.directory;
@@ -150,6 +157,7 @@ public record StoreConfig(
       sweepInterval = c.sweepInterval;
       diskAnswerOnIoThread = c.diskAnswerOnIoThread;
       memoryBodies = c.memoryBodies;
+      sendfile = c.sendfile;
     }
 
     /** Sets {@code cache.dir}. */
@@ -184,13 +192,15 @@ public record StoreConfig(
     public Builder diskAnswerOnIoThread(boolean v) { diskAnswerOnIoThread = v; return this; }
     /** Sets {@code cache.memory.bodies}. */
     public Builder memoryBodies(MemoryBodies v) { memoryBodies = v; return this; }
+    /** Sets {@code cache.disk.sendfile}. */
+    public Builder sendfile(boolean v) { sendfile = v; return this; }
 
     /** Validates and builds. */
     public StoreConfig build() {
       return new StoreConfig(directory, diskEnabled, memoryMaxBytes, memoryMaxObjectBytes,
           maxObjectBytes, diskMaxBytes, diskMaxEntries, chunkBytes, averageHeadBytes,
           averageBodyBytes, inlineReadMaxBytes, promoteAfterHits, maxVariants, sweepInterval,
-          diskAnswerOnIoThread, memoryBodies);
+          diskAnswerOnIoThread, memoryBodies, sendfile);
     }
   }
 }

@@ -61,6 +61,19 @@ public interface StoredEntry extends AutoCloseable {
    */
   Optional<ByteBuffer> bodyBuffer();
 
+  /**
+   * Where the whole body lies in the disk tier's chunks file, for sending it from the page cache
+   * ({@code sendfile}) instead of reading {@link #bodyBuffer()}: present for bodies that are one
+   * chunk in the part of the file the tier maps (disk hits served as views, and memory-tier entries
+   * that view the disk's chunk, {@link StoreTier#MEMORY_MAPPED}); empty otherwise (own copies,
+   * streamed and several-chunk bodies). The bytes are those of {@link #bodyBuffer()}, checked in the
+   * same way (the first read of an entry in this process verifies its CRC32C, read from the file
+   * without mapping it). Valid until {@link #close()}; see {@link BodyFile}.
+   */
+  default Optional<BodyFile> bodyFile() {
+    return Optional.empty();
+  }
+
   /** Opens the whole body as a stream. */
   default InputStream openBody() {
     return openRange(0, bodyLength());

@@ -1,5 +1,6 @@
 package dev.cachalot.store.tier;
 
+import dev.cachalot.store.BodyFile;
 import dev.cachalot.store.EntryHead;
 import dev.cachalot.store.StoreKey;
 import dev.cachalot.store.StoreTier;
@@ -33,6 +34,10 @@ public final class BufferedEntry implements StoredEntry {
   private final BodyHold hold;
   /** The memory-tier body this entry views (owner entries in Caffeine, and their hits), or null. */
   private final MappedBody mapped;
+  /** Where the body lies in the chunks file (views of the disk tier's chunk), or empty. */
+  private final Optional<BodyFile> file;
+  /** The disk tier's chunk this entry views, or null. */
+  private final ChunkView chunk;
 
   /**
    * Creates the entry.
@@ -41,26 +46,28 @@ public final class BufferedEntry implements StoredEntry {
    */
   public BufferedEntry(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
       StoreTier tier, ByteBuffer body) {
-    this(key, head, entryId, headVersion, bodyCrc, tier, body, null, null);
+    this(key, head, entryId, headVersion, bodyCrc, tier, body, null, null, null);
   }
 
   /** An entry whose body is a view of the disk tier's mapped file, valid while {@code hold} is held. */
   BufferedEntry(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
-      StoreTier tier, ByteBuffer body, BodyHold hold) {
-    this(key, head, entryId, headVersion, bodyCrc, tier, body, hold, null);
+      StoreTier tier, ChunkView chunk, BodyHold hold) {
+    this(key, head, entryId, headVersion, bodyCrc, tier, chunk.view, hold, null, chunk);
   }
 
   /** The memory tier's own entry over a mapped body (it owns one of the body's references). */
   static BufferedEntry mappedOwner(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
       MappedBody mapped) {
     return new BufferedEntry(key, head, entryId, headVersion, bodyCrc, StoreTier.MEMORY_MAPPED, mapped.view(),
-        null, mapped);
+        null, mapped, mapped.chunk());
   }
 
   private BufferedEntry(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
-      StoreTier tier, ByteBuffer body, BodyHold hold, MappedBody mapped) {
+      StoreTier tier, ByteBuffer body, BodyHold hold, MappedBody mapped, ChunkView chunk) {
     this.hold = hold;
     this.mapped = mapped;
+    this.chunk = chunk;
+    this.file = chunk == null ? Optional.empty() : chunk.file;
     this.key = key;
     this.head = head;
     this.entryId = entryId;
@@ -78,7 +85,7 @@ public final class BufferedEntry implements StoredEntry {
   public BufferedEntry withHead(EntryHead newHead, int newVersion) {
     if (mapped != null) {
       return mapped.retain()
-          ? new BufferedEntry(key, newHead, entryId, newVersion, bodyCrc, tier, body, null, mapped)
+          ? new BufferedEntry(key, newHead, entryId, newVersion, bodyCrc, tier, body, null, mapped, chunk)
           : null;
     }
     return new BufferedEntry(key, newHead, entryId, newVersion, bodyCrc, tier, body);
@@ -102,7 +109,8 @@ public final class BufferedEntry implements StoredEntry {
     if (!mapped.retain()) {
       return null;
     }
-    return new BufferedEntry(key, head, entryId, headVersion, bodyCrc, tier, body, new MappedBody.Ref(mapped), null);
+    return new BufferedEntry(key, head, entryId, headVersion, bodyCrc, tier, body, new MappedBody.Ref(mapped), null,
+        chunk);
   }
 
   /** What keeps this lookup's view readable, or null. */
@@ -159,6 +167,17 @@ public final class BufferedEntry implements StoredEntry {
   public Optional<ByteBuffer> bodyBuffer() {
     checkOpen();
     return Optional.of(body.duplicate());
+  }
+
+  @Override
+  public Optional<BodyFile> bodyFile() {
+    checkOpen();
+    return file;
+  }
+
+  /** The shared view and file region of a disk view entry (for the memory tier to share), or null. */
+  ChunkView chunkView() {
+    return chunk;
   }
 
   /** Releases the hold on a mapped body (if any); idempotent. */

@@ -294,7 +294,8 @@ public final class ChronicleTier implements CacheStore {
   private static ChunkWindows openWindows(ChronicleMap<Long, ByteBuffer> chunks, Path file, StoreConfig config) {
     try {
       VanillaChronicleHash<?, ?, ?, ?> h = (VanillaChronicleHash<?, ?, ?, ?>) chunks;
-      return new ChunkWindows(file, h.bsAddress(), h.sizeInBytesWithoutTiers(), config.chunkBytes() + 4);
+      return new ChunkWindows(file, h.bsAddress(), h.sizeInBytesWithoutTiers(), config.chunkBytes() + 4,
+          config.sendfile());
     } catch (IOException | RuntimeException e) {
       LOG.warn("zero-copy views of {} unavailable ({}); small disk bodies are copied", file, e.toString());
       return null;
@@ -549,7 +550,7 @@ public final class ChronicleTier implements CacheStore {
     long ph = key.primaryHash();
     int touched = index.touchAndVerified(key.hash(), seconds(now));
     boolean small = v.bodyLength() <= config.inlineReadMaxBytes();
-    ByteBuffer view = small ? h.views.get(i) : null;
+    ChunkView view = small ? h.views.get(i) : null;
     Leases.Lease lease = leases.acquire(v.entryId());
     if (lease == null) {
       return RETRY; // being freed: an edit just dropped it; the current head may name another entry
@@ -569,7 +570,7 @@ public final class ChronicleTier implements CacheStore {
     }
     boolean verified = touched >= 0 && (touched & DiskIndex.VERIFIED_FLAG) != 0;
     if (v.bodyLength() > 0 && chunkCount(v) == 1 && windows != null) {
-      ByteBuffer mapped = mappedChunk(v);
+      ChunkView mapped = mappedChunk(v);
       if (mapped == MISSING_VIEW) {
         lease.close();
         dropMissing(key, v.entryId(), "chunk 0 missing");
@@ -577,9 +578,8 @@ public final class ChronicleTier implements CacheStore {
       }
       if (mapped != null) {
         if (!verified) {
-          CRC32C crc = new CRC32C();
-          crc.update(mapped.duplicate());
-          if ((int) crc.getValue() != v.bodyCrc()) {
+          // Read from the file, not the view: a body sent with sendfile never enters our RSS.
+          if (!windows.verify(mapped, v.bodyCrc())) {
             lease.close();
             dropCorruptEntry(key, v.entryId(), "body checksum mismatch");
             return null;
@@ -621,8 +621,12 @@ public final class ChronicleTier implements CacheStore {
           || b.hold().isClosed() || b.tier() != StoreTier.DISK) {
         return null;
       }
+      ChunkView chunk = b.chunkView();
+      if (chunk == null) {
+        return null;
+      }
       Leases.Lease lease = leases.acquire(b.entryId());
-      return lease == null ? null : new MappedBody(b.sharedBody(), lease);
+      return lease == null ? null : new MappedBody(chunk, lease);
     }
     return e instanceof ChunkedEntry && ((ChunkedEntry) e).owner() == this
         ? chunkBody(e.key(), ((ChunkedEntry) e).variant(), true) : null;
@@ -652,15 +656,13 @@ public final class ChronicleTier implements CacheStore {
       if (lease == null) {
         return null;
       }
-      ByteBuffer view = mappedChunk(v);
+      ChunkView view = mappedChunk(v);
       if (view == null || view == MISSING_VIEW) {
         lease.close();
         return null;
       }
       if (verify) {
-        CRC32C crc = new CRC32C();
-        crc.update(view.duplicate());
-        if ((int) crc.getValue() != v.bodyCrc()) {
+        if (!windows.verify(view, v.bodyCrc())) {
           lease.close();
           dropCorruptEntry(key, v.entryId(), "body checksum mismatch");
           return null;
@@ -680,14 +682,14 @@ public final class ChronicleTier implements CacheStore {
   }
 
   /** Marker: the chunk is not in the map. */
-  private static final ByteBuffer MISSING_VIEW = ByteBuffer.allocate(0);
+  private static final ChunkView MISSING_VIEW = new ChunkView(ByteBuffer.allocate(0), 0, null);
 
   /**
    * A read-only view of the only chunk of {@code v} (payload only, its length checked), null when
    * the value lies outside the translatable mapping, {@link #MISSING_VIEW} when there is no chunk.
    * The caller holds a lease on the entry.
    */
-  private ByteBuffer mappedChunk(Variant v) throws IOException {
+  private ChunkView mappedChunk(Variant v) throws IOException {
     int want = (int) v.bodyLength();
     long address;
     try (ExternalMapQueryContext<Long, ByteBuffer, ?> c = chunks.queryContext(ChunkKeys.of(v.entryId(), 0))) {
@@ -701,7 +703,7 @@ public final class ChronicleTier implements CacheStore {
       }
       address = d.bytes().addressForRead(d.offset());
     }
-    ByteBuffer view = windows.view(address, want);
+    ChunkView view = windows.view(address, want);
     if (view != null) {
       // Served through the JDK mapping from now on: let RSS count these page-cache pages once.
       ChronicleResidency.dropChronicleMapping(address, want + 4L);

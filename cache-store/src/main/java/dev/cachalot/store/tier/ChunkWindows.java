@@ -1,5 +1,6 @@
 package dev.cachalot.store.tier;
 
+import dev.cachalot.store.BodyFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -7,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.zip.CRC32C;
 
 /**
  * Read-only views of chunk values in {@code chunks.cm3} through the JDK's own mapping of the file.
@@ -26,35 +28,48 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * segment overflows its sized capacity) are not translated: the caller copies them instead. The file
  * is mapped in windows of 1 GiB (each extended by the largest value, so a value starting in a
  * window ends in it), on first use.
+ *
+ * <p>Each view comes with its file region ({@link ChunkView#file}) on the same read channel, so the
+ * proxy can send the body with {@code sendfile} without ever reading the view, and
+ * {@link #verify} checks a chunk's CRC32C by reading the file ({@code pread}) rather than the
+ * mapping: either way the page-cache pages of the body never enter the process's RSS.
  */
 final class ChunkWindows implements AutoCloseable {
   private static final long WINDOW = 1L << 30;
+  /** Bytes of the per-thread buffer {@link #verify} reads through (a chunk is read in several pieces). */
+  private static final int VERIFY_BUFFER = 16 * 1024;
 
   private final FileChannel channel;
   private final long baseAddress;
   private final long mainSize;
   private final int maxValue;
+  private final boolean regions;
   private final AtomicReferenceArray<MappedByteBuffer> windows;
+  /** Per-thread buffer for {@link #verify} (small: every thread that checks a first read has one). */
+  private final ThreadLocal<ByteBuffer> verifyBuffers;
 
   /**
    * @param file the chunks file
    * @param baseAddress Chronicle's address of file offset 0 (its main mapping)
    * @param mainSize bytes of the main mapping that hold first-tier entries
    * @param maxValue largest value (chunk payload + CRC) in bytes
+   * @param regions whether views carry their file region ({@code cache.disk.sendfile})
    */
-  ChunkWindows(Path file, long baseAddress, long mainSize, int maxValue) throws IOException {
+  ChunkWindows(Path file, long baseAddress, long mainSize, int maxValue, boolean regions) throws IOException {
+    this.regions = regions;
     this.channel = FileChannel.open(file, StandardOpenOption.READ);
     this.baseAddress = baseAddress;
     this.mainSize = Math.min(mainSize, channel.size());
     this.maxValue = maxValue;
     this.windows = new AtomicReferenceArray<>((int) (this.mainSize / WINDOW) + 1);
+    this.verifyBuffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Math.min(maxValue, VERIFY_BUFFER)));
   }
 
   /**
-   * A read-only view of {@code length} bytes at Chronicle address {@code address}, or null when the
-   * address is outside the main mapping (the caller copies instead).
+   * A read-only view of {@code length} bytes at Chronicle address {@code address} with its file
+   * region, or null when the address is outside the main mapping (the caller copies instead).
    */
-  ByteBuffer view(long address, int length) throws IOException {
+  ChunkView view(long address, int length) throws IOException {
     long offset = address - baseAddress;
     if (offset < 0 || length > maxValue || offset + length > mainSize) {
       return null;
@@ -72,7 +87,32 @@ final class ChunkWindows implements AutoCloseable {
         }
       }
     }
-    return m.slice((int) (offset - w * WINDOW), length).asReadOnlyBuffer();
+    return new ChunkView(m.slice((int) (offset - w * WINDOW), length).asReadOnlyBuffer(), offset,
+        regions ? new BodyFile(channel, offset, length) : null);
+  }
+
+  /**
+   * True when the bytes of {@code chunk} have CRC32C {@code crc}, read with positional reads
+   * into a per-thread buffer (not through the mapping, so no page of it becomes resident here).
+   */
+  boolean verify(ChunkView chunk, int crc) throws IOException {
+    ByteBuffer b = verifyBuffers.get();
+    CRC32C c = new CRC32C();
+    long pos = chunk.offset;
+    long end = pos + chunk.view.limit();
+    while (pos < end) {
+      b.clear().limit((int) Math.min(b.capacity(), end - pos));
+      while (b.hasRemaining()) {
+        int n = channel.read(b, pos + b.position());
+        if (n < 0) {
+          return false; // the file ends before the region: not the stored bytes
+        }
+      }
+      b.flip();
+      c.update(b);
+      pos += b.limit();
+    }
+    return (int) c.getValue() == crc;
   }
 
   /** Closes the channel; mappings stay valid while views of them are referenced. */

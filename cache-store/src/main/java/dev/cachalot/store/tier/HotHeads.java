@@ -3,7 +3,6 @@ package dev.cachalot.store.tier;
 import dev.cachalot.store.EntryCodec.Group;
 import dev.cachalot.store.EntryCodec.Variant;
 import dev.cachalot.store.StoreKey;
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -26,7 +25,7 @@ final class HotHeads {
     final long stamp;
     final Group group;
     final StoreKey[] keys;
-    final AtomicReferenceArray<ByteBuffer> views;
+    final AtomicReferenceArray<ChunkView> views;
 
     Hot(long primaryHash, long stamp, Group group) {
       this.primaryHash = primaryHash;

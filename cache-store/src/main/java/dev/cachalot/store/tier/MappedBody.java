@@ -22,25 +22,30 @@ public final class MappedBody {
   private static final AtomicIntegerFieldUpdater<MappedBody> REFS =
       AtomicIntegerFieldUpdater.newUpdater(MappedBody.class, "refs");
 
-  private final ByteBuffer view;
+  private final ChunkView chunk;
   private final Leases.Lease lease;
   /** References held; starts at 1 (the creator's, handed to the memory-tier entry). */
   private volatile int refs = 1;
 
-  /** A body over {@code view} (read-only, position 0) kept valid by {@code lease}. */
-  MappedBody(ByteBuffer view, Leases.Lease lease) {
-    this.view = view.isReadOnly() ? view : view.asReadOnlyBuffer();
+  /** A body over {@code chunk} (its view and file region) kept valid by {@code lease}. */
+  MappedBody(ChunkView chunk, Leases.Lease lease) {
+    this.chunk = chunk;
     this.lease = lease;
   }
 
   /** The shared read-only view (position 0); callers duplicate before moving it. */
   ByteBuffer view() {
-    return view;
+    return chunk.view;
+  }
+
+  /** The view and the file region of the body. */
+  ChunkView chunk() {
+    return chunk;
   }
 
   /** Body length in bytes. */
   int length() {
-    return view.limit();
+    return chunk.view.limit();
   }
 
   /** Takes one more reference; false once the count reached zero (the lease is gone). */

@@ -1,0 +1,29 @@
+package dev.cachalot.store;
+
+import java.nio.channels.FileChannel;
+import java.util.Objects;
+
+/**
+ * Where a stored body lies in a file: {@code length} bytes at {@code position} of {@code channel}
+ * (the disk tier's chunks file), so the proxy can send it from the page cache with
+ * {@link FileChannel#transferTo} (Linux {@code sendfile}) instead of reading it through a mapping,
+ * which keeps the body out of the process's resident memory.
+ *
+ * <p>Valid, with the same bytes as {@link StoredEntry#bodyBuffer()}, while the entry it came from is
+ * open (its lease or reference defers the free of the chunk). The channel is shared and read with
+ * explicit positions only: never change its position, never close it. It is closed when the store
+ * is closed; a transfer after that fails with an {@link java.io.IOException}.
+ *
+ * @param channel the file, opened for reading
+ * @param position file offset of the body's first byte
+ * @param length body bytes
+ */
+public record BodyFile(FileChannel channel, long position, long length) {
+  /** Checks the arguments. */
+  public BodyFile {
+    Objects.requireNonNull(channel, "channel");
+    if (position < 0 || length < 0) {
+      throw new IllegalArgumentException("position " + position + ", length " + length);
+    }
+  }
+}

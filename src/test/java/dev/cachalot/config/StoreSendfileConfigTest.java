@@ -1,0 +1,26 @@
+package dev.cachalot.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** {@code store.sendfile}: on by default (bodies sent from the store's file), false restores the views. */
+class StoreSendfileConfigTest {
+    @Test
+    void defaultsToOnAndCanBeSwitchedOff() {
+        assertTrue(ConfigLoader.parse("f", "store:\n  dir: ./var/cache\n").store().sendfile());
+        assertFalse(ConfigLoader.parse("f", "store:\n  sendfile: false\n").store().sendfile());
+    }
+
+    @Test
+    void aBadValueFailsNamingFileAndKey() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("cachalot.yaml", "store:\n  sendfile: sometimes\n"));
+        assertEquals("cachalot.yaml", e.source());
+        assertEquals("store.sendfile", e.key());
+        assertEquals("sometimes", e.value());
+    }
+}
