@@ -36,26 +36,6 @@ class CorruptionTest {
     return ChronicleTier.openWithoutSweeper(Fixtures.small(dir).build(), clock);
   }
 
-  /** Flips one byte at the first occurrence of {@code needle} in {@code file}; fails if absent. */
-  private static void flipAt(Path file, byte[] needle, int delta) throws IOException {
-    byte[] all = Files.readAllBytes(file);
-    outer:
-    for (int i = 0; i + needle.length <= all.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (all[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-        f.seek(i + delta);
-        int b = f.read();
-        f.seek(i + delta);
-        f.write(b ^ 0x40);
-      }
-      return;
-    }
-    throw new AssertionError("pattern not found in " + file);
-  }
 
   private static byte[] slice(byte[] b, int from, int len) {
     byte[] out = new byte[len];
@@ -70,7 +50,7 @@ class CorruptionTest {
     try (ChronicleTier tier = open()) {
       put(tier, k, head(clock.now(), HOUR, "\"s\""), b, 3000, clock.now());
     }
-    flipAt(dir.resolve("chunks.cm3"), slice(b, 1000, 32), 5);
+    Fixtures.flipAt(dir.resolve("chunks.cm3"), slice(b, 1000, 32), 5);
     try (ChronicleTier tier = open()) {
       assertTrue(tier.lookup(k, clock.now()).isEmpty());
       assertEquals(1, tier.tierStats().corruptions());
@@ -87,7 +67,7 @@ class CorruptionTest {
     try (ChronicleTier tier = open()) {
       put(tier, k, head(clock.now(), HOUR, "\"l\""), b, 5000, clock.now());
     }
-    flipAt(dir.resolve("chunks.cm3"), slice(b, 30_000, 32), 3);
+    Fixtures.flipAt(dir.resolve("chunks.cm3"), slice(b, 30_000, 32), 3);
     try (ChronicleTier tier = open()) {
       StoredEntry e = tier.lookup(k, clock.now()).orElseThrow();
       // The bytes before the bad chunk are good; the bad chunk is never handed out.
@@ -109,7 +89,7 @@ class CorruptionTest {
       put(tier, k, head(clock.now(), HOUR, "\"unique-etag-for-flip\""), body(1, 100), 100, clock.now());
       put(tier, other, head(clock.now(), HOUR, "\"o\""), body(2, 100), 100, clock.now());
     }
-    flipAt(dir.resolve("heads.cm3"), "unique-etag-for-flip".getBytes(StandardCharsets.UTF_8), 4);
+    Fixtures.flipAt(dir.resolve("heads.cm3"), "unique-etag-for-flip".getBytes(StandardCharsets.UTF_8), 4);
     try (ChronicleTier tier = open()) {
       assertTrue(tier.lookup(k, clock.now()).isEmpty());
       assertEquals(1, tier.tierStats().corruptions());

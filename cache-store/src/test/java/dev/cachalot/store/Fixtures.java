@@ -3,9 +3,11 @@ package dev.cachalot.store;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,6 +21,49 @@ public final class Fixtures {
   public static final int CHUNK = 4096;
 
   private Fixtures() {}
+
+  /**
+   * Resident KiB of this process's mappings of {@code file} whose permissions start with {@code perms}
+   * ({@code "rw"}: Chronicle's own mappings; {@code "r-"}: the JDK's read-only views), from
+   * {@code /proc/self/smaps}.
+   */
+  public static long mappingRssKib(Path file, String perms) throws IOException {
+    long kib = 0;
+    boolean inFile = false;
+    for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+      if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+        String[] f = line.trim().split("\\s+");
+        inFile = f.length > 5 && f[5].equals(file.toString()) && f[1].startsWith(perms);
+      } else if (inFile && line.startsWith("Rss:")) {
+        kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    return kib;
+  }
+
+  /**
+   * Flips one bit of the byte {@code delta} bytes into the first occurrence of {@code needle} in
+   * {@code file} (a corruption on disk); fails if the pattern is absent.
+   */
+  public static void flipAt(Path file, byte[] needle, int delta) throws IOException {
+    byte[] all = Files.readAllBytes(file);
+    outer:
+    for (int i = 0; i + needle.length <= all.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (all[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+        f.seek(i + delta);
+        int b = f.read();
+        f.seek(i + delta);
+        f.write(b ^ 0x40);
+      }
+      return;
+    }
+    throw new AssertionError("pattern not found in " + file);
+  }
 
   /** A small configuration in {@code dir}: 4 KiB chunks, bodies up to 8 KiB read inline. */
   public static StoreConfig.Builder small(Path dir) {

@@ -20,7 +20,6 @@ import dev.cachalot.store.StoredEntry;
 import dev.cachalot.store.TestClock;
 import dev.cachalot.store.TieredCacheStore;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,8 +160,8 @@ class BodyFileTest {
       put(tier, k, head(clock.now(), HOUR, "\"c\""), b, SIZE, clock.now());
       put(tier, large, head(clock.now(), HOUR, "\"l\""), l, largeSize, clock.now());
     }
-    flipAt(dir.resolve("chunks.cm3"), java.util.Arrays.copyOfRange(b, 9000, 9032));
-    flipAt(dir.resolve("chunks.cm3"), java.util.Arrays.copyOfRange(l, 58_000, 58_032));
+    Fixtures.flipAt(dir.resolve("chunks.cm3"), java.util.Arrays.copyOfRange(b, 9000, 9032), 7);
+    Fixtures.flipAt(dir.resolve("chunks.cm3"), java.util.Arrays.copyOfRange(l, 58_000, 58_032), 7);
     try (ChronicleTier tier = disk(c)) {
       assertTrue(tier.lookup(k, clock.now()).isEmpty(), "the first read of the entry checks it: a miss");
       assertTrue(tier.lookup(large, clock.now()).isEmpty(), "the same for a body read in several pieces");
@@ -186,13 +185,13 @@ class BodyFileTest {
     // Reopened: no entry was written by this process, so every first hit checks the body's CRC32C.
     try (ChronicleTier tier = disk(c)) {
       Path chunks = dir.resolve("chunks.cm3").toAbsolutePath();
-      long before = jdkMappingRssKib(chunks);
+      long before = Fixtures.mappingRssKib(chunks, "r-");
       for (int i = 0; i < n; i++) {
         try (StoredEntry e = tier.lookup(StoreKey.of("https://a.example/p" + i), clock.now()).orElseThrow()) {
           assertArrayEquals(body(i, SIZE), read(e.bodyFile().orElseThrow()));
         }
       }
-      long grown = jdkMappingRssKib(chunks) - before;
+      long grown = Fixtures.mappingRssKib(chunks, "r-") - before;
       // Checked through the view, each body's 4-5 pages would be resident in the JDK's mapping (~2,000 KiB).
       assertTrue(grown < (long) n * SIZE / 1024 / 10,
           "the JDK's mapping of chunks.cm3 grew by " + grown + " KiB for " + n + " first hits of 16 KiB");
@@ -200,39 +199,5 @@ class BodyFileTest {
     }
   }
 
-  /** Resident KiB of the read-only (JDK) mappings of {@code file}. */
-  static long jdkMappingRssKib(Path file) throws IOException {
-    long kib = 0;
-    boolean inFile = false;
-    for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
-      if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
-        String[] f = line.trim().split("\\s+");
-        inFile = f.length > 5 && f[5].equals(file.toString()) && f[1].startsWith("r-");
-      } else if (inFile && line.startsWith("Rss:")) {
-        kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    return kib;
-  }
 
-  /** Flips one byte inside the first occurrence of {@code needle} in {@code file}. */
-  private static void flipAt(Path file, byte[] needle) throws IOException {
-    byte[] all = Files.readAllBytes(file);
-    outer:
-    for (int i = 0; i + needle.length <= all.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (all[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-        f.seek(i + 7);
-        int v = f.read();
-        f.seek(i + 7);
-        f.write(v ^ 0x40);
-      }
-      return;
-    }
-    throw new AssertionError("pattern not found in " + file);
-  }
 }

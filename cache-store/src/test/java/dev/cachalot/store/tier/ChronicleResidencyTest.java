@@ -31,20 +31,6 @@ class ChronicleResidencyTest {
   @TempDir Path dir;
   private final TestClock clock = new TestClock();
 
-  /** Resident KiB of the writable (Chronicle's) mappings of {@code file} in this process. */
-  static long chronicleMappingRssKib(Path file) throws IOException {
-    long kib = 0;
-    boolean inFile = false;
-    for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
-      if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
-        String[] f = line.trim().split("\\s+");
-        inFile = f.length > 5 && f[5].equals(file.toString()) && f[1].startsWith("rw");
-      } else if (inFile && line.startsWith("Rss:")) {
-        kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
-      }
-    }
-    return kib;
-  }
 
   @Test
   void afterTheStartUpScanChroniclesMappingsHoldAlmostNothingResidentAndEntriesStillRead() throws IOException {
@@ -62,7 +48,7 @@ class ChronicleResidencyTest {
     try (ChronicleTier tier = ChronicleTier.openWithoutSweeper(config, clock, new Random(7))) {
       Path chunks = dir.resolve("chunks.cm3").toAbsolutePath();
       Path heads = dir.resolve("heads.cm3").toAbsolutePath();
-      long resident = chronicleMappingRssKib(chunks) + chronicleMappingRssKib(heads);
+      long resident = Fixtures.mappingRssKib(chunks, "rw") + Fixtures.mappingRssKib(heads, "rw");
       assertEquals(n, tier.tierStats().entries());
       // The scan touched at least one page per chunk (its key) and per head record: 200+ pages.
       assertTrue(resident < n * 4 / 2, "resident after open: " + resident + " KiB");
@@ -87,11 +73,11 @@ class ChronicleResidencyTest {
         put(tier, StoreKey.of("https://b.example/s" + i), head(clock.now(), Duration.ofHours(1), "\"s\""),
             body(i, 1000), 1000, clock.now());
       }
-      long before = chronicleMappingRssKib(chunks) + chronicleMappingRssKib(heads);
+      long before = Fixtures.mappingRssKib(chunks, "rw") + Fixtures.mappingRssKib(heads, "rw");
       // 1,000 head records, 1,000 chunks of 1,000 bytes, and the hash lookups they went through.
       assertTrue(before >= 1000, "resident after the writes: only " + before + " KiB");
       assertEquals(0, tier.sweepExpired(clock.now()), "nothing has expired");
-      long after = chronicleMappingRssKib(chunks) + chronicleMappingRssKib(heads);
+      long after = Fixtures.mappingRssKib(chunks, "rw") + Fixtures.mappingRssKib(heads, "rw");
       assertTrue(after < before / 10, "resident after the sweep: " + after + " KiB, before: " + before + " KiB");
       for (int i = 0; i < n; i += 7) {
         try (StoredEntry e = tier.lookup(StoreKey.of("https://b.example/s" + i), clock.now()).orElseThrow()) {

@@ -328,7 +328,7 @@ class MemoryViewTest {
         put(store, StoreKey.of("https://a.example/w" + i), head(clock.now(), HOUR, "\"w\""), body(-i, size), size,
             clock.now());
       }
-      long before = ChronicleResidencyTest.chronicleMappingRssKib(chunks);
+      long before = Fixtures.mappingRssKib(chunks, "rw");
       for (int i = 0; i < n; i++) {
         StoreKey k = StoreKey.of("https://a.example/r" + i);
         put(store, k, head(clock.now(), HOUR, "\"r\""), body(i, size), size, clock.now());
@@ -336,7 +336,7 @@ class MemoryViewTest {
           assertArrayEquals(body(i, size), view(e));
         }
       }
-      long grown = ChronicleResidencyTest.chronicleMappingRssKib(chunks) - before;
+      long grown = Fixtures.mappingRssKib(chunks, "rw") - before;
       // Written through Chronicle's mapping, read through the JDK's: without the advice every body's
       // pages (5 per 16 KiB chunk) stay resident in both and RSS counts them twice.
       assertTrue(grown < (long) n * size / 1024 / 4,
