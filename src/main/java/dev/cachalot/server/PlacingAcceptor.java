@@ -7,6 +7,7 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.slf4j.Logger;
@@ -117,6 +118,10 @@ final class PlacingAcceptor implements Closeable {
             }
             index = PlacementPolicy.choose(cpu, counts);
             openPerThread.incrementAndGet(index);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("accepted {} incoming cpu {} -> I/O thread {} (open before: {})",
+                        channel.getRemoteAddress(), cpu, index, Arrays.toString(counts));
+            }
             int chosen = index;
             try {
                 connection = AdoptedConnections.adopt(worker, index, channel, readTimeoutMillis, writeTimeoutMillis,
