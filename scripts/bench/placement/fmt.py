@@ -1,4 +1,4 @@
-# fmt.py FILE VARIANTS... : markdown table, one row per round, req/s | raw p99 | split per variant
+# fmt.py FILE VARIANTS... (docs/benchmarks.md, "Connection placement by incoming CPU"): ab.sh output as a markdown table
 import re, sys, collections, statistics
 f = sys.argv[1]; variants = sys.argv[2:]
 rows = collections.defaultdict(dict)
