@@ -78,7 +78,8 @@ public final class ConfigLoader {
             }
             ServerConfig s = c.server();
             c = c.withServer(new ServerConfig(hp, s.tls(), s.ioThreads(), s.limits(), s.allowBodyOnGetHead(),
-                    s.trustedProxies(), s.unknownHost(), s.defaultRoute(), s.via(), s.shutdownTimeout(), s.hitShortcut()));
+                    s.trustedProxies(), s.unknownHost(), s.defaultRoute(), s.via(), s.shutdownTimeout(), s.hitShortcut(),
+                    s.connectionPlacement()));
         }
         if (origin != null) {
             try {
@@ -91,7 +92,7 @@ public final class ConfigLoader {
             c = c.withRoutes(List.of(new RouteConfig("default", List.of(), origin, "")))
                     .withServer(new ServerConfig(s.listen(), s.tls(), s.ioThreads(), s.limits(),
                             s.allowBodyOnGetHead(), s.trustedProxies(), s.unknownHost(), "default", s.via(),
-                            s.shutdownTimeout(), s.hitShortcut()));
+                            s.shutdownTimeout(), s.hitShortcut(), s.connectionPlacement()));
         }
         if (adminListen != null) {
             HostPort hp = HostPort.parse(adminListen);

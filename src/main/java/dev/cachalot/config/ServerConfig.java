@@ -18,10 +18,19 @@ import java.util.List;
  * @param shutdownTimeout     how long SIGTERM waits for in-flight requests
  * @param hitShortcut         answer plain fresh memory hits on the plain HTTP/1.1 listener below Undertow
  *                            (docs/DESIGN.md, "Hit shortcut"); false sends every request through Undertow
+ * @param connectionPlacement which I/O thread serves a new connection of the plain listener
  */
 public record ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits limits, boolean allowBodyOnGetHead,
                            List<String> trustedProxies, UnknownHost unknownHost, String defaultRoute, String via,
-                           Duration shutdownTimeout, boolean hitShortcut) {
+                           Duration shutdownTimeout, boolean hitShortcut, ConnectionPlacement connectionPlacement) {
+
+    /** A server configuration with the default connection placement. */
+    public ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits limits, boolean allowBodyOnGetHead,
+                        List<String> trustedProxies, UnknownHost unknownHost, String defaultRoute, String via,
+                        Duration shutdownTimeout, boolean hitShortcut) {
+        this(listen, tls, ioThreads, limits, allowBodyOnGetHead, trustedProxies, unknownHost, defaultRoute, via,
+                shutdownTimeout, hitShortcut, ConnectionPlacement.DEFAULT);
+    }
 
     /** A server configuration with the hit shortcut on (its default). */
     public ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits limits, boolean allowBodyOnGetHead,
@@ -29,6 +38,45 @@ public record ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits
                         Duration shutdownTimeout) {
         this(listen, tls, ioThreads, limits, allowBodyOnGetHead, trustedProxies, unknownHost, defaultRoute, via,
                 shutdownTimeout, true);
+    }
+
+    /**
+     * Which I/O thread serves a new connection of the plain HTTP listener (the TLS listener always
+     * takes XNIO's path, i.e. {@link #RANDOM}).
+     */
+    public enum ConnectionPlacement {
+        /**
+         * Cachalot's own accept loop: the I/O thread for the CPU that received the connection's
+         * packets (Linux SO_INCOMING_CPU), unless that thread already holds clearly more than its
+         * share; the least-loaded thread when the CPU is unknown.
+         */
+        INCOMING_CPU("incoming-cpu"),
+        /** XNIO's own accept path: a random I/O thread per connection. */
+        RANDOM("random");
+
+        /** The value used when the key is absent. */
+        public static final ConnectionPlacement DEFAULT = INCOMING_CPU;
+
+        private final String configName;
+
+        ConnectionPlacement(String configName) {
+            this.configName = configName;
+        }
+
+        /** The spelling in the config file. */
+        public String configName() {
+            return configName;
+        }
+
+        static ConnectionPlacement parse(ConfigNode n, String key) {
+            String value = n.string(key, DEFAULT.configName);
+            for (ConnectionPlacement p : values()) {
+                if (p.configName.equals(value)) {
+                    return p;
+                }
+            }
+            throw n.fail(key, value, "must be incoming-cpu or random");
+        }
     }
 
     /** What an unknown Host gets when no default route exists. */
@@ -135,7 +183,8 @@ public record ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits
         }
         Duration shutdown = n.duration("shutdownTimeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1));
         boolean shortcut = n.bool("hitShortcut", true);
+        ConnectionPlacement placement = ConnectionPlacement.parse(n, "connectionPlacement");
         n.finish();
-        return new ServerConfig(listen, tls, io, limits, body, trusted, uh, dflt, via, shutdown, shortcut);
+        return new ServerConfig(listen, tls, io, limits, body, trusted, uh, dflt, via, shutdown, shortcut, placement);
     }
 }

@@ -11,6 +11,7 @@ import io.undertow.protocols.ssl.UndertowXnioSsl;
 import io.undertow.server.protocol.http.AlpnOpenListener;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import io.undertow.server.protocol.http2.Http2OpenListener;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -50,7 +51,12 @@ public final class ProxyServer implements AutoCloseable {
     private final FrontHandler front;
     private final AtomicInteger openConnections = new AtomicInteger();
     private XnioWorker worker;
-    private final List<AcceptingChannel<? extends StreamConnection>> servers = new ArrayList<>();
+    /** The listening channels (XNIO's accepting channels, or our own acceptor); closed to stop accepting. */
+    private final List<Closeable> servers = new ArrayList<>();
+    /** The plain listener's own acceptor (connectionPlacement incoming-cpu), or null. */
+    private PlacingAcceptor acceptor;
+    /** Where the acceptor learns each connection's incoming CPU (tests replace it before start). */
+    private IncomingCpu incomingCpu;
     private final List<io.undertow.server.OpenListener> openListeners = new ArrayList<>();
     private InetSocketAddress plainAddress;
     private InetSocketAddress tlsAddress;
@@ -97,7 +103,8 @@ public final class ProxyServer implements AutoCloseable {
                                       Clock clock, TunnelOpener tunnels) {
         ServerConfig.TlsConfig noTls = new ServerConfig.TlsConfig(false, base.tls().listen(), "", "", false);
         ServerConfig c = new ServerConfig(listen, noTls, base.ioThreads(), base.limits(), base.allowBodyOnGetHead(),
-                base.trustedProxies(), base.unknownHost(), base.defaultRoute(), base.via(), base.shutdownTimeout());
+                base.trustedProxies(), base.unknownHost(), base.defaultRoute(), base.via(), base.shutdownTimeout(),
+                true, base.connectionPlacement());
         return new ProxyServer(c, processor, headers, metrics, listener, clock, tunnels);
     }
 
@@ -152,11 +159,21 @@ public final class ProxyServer implements AutoCloseable {
         openListeners.add(http);
         ConnectionLimiter plain = new ConnectionLimiter(new GuardedOpenListener(http, rules, metrics, shortcut),
                 limits.maxConnections(), retry, openConnections, metrics);
-        AcceptingChannel<StreamConnection> plainServer = worker.createStreamConnectionServer(
-                address(config.listen()), ChannelListeners.openListenerAdapter(plain), socket);
-        plainServer.resumeAccepts();
-        servers.add(plainServer);
-        plainAddress = plainServer.getLocalAddress(InetSocketAddress.class);
+        if (config.connectionPlacement() == ServerConfig.ConnectionPlacement.INCOMING_CPU) {
+            // Our own accept loop: the I/O thread is chosen from the connection's incoming CPU
+            // (PlacementPolicy) instead of at random; same socket options and timeouts as below.
+            acceptor = new PlacingAcceptor(worker, address(config.listen()), socket.get(Options.BACKLOG, 1024),
+                    socket.get(Options.READ_TIMEOUT, 0), socket.get(Options.WRITE_TIMEOUT, 0),
+                    incomingCpu != null ? incomingCpu : SocketIncomingCpu.load(), plain);
+            servers.add(acceptor);
+            plainAddress = acceptor.localAddress();
+        } else {
+            AcceptingChannel<StreamConnection> plainServer = worker.createStreamConnectionServer(
+                    address(config.listen()), ChannelListeners.openListenerAdapter(plain), socket);
+            plainServer.resumeAccepts();
+            servers.add(plainServer);
+            plainAddress = plainServer.getLocalAddress(InetSocketAddress.class);
+        }
 
         if (tls != null) {
             HttpOpenListener https = new HttpOpenListener(buffers, undertow);
@@ -188,6 +205,22 @@ public final class ProxyServer implements AutoCloseable {
             servers.add(tlsServer);
             tlsAddress = tlsServer.getLocalAddress(InetSocketAddress.class);
         }
+    }
+
+    /** Replaces the incoming-CPU source of the plain listener's acceptor; call before {@link #start}. */
+    ProxyServer incomingCpu(IncomingCpu source) {
+        this.incomingCpu = source;
+        return this;
+    }
+
+    /** The plain listener's own acceptor, or null when placement is random (tests read its counts). */
+    PlacingAcceptor acceptor() {
+        return acceptor;
+    }
+
+    /** I/O thread {@code index} of this server's worker (tests check which thread served a connection). */
+    Thread ioThread(int index) {
+        return worker.getIoThread(index);
     }
 
     private static InetSocketAddress address(HostPort hp) {
@@ -230,7 +263,7 @@ public final class ProxyServer implements AutoCloseable {
      * @return true when every in-flight request finished in time
      */
     public boolean shutdown(Duration timeout) {
-        for (AcceptingChannel<? extends StreamConnection> s : servers) {
+        for (Closeable s : servers) {
             IoUtils.safeClose(s);
         }
         front.drain();
@@ -261,7 +294,7 @@ public final class ProxyServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        for (AcceptingChannel<? extends StreamConnection> s : servers) {
+        for (Closeable s : servers) {
             IoUtils.safeClose(s);
         }
         for (io.undertow.server.OpenListener l : openListeners) {
