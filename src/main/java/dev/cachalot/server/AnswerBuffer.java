@@ -1,7 +1,6 @@
 package dev.cachalot.server;
 
 import dev.cachalot.store.BodyFile;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -80,14 +79,7 @@ final class AnswerBuffer {
         d.clear();
         d.put(head, 0, headLength);
         d.limit(headLength + (int) bodyLength);
-        long at = file.position();
-        while (d.hasRemaining()) {
-            int n = file.channel().read(d, at);
-            if (n < 0) {
-                throw new EOFException("the store's file ends inside a body");
-            }
-            at += n;
-        }
+        file.read(0, d);
         return d.flip();
     }
 

@@ -104,14 +104,8 @@ final class UndertowResponseSink implements ResponseSink {
     /** The bytes of {@code file} in a buffer of their own, or null when the file cannot be read. */
     private static ByteBuffer readFile(BodyFile file) {
         ByteBuffer b = ByteBuffer.allocate((int) file.length());
-        long at = file.position();
         try {
-            while (b.hasRemaining()) {
-                int n = file.channel().read(b, at + b.position());
-                if (n < 0) {
-                    return null;
-                }
-            }
+            file.read(0, b);
         } catch (IOException e) {
             return null;
         }

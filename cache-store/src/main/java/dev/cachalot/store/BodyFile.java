@@ -1,5 +1,8 @@
 package dev.cachalot.store;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Objects;
 
@@ -24,6 +27,28 @@ public record BodyFile(FileChannel channel, long position, long length) {
     Objects.requireNonNull(channel, "channel");
     if (position < 0 || length < 0) {
       throw new IllegalArgumentException("position " + position + ", length " + length);
+    }
+  }
+
+  /**
+   * Fills the remaining bytes of {@code dst} with the body's bytes from {@code offset} (counted from
+   * the body's first byte) on, with positional reads: the channel's position does not move and the
+   * pages are not mapped into this process.
+   *
+   * @throws IllegalArgumentException when the read would go past the body's end
+   * @throws EOFException when the file ends before the bytes (the region is not the stored body)
+   */
+  public void read(long offset, ByteBuffer dst) throws IOException {
+    if (offset < 0 || offset + dst.remaining() > length) {
+      throw new IllegalArgumentException("bytes " + offset + "+" + dst.remaining() + " of a body of " + length);
+    }
+    long at = position + offset;
+    while (dst.hasRemaining()) {
+      int n = channel.read(dst, at);
+      if (n < 0) {
+        throw new EOFException("the file ends inside the body at " + at);
+      }
+      at += n;
     }
   }
 }

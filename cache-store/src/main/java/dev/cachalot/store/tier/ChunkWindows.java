@@ -1,6 +1,7 @@
 package dev.cachalot.store.tier;
 
 import dev.cachalot.store.BodyFile;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -97,20 +98,16 @@ final class ChunkWindows implements AutoCloseable {
    */
   boolean verify(ChunkView chunk, int crc) throws IOException {
     ByteBuffer b = verifyBuffers.get();
+    BodyFile region = chunk.file.orElseGet(() -> new BodyFile(channel, chunk.offset, chunk.view.limit()));
     CRC32C c = new CRC32C();
-    long pos = chunk.offset;
-    long end = pos + chunk.view.limit();
-    while (pos < end) {
-      b.clear().limit((int) Math.min(b.capacity(), end - pos));
-      while (b.hasRemaining()) {
-        int n = channel.read(b, pos + b.position());
-        if (n < 0) {
-          return false; // the file ends before the region: not the stored bytes
-        }
+    for (long pos = 0; pos < region.length(); pos += b.limit()) {
+      b.clear().limit((int) Math.min(b.capacity(), region.length() - pos));
+      try {
+        region.read(pos, b);
+      } catch (EOFException e) {
+        return false; // the file ends before the region: not the stored bytes
       }
-      b.flip();
-      c.update(b);
-      pos += b.limit();
+      c.update(b.flip());
     }
     return (int) c.getValue() == crc;
   }
