@@ -69,8 +69,10 @@ final class HitShortcut {
 
     /** Counts an answer whose write is waiting for the socket; a graceful stop waits for it. */
     void deferredWrite() {
-        deferred.increment();
+        // Counted as being written before the statistic shows it: whoever sees the statistic move (a
+        // test, an operator) also sees the answer in the drain's count.
         front.answerWriting();
+        deferred.increment();
     }
 
     /** A deferred answer was written, failed, or its connection closed. */
