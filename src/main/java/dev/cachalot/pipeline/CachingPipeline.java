@@ -243,8 +243,7 @@ public final class CachingPipeline implements RequestProcessor {
             }
             CacheDecision.Serve s = (CacheDecision.Serve) d;
             Variant v = x.variantOf(s.entry());
-            answered = deliverStored(x, v.entry, s.entry(), s.entry().head(), CacheStatus.hit(policy.cacheName(),
-                    s.ttl(), s.detail()), s.age(), false, true);
+            answered = deliverStored(x, v.entry, s.entry(), s.entry().head(), hitStatus(v, s), s.age(), false, true);
             if (answered && x.treatment != null) {
                 rules.applied(x.treatment);
             }
@@ -257,6 +256,12 @@ public final class CachingPipeline implements RequestProcessor {
                 x.release(); // the worker looks up again; do not keep disk bodies leased meanwhile
             }
         }
+    }
+
+    /** The Cache-Status entry of a fresh hit ({@link CacheStatus#hit}), shared with the last hit on the variant's version when equal. */
+    private CacheStatus hitStatus(Variant v, CacheDecision.Serve s) {
+        return StoredViews.hitStatus(v.response == s.entry() ? v.cached : null, policy.cacheName(), s.ttl(),
+                s.detail());
     }
 
     @Override
@@ -318,7 +323,8 @@ public final class CachingPipeline implements RequestProcessor {
 
         List<StoredResponse> responses() {
             if (variants.size() == 1) {
-                return List.of(variants.get(0).response);
+                Variant v = variants.get(0);
+                return StoredViews.responses(v.cached, v.response);
             }
             List<StoredResponse> out = new ArrayList<>(variants.size());
             for (Variant v : variants) {
@@ -426,7 +432,9 @@ public final class CachingPipeline implements RequestProcessor {
         if (keys.isEmpty()) {
             return List.of();
         }
-        List<Variant> out = new ArrayList<>(keys.size());
+        // One variant (the usual URL) is returned as a list of one, made only once it is found.
+        Variant first = null;
+        List<Variant> out = null;
         for (int i = 0; i < keys.size(); i++) { // by index: no iterator per hit
             StoreKey k = keys.get(i);
             Optional<StoredEntry> e = s.lookup(k, now);
@@ -447,10 +455,19 @@ public final class CachingPipeline implements RequestProcessor {
                         continue;
                     }
                 }
-                out.add(new Variant(k, entry, view, cached));
+                Variant v = new Variant(k, entry, view, cached);
+                if (first == null) {
+                    first = v;
+                } else {
+                    if (out == null) {
+                        out = new ArrayList<>(keys.size());
+                        out.add(first);
+                    }
+                    out.add(v);
+                }
             }
         }
-        return out;
+        return out != null ? out : first != null ? List.of(first) : List.of();
     }
 
     /**
@@ -591,8 +608,7 @@ public final class CachingPipeline implements RequestProcessor {
         if (d instanceof CacheDecision.Serve) {
             CacheDecision.Serve s = (CacheDecision.Serve) d;
             Variant v = x.variantOf(s.entry());
-            deliverStored(x, v.entry, s.entry(), s.entry().head(),
-                    CacheStatus.hit(policy.cacheName(), s.ttl(), s.detail()), s.age(), false, false);
+            deliverStored(x, v.entry, s.entry(), s.entry().head(), hitStatus(v, s), s.age(), false, false);
         } else if (d instanceof CacheDecision.ServeStale) {
             CacheDecision.ServeStale s = (CacheDecision.ServeStale) d;
             Variant v = x.variantOf(s.entry());

@@ -46,9 +46,51 @@ public final class StoreAdapter {
         this.keepWindow = keepWindow;
     }
 
-    /** The primary key (scheme, authority, path and query; policy's {@link CacheKeys}) with an empty variant. */
+    /**
+     * The primary key (scheme, authority, path and query; policy's {@link CacheKeys}) with an empty
+     * variant. The key is a pure function of the three URI parts and immutable, so the calling
+     * thread's {@link KeyMemo} gives back the key it built for the same parts before (a hot object
+     * asked for again on this thread), sparing the text, its bytes and the hashes per request.
+     */
     public static StoreKey primaryKey(RequestHead request) {
-        return StoreKey.of(CacheKeys.primaryBytes(request));
+        return KEYS.get().key(request);
+    }
+
+    private static final ThreadLocal<KeyMemo> KEYS = ThreadLocal.withInitial(KeyMemo::new);
+
+    /**
+     * One thread's last primary keys, direct-mapped by the hash of authority and target: slot
+     * {@code i} holds the URI parts a key was built from and that key (compared by value, so
+     * requests of different connections, and heads parsed anew by Undertow, find it too). Reused in
+     * place (no allocation beyond the key itself when a slot is replaced); only its own thread
+     * touches it.
+     */
+    static final class KeyMemo {
+        /** Number of slots (a power of two). */
+        static final int SLOTS = 256;
+        private final String[] schemes = new String[SLOTS];
+        private final String[] authorities = new String[SLOTS];
+        private final String[] targets = new String[SLOTS];
+        private final StoreKey[] keys = new StoreKey[SLOTS];
+
+        StoreKey key(RequestHead request) {
+            String scheme = request.scheme();
+            String authority = request.authority();
+            String target = request.target();
+            int h = target.hashCode() * 31 + authority.hashCode();
+            int i = (h ^ (h >>> 16)) & (SLOTS - 1);
+            StoreKey k = keys[i];
+            if (k != null && target.equals(targets[i]) && authority.equals(authorities[i])
+                    && scheme.equals(schemes[i])) {
+                return k;
+            }
+            k = StoreKey.of(CacheKeys.primaryBytes(request));
+            schemes[i] = scheme;
+            authorities[i] = authority;
+            targets[i] = target;
+            keys[i] = k;
+            return k;
+        }
     }
 
     /** The store key of a primary key given as text (invalidation targets, keys rewritten by a key rule). */

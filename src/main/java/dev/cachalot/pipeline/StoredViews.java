@@ -10,6 +10,7 @@ import dev.cachalot.policy.StoredResponse;
 import dev.cachalot.server.PreparedHead;
 import dev.cachalot.store.StoredEntry;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,6 +25,10 @@ final class StoredViews {
     static final class View {
         final int headVersion;
         final StoredResponse response;
+        /** {@link #response} as a list of one: what policy is offered for a URL with one variant. */
+        final List<StoredResponse> responses;
+        /** The Cache-Status entry of the last fresh hit on this version ({@link #hitStatus}), or null. */
+        volatile CacheStatus hitStatus;
         /**
          * The request-independent part of a full 200 answer for HTTP/1.1 clients, kept only for the
          * answers that cannot use {@link #hit} (a body streamed from disk); a hit needs only the template.
@@ -35,6 +40,7 @@ final class StoredViews {
         View(int headVersion, StoredResponse response) {
             this.headVersion = headVersion;
             this.response = response;
+            this.responses = List.of(response);
         }
     }
 
@@ -71,6 +77,29 @@ final class StoredViews {
     /** The policy view that {@code v} holds. */
     static StoredResponse response(View v) {
         return v.response;
+    }
+
+    /** {@code response} as a list of one: {@code v}'s when it holds that response, else a new one. */
+    static List<StoredResponse> responses(View v, StoredResponse response) {
+        return v != null && v.response == response ? v.responses : List.of(response);
+    }
+
+    /**
+     * {@link CacheStatus#hit} for a fresh hit on {@code v}'s version (null: none known): the entry of
+     * the last hit on it when equal (for a hot version, the ttl changes once a second), else a new
+     * one, remembered. Entries are immutable values, so sharing one changes nothing.
+     */
+    static CacheStatus hitStatus(View v, String cacheName, long ttl, String detail) {
+        if (v == null) {
+            return CacheStatus.hit(cacheName, ttl, detail);
+        }
+        CacheStatus st = v.hitStatus;
+        if (st != null && st.ttl() == ttl && st.cacheName().equals(cacheName) && Objects.equals(st.detail(), detail)) {
+            return st;
+        }
+        st = CacheStatus.hit(cacheName, ttl, detail);
+        v.hitStatus = st;
+        return st;
     }
 
     /**

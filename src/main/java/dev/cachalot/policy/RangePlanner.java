@@ -24,6 +24,9 @@ public final class RangePlanner {
     /** Range fields with more specs than this are ignored before any range is resolved. */
     static final int MAX_RAW_SPECS = 1000;
 
+    /** The plan of every request without a Range (or not a GET): one value, not one per request. */
+    private static final RangePlan.Full NO_RANGE = new RangePlan.Full("no range");
+
     /**
      * Plans the answer.
      *
@@ -34,7 +37,7 @@ public final class RangePlanner {
     public static RangePlan plan(RequestHead request, StoredResponse stored, String boundary, PolicyConfig config) {
         String range = request.headers().combined("Range");
         if (range == null || !request.isMethod("GET")) {
-            return new RangePlan.Full("no range");
+            return NO_RANGE;
         }
         if (stored.head().status() != 200) {
             return new RangePlan.Full("not a 200");

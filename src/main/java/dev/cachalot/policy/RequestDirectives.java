@@ -20,6 +20,9 @@ public final class RequestDirectives {
         if (headers.contains("Cache-Control")) {
             return CacheControl.parse(headers);
         }
+        if (!headers.contains("Pragma")) {
+            return CacheControl.EMPTY; // the usual request: no list to build
+        }
         List<String> pragma = headers.listElements("Pragma");
         for (String p : pragma) {
             if (p.toLowerCase(Locale.ROOT).equals("no-cache")) {

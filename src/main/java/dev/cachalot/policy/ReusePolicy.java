@@ -112,7 +112,7 @@ public final class ReusePolicy {
                 return network(onlyIfCached, revalidate(request, selected, variants, ForwardReason.REQUEST, age, ttl,
                         "request min-fresh"));
             }
-            return new CacheDecision.Serve(selected, age, ttl, reloadIgnored == null ? overrideDetail
+            return selected.serve(age, ttl, reloadIgnored == null ? overrideDetail
                     : join(overrides.describe(reloadIgnored), overrideDetail));
         }
 

@@ -27,6 +27,8 @@ public final class StoredResponse {
 
     private volatile Facts facts;
     private volatile Policy policy;
+    /** The last {@link CacheDecision.Serve} of this response ({@link #serve}), or null. */
+    private volatile CacheDecision.Serve lastServe;
 
     /**
      * @param requestTime      when the cache sent the request that produced it (RFC 9111 §4.2.3 request_time)
@@ -112,6 +114,21 @@ public final class StoredResponse {
     /** The freshness lifetime under this configuration (cached for the last one asked). */
     Freshness.Lifetime lifetime(PolicyConfig config, RouteOverrides overrides) {
         return policy(config, overrides).lifetime;
+    }
+
+    /**
+     * The decision to serve this response with these values: the last one made when its values are
+     * the same (they change at most once a second for a hot response: the age), else a new one.
+     * A decision is an immutable value, so handing the same one to several requests changes nothing.
+     */
+    CacheDecision.Serve serve(long age, long ttl, String detail) {
+        CacheDecision.Serve s = lastServe;
+        if (s != null && s.age() == age && s.ttl() == ttl && Objects.equals(s.detail(), detail)) {
+            return s;
+        }
+        s = new CacheDecision.Serve(this, age, ttl, detail);
+        lastServe = s;
+        return s;
     }
 
     /** A copy with another head (after a 304 or HEAD update) and new request/response times. */

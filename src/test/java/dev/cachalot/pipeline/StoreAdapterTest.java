@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cachalot.http.HeaderFields;
+import dev.cachalot.http.RequestHead;
 import dev.cachalot.http.ResponseHead;
+import dev.cachalot.policy.CacheKeys;
 import dev.cachalot.policy.PolicyConfig;
 import dev.cachalot.policy.RouteOverrides;
 import dev.cachalot.policy.StoredResponse;
@@ -15,7 +17,10 @@ import dev.cachalot.store.StoreKey;
 import dev.cachalot.store.WriteOutcome;
 import dev.cachalot.store.tier.CaffeineTier;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Mapping heads and keys between the HTTP model and the store. */
@@ -52,5 +57,43 @@ class StoreAdapterTest {
         assertNotEquals(gz, br);
         assertEquals(p, StoreAdapter.variantKey(p, new ResponseHead(200, HeaderFields.empty()), Harness.get("/k?q=1")));
         assertNull(StoreAdapter.variantKey(p, new ResponseHead(200, HeaderFields.of("Vary", "*")), Harness.get("/k")));
+    }
+
+    /**
+     * The thread's key memo gives each request the key of its own URI parts: requests alternating on
+     * one thread (as connections on one I/O thread do), URIs differing only in the scheme, the
+     * authority or the query, and more URIs than the memo has slots (so slots are replaced while
+     * their old URIs come back) all get exactly the key built from scratch.
+     */
+    @Test
+    void primaryKeysFromTheThreadsMemoAreTheKeysOfEachRequestsOwnUri() {
+        List<RequestHead> requests = new ArrayList<>();
+        for (String scheme : List.of("http", "https")) {
+            for (String authority : List.of("a.test", "A.test:80", "b.test:8080")) {
+                for (String target : List.of("/x", "/x?", "/x?q=1", "/y", "")) {
+                    requests.add(new RequestHead("GET", scheme, authority, target, "HTTP/1.1", HeaderFields.empty()));
+                }
+            }
+        }
+        for (int i = 0; i < 3 * StoreAdapter.KeyMemo.SLOTS; i++) {
+            requests.add(new RequestHead("GET", "http", "many.test", "/o" + i, "HTTP/1.1", HeaderFields.empty()));
+        }
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < requests.size(); i++) {
+                // Heads with their own (equal) strings, as Undertow parses them anew per request.
+                RequestHead r = requests.get(round == 1 ? requests.size() - 1 - i : i);
+                RequestHead fresh = new RequestHead("GET", new String(r.scheme()), new String(r.authority()),
+                        new String(r.target()), "HTTP/1.1", HeaderFields.empty());
+                StoreKey expected = StoreKey.of(CacheKeys.primary(r).getBytes(StandardCharsets.UTF_8));
+                assertEquals(expected, StoreAdapter.primaryKey(r), r.uri());
+                assertEquals(expected, StoreAdapter.primaryKey(fresh), r.uri());
+                assertEquals(CacheKeys.primary(r), new String(StoreAdapter.primaryKey(r).primary(),
+                        StandardCharsets.UTF_8), r.uri());
+            }
+        }
+        // Equal keys for equal URIs, different ones otherwise (A.test:80 is a.test for http only).
+        assertEquals(StoreAdapter.primaryKey(requests.get(0)), StoreAdapter.primaryKey(requests.get(5)));
+        assertNotEquals(StoreAdapter.primaryKey(requests.get(0)), StoreAdapter.primaryKey(requests.get(15)));
+        assertNotEquals(StoreAdapter.primaryKey(requests.get(0)), StoreAdapter.primaryKey(requests.get(2)));
     }
 }

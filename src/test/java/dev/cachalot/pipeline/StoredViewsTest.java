@@ -10,6 +10,7 @@ import dev.cachalot.policy.CacheStatus;
 import dev.cachalot.policy.DeltaSeconds;
 import dev.cachalot.policy.PolicyConfig;
 import dev.cachalot.policy.ResponseShaper;
+import dev.cachalot.policy.StoredResponse;
 import dev.cachalot.server.PreparedHead;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,5 +84,30 @@ class StoredViewsTest {
         CacheStatus noTtl = new CacheStatus("Cachalot", true, null, 0, false, false, null, null,
                 status("Cachalot", 1, null).shortStatus());
         assertNull(StoredViews.buildHitTemplate(BASES.get(0), 0, noTtl, T0, PolicyConfig.defaults()));
+    }
+
+    /**
+     * A view remembers the Cache-Status entry of its last fresh hit: hits that interleave on it with
+     * other ttls, details or cache names each get the entry of their own values, and so does a hit
+     * with no view; the list of one that policy is offered is the view's response.
+     */
+    @Test
+    void aViewsRememberedHitStatusIsTheEntryOfEachHitsOwnValues() {
+        StoredResponse r = new StoredResponse(T0, T0, BASES.get(0), HeaderFields.empty(), 0);
+        StoredViews.View v = new StoredViews.View(0, r);
+        String[] names = {"Cachalot", "Cachalot", "other"};
+        String[] details = {null, null, "key rewritten", null};
+        long[] ttls = {600, 600, 599, 600, 1, -5, 600};
+        for (int i = 0; i < 60; i++) {
+            String name = names[i % names.length];
+            String detail = details[i % details.length];
+            long ttl = ttls[i % ttls.length];
+            assertEquals(CacheStatus.hit(name, ttl, detail), StoredViews.hitStatus(v, name, ttl, detail));
+            assertEquals(CacheStatus.hit(name, ttl, detail), StoredViews.hitStatus(null, name, ttl, detail));
+        }
+        assertEquals(List.of(r), StoredViews.responses(v, r));
+        StoredResponse other = new StoredResponse(T0, T0, BASES.get(1), HeaderFields.empty(), 0);
+        assertEquals(List.of(other), StoredViews.responses(v, other));
+        assertEquals(List.of(other), StoredViews.responses(null, other));
     }
 }

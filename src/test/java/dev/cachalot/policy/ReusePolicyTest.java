@@ -307,4 +307,25 @@ class ReusePolicyTest {
         assertEquals(date(-50), r.conditional().headers().first("If-Modified-Since"));
         assertNull(r.conditional().headers().first("If-None-Match"));
     }
+
+    /**
+     * A stored response remembers its last Serve decision: requests that interleave on it with other
+     * ages, other overrides (another detail) and back again each get the values of their own decision.
+     */
+    @Test
+    void servingOneStoredResponseAgainGivesEachRequestItsOwnAgeTtlAndDetail() {
+        StoredResponse r = stored(0, response(200, "Cache-Control", "max-age=60"));
+        RouteOverrides ignore = new RouteOverrides(null, Set.of(), List.of(), true, "r");
+        for (int round = 0; round < 3; round++) {
+            for (long now : new long[] {10, 10, 11, 10}) {
+                CacheDecision.Serve plain = assertInstanceOf(CacheDecision.Serve.class, decide(get("/"), now, r));
+                assertEquals(new CacheDecision.Serve(r, now, 60 - now, null), plain);
+                assertSame(r, plain.entry());
+                CacheDecision.Serve ignored = assertInstanceOf(CacheDecision.Serve.class, ReusePolicy.decide(
+                        get("/", "Cache-Control", "no-cache"), List.of(r), at(now), CONFIG, ignore));
+                assertEquals(new CacheDecision.Serve(r, now, 60 - now, "override ignored request no-cache rule=r"),
+                        ignored);
+            }
+        }
+    }
 }

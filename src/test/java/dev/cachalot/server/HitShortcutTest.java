@@ -575,4 +575,46 @@ class HitShortcutTest {
         assertEquals(before + 3, f.shortcutAnswers());
         assertEquals(1, f.origin.requests("/r"));
     }
+
+    /**
+     * Hits on different objects of different ages, alternating on one connection (one request at a
+     * time, then pipelined): each answer is byte for byte the one Undertow gives for its own request,
+     * so nothing the hit path remembers between requests (the thread's keys, the last decision and
+     * Cache-Status entry of an entry version, the connection's parsed request) leaks into another.
+     */
+    @Test
+    void differentObjectsAlternatingOnOneConnectionEachGetTheirOwnAnswer() throws Exception {
+        f = new ShortcutFixture();
+        String[] paths = {"/k1", "/k2", "/k2?v=1", "/K1", "/k3"};
+        for (int i = 0; i < paths.length; i++) {
+            f.origin.put(paths[i], bytes(100 + 300 * i, 20 + i));
+            fill(get(paths[i]));
+            f.clock.advance(Duration.ofSeconds(3)); // each object has its own Age and ttl
+        }
+        List<ShortcutFixture.Response> expected = new ArrayList<>();
+        for (String p : paths) {
+            expected.add(f.exchange(f.off, get(p)));
+        }
+        int[] order = {0, 1, 0, 0, 2, 3, 1, 4, 2, 4, 0, 3};
+        long before = f.shortcutAnswers();
+        try (Socket s = f.connect(f.on)) {
+            InputStream in = s.getInputStream();
+            for (int i : order) {
+                send(s, get(paths[i]));
+                assertArrayEquals(expected.get(i).raw(), read(in, false).raw(), paths[i]);
+            }
+            StringBuilder pipelined = new StringBuilder();
+            for (int i : order) {
+                pipelined.append(get(paths[i]));
+            }
+            send(s, pipelined.toString());
+            for (int i : order) {
+                assertArrayEquals(expected.get(i).raw(), read(in, false).raw(), paths[i]);
+            }
+        }
+        assertEquals(before + 2L * order.length, f.shortcutAnswers(), "every one answered by the shortcut");
+        assertEquals(1, f.origin.requests("/k1"));
+        assertEquals(2, f.origin.requests("/k2"), "/k2 and /k2?v=1, one fill each");
+        assertEquals(1, f.origin.requests("/K1"));
+    }
 }
