@@ -437,9 +437,8 @@ public final class CachingPipeline implements RequestProcessor {
         List<Variant> out = null;
         for (int i = 0; i < keys.size(); i++) { // by index: no iterator per hit
             StoreKey k = keys.get(i);
-            Optional<StoredEntry> e = s.lookup(k, now);
-            if (e.isPresent()) {
-                StoredEntry entry = e.get();
+            StoredEntry entry = s.get(k, now);
+            if (entry != null) {
                 x.hold(entry);
                 StoredViews.View cached = views.lookup(entry);
                 StoredResponse view = StoredViews.response(cached);
@@ -1313,7 +1312,7 @@ public final class CachingPipeline implements RequestProcessor {
         String boundary = x.head.headers().contains("Range")
                 ? "cachalot-" + Long.toHexString(boundaries.incrementAndGet()) : "unused";
         RangePlan plan = RangePlanner.plan(x.head, stored, boundary, policy);
-        Optional<ByteBuffer> buffer = entry.bodyBuffer();
+        ByteBuffer buffer = entry.bodyBufferOrNull();
         if (plan instanceof RangePlan.Unsatisfiable) {
             RangePlan.Unsatisfiable u = (RangePlan.Unsatisfiable) plan;
             ResponseHead h = shapeStored(RangePlanner.head(head, u), age, validated, status, x);
@@ -1324,8 +1323,8 @@ public final class CachingPipeline implements RequestProcessor {
         if (plan instanceof RangePlan.Single) {
             RangePlan.Single r = (RangePlan.Single) plan;
             ResponseHead h = shapeStored(RangePlanner.head(head, r), age, validated, status, x);
-            if (buffer.isPresent()) {
-                ByteBuffer b = buffer.get();
+            if (buffer != null) {
+                ByteBuffer b = buffer;
                 b.position((int) r.offset()).limit((int) (r.offset() + r.length()));
                 sink.outcome(status.shortStatus().name());
                 sink.sendComplete(h, b.slice());
@@ -1365,7 +1364,7 @@ public final class CachingPipeline implements RequestProcessor {
         ResponseHead base = null;
         boolean reusable = head == stored.head() && "HTTP/1.1".equals(x.head.protocol());
         StoredViews.View known = x.cachedView(entry);
-        if (reusable && !validated && buffer.isPresent()) {
+        if (reusable && !validated && buffer != null) {
             // The hit path: the head is a template per entry version (built and encoded once) plus the
             // values that change with the second (Age, the Cache-Status ttl, an added Date), filled
             // in per request by the sink.
@@ -1383,8 +1382,8 @@ public final class CachingPipeline implements RequestProcessor {
             }
             if (t != null) {
                 sink.outcome(status.shortStatus().name());
-                sink.sendComplete(new PreparedHead(t, DeltaSeconds.clamp(age), StoredViews.clampTtl(st.ttl()),
-                        now.getEpochSecond()), buffer.get(), entry.bodyFile().orElse(null));
+                sink.sendComplete(StoredViews.hitHead(known, t, DeltaSeconds.clamp(age), StoredViews.clampTtl(st.ttl()),
+                        now.getEpochSecond()), buffer, entry.bodyFile().orElse(null));
                 return true;
             }
         }
@@ -1400,9 +1399,9 @@ public final class CachingPipeline implements RequestProcessor {
             base = proxyHeaders.toClient(RangePlanner.head(head, plan), x.head.protocol());
         }
         ResponseHead h = shape(base, age, validated, status, x);
-        if (buffer.isPresent()) {
+        if (buffer != null) {
             sink.outcome(status.shortStatus().name());
-            sink.sendComplete(h, buffer.get());
+            sink.sendComplete(h, buffer);
             return true;
         }
         if (nonBlocking) {

@@ -29,6 +29,8 @@ final class StoredViews {
         final List<StoredResponse> responses;
         /** The Cache-Status entry of the last fresh hit on this version ({@link #hitStatus}), or null. */
         volatile CacheStatus hitStatus;
+        /** The head of the last hit on this version ({@link #hitHead}), or null. */
+        volatile PreparedHead hitHead;
         /**
          * The request-independent part of a full 200 answer for HTTP/1.1 clients, kept only for the
          * answers that cannot use {@link #hit} (a body streamed from disk); a hit needs only the template.
@@ -82,6 +84,24 @@ final class StoredViews {
     /** {@code response} as a list of one: {@code v}'s when it holds that response, else a new one. */
     static List<StoredResponse> responses(View v, StoredResponse response) {
         return v != null && v.response == response ? v.responses : List.of(response);
+    }
+
+    /**
+     * The hit head from template {@code t} with these values: the head of the last hit on
+     * {@code v}'s version (null: none known) when it has the same template and values (for a hot
+     * version they change once a second), else a new one, remembered. Heads are immutable.
+     */
+    static PreparedHead hitHead(View v, PreparedHead.Template t, long age, long ttl, long second) {
+        if (v == null) {
+            return new PreparedHead(t, age, ttl, second);
+        }
+        PreparedHead h = v.hitHead;
+        if (h != null && h.template() == t && h.age() == age && h.ttl() == ttl && h.second() == second) {
+            return h;
+        }
+        h = new PreparedHead(t, age, ttl, second);
+        v.hitHead = h;
+        return h;
     }
 
     /**

@@ -147,7 +147,8 @@ public final class ReusePolicy {
     public static StoredResponse select(List<StoredResponse> variants, RequestHead request) {
         StoredResponse best = null;
         Instant bestDate = null;
-        for (StoredResponse v : variants) {
+        for (int i = 0; i < variants.size(); i++) { // by index: no iterator per request
+            StoredResponse v = variants.get(i);
             if (!VaryNormalizer.matches(v, request)) {
                 continue;
             }

@@ -52,7 +52,8 @@ public record RouteOverrides(Duration forceTtl, Set<String> ignoredDirectives, L
 
     /** The bypass prefix matching this path, or null. */
     public String bypassPrefixFor(String path) {
-        for (String p : bypassPathPrefixes) {
+        for (int i = 0; i < bypassPathPrefixes.size(); i++) { // by index: no iterator per request
+            String p = bypassPathPrefixes.get(i);
             if (path.startsWith(p)) {
                 return p;
             }

@@ -190,15 +190,18 @@ public final class PreparedHead {
         return template;
     }
 
-    long age() {
+    /** The Age value this head sends. */
+    public long age() {
         return age;
     }
 
-    long ttl() {
+    /** The Cache-Status ttl this head sends. */
+    public long ttl() {
         return ttl;
     }
 
-    long second() {
+    /** The epoch second of the request (for an added Date). */
+    public long second() {
         return second;
     }
 

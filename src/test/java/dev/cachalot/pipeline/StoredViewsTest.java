@@ -3,6 +3,7 @@ package dev.cachalot.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.cachalot.http.HeaderFields;
 import dev.cachalot.http.ResponseHead;
@@ -89,7 +90,8 @@ class StoredViewsTest {
     /**
      * A view remembers the Cache-Status entry of its last fresh hit: hits that interleave on it with
      * other ttls, details or cache names each get the entry of their own values, and so does a hit
-     * with no view; the list of one that policy is offered is the view's response.
+     * with no view; the same for the hit head it remembers (template, Age, ttl, second); the list of
+     * one that policy is offered is the view's response.
      */
     @Test
     void aViewsRememberedHitStatusIsTheEntryOfEachHitsOwnValues() {
@@ -104,6 +106,24 @@ class StoredViewsTest {
             long ttl = ttls[i % ttls.length];
             assertEquals(CacheStatus.hit(name, ttl, detail), StoredViews.hitStatus(v, name, ttl, detail));
             assertEquals(CacheStatus.hit(name, ttl, detail), StoredViews.hitStatus(null, name, ttl, detail));
+        }
+        PreparedHead.Template[] templates = {
+            StoredViews.buildHitTemplate(BASES.get(0), 0, status("Cachalot", 600, null), T0, PolicyConfig.defaults()),
+            StoredViews.buildHitTemplate(BASES.get(1), 0, status("Cachalot", 600, null), T0, PolicyConfig.defaults())};
+        long[] seconds = {T0.getEpochSecond(), T0.getEpochSecond(), T0.getEpochSecond() + 1};
+        for (int i = 0; i < 60; i++) {
+            PreparedHead.Template t = templates[i % templates.length];
+            long age = i % 5;
+            long ttl = ttls[i % ttls.length];
+            long second = seconds[i % seconds.length];
+            for (StoredViews.View view : new StoredViews.View[] {v, null}) {
+                PreparedHead h = StoredViews.hitHead(view, t, age, ttl, second);
+                assertSame(t, h.template());
+                assertEquals(age, h.age());
+                assertEquals(ttl, h.ttl());
+                assertEquals(second, h.second());
+                assertEquals(new PreparedHead(t, age, ttl, second).head(), h.head());
+            }
         }
         assertEquals(List.of(r), StoredViews.responses(v, r));
         StoredResponse other = new StoredResponse(T0, T0, BASES.get(1), HeaderFields.empty(), 0);

@@ -20,6 +20,14 @@ public interface CacheStore extends AutoCloseable {
   Optional<StoredEntry> lookup(StoreKey key, Instant now);
 
   /**
+   * {@link #lookup} returning the entry or null: the same entry, without an {@code Optional} per
+   * lookup (the hit path looks up on every request).
+   */
+  default StoredEntry get(StoreKey key, Instant now) {
+    return lookup(key, now).orElse(null);
+  }
+
+  /**
    * The keys of all variants stored under the primary part of {@code key} (its variant part is
    * ignored), in no particular order. May include a variant whose entry expired but was not yet
    * swept; a lookup of it then misses.

@@ -62,6 +62,14 @@ public interface StoredEntry extends AutoCloseable {
   Optional<ByteBuffer> bodyBuffer();
 
   /**
+   * {@link #bodyBuffer()} as the buffer or null: the same fresh view, without an {@code Optional}
+   * per call (the hit path asks on every request).
+   */
+  default ByteBuffer bodyBufferOrNull() {
+    return bodyBuffer().orElse(null);
+  }
+
+  /**
    * Where the whole body lies in the disk tier's chunks file, for sending it from the page cache
    * ({@code sendfile}) instead of reading {@link #bodyBuffer()}: present for bodies that are one
    * chunk in the part of the file the tier maps (disk hits served as views, and memory-tier entries

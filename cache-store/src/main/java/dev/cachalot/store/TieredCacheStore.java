@@ -93,7 +93,12 @@ public final class TieredCacheStore implements CacheStore {
   private final CacheStore ioView = new CacheStore() {
     @Override
     public Optional<StoredEntry> lookup(StoreKey key, Instant now) {
-      return TieredCacheStore.this.lookup(key, now, false);
+      return Optional.ofNullable(TieredCacheStore.this.get(key, now, false));
+    }
+
+    @Override
+    public StoredEntry get(StoreKey key, Instant now) {
+      return TieredCacheStore.this.get(key, now, false);
     }
 
     @Override
@@ -145,26 +150,31 @@ public final class TieredCacheStore implements CacheStore {
 
   @Override
   public Optional<StoredEntry> lookup(StoreKey key, Instant now) {
-    return lookup(key, now, true);
+    return Optional.ofNullable(get(key, now, true));
   }
 
-  private Optional<StoredEntry> lookup(StoreKey key, Instant now, boolean mayReadToPromote) {
+  @Override
+  public StoredEntry get(StoreKey key, Instant now) {
+    return get(key, now, true);
+  }
+
+  private StoredEntry get(StoreKey key, Instant now, boolean mayReadToPromote) {
     BufferedEntry m = memory.get(key, now);
     if (m != null) {
       hits.increment();
-      return Optional.of(m);
+      return m;
     }
     StoredEntry d = disk == null ? null : disk.get(key, now);
     if (d == null) {
       misses.increment();
-      return Optional.empty();
+      return null;
     }
     hits.increment();
     if (d.bodyLength() <= memory.maxObjectBytes() && disk.hitCount(key) >= config.promoteAfterHits()
         && (mayReadToPromote || d.bodyBuffer().isPresent())) {
       promote(d);
     }
-    return Optional.of(d);
+    return d;
   }
 
   /**

@@ -2,7 +2,8 @@ package dev.cachalot.store.tier;
 
 /**
  * What keeps a looked-up entry's body readable until the caller closes the entry: a disk lease
- * ({@link Leases.Lease}) or a reference on a memory-tier view ({@link MappedBody.Ref}).
+ * ({@link Leases.Lease}). (A hit on a memory-tier view holds its reference itself:
+ * {@link BufferedEntry#hit()}.)
  */
 interface BodyHold {
   /** Releases the hold once; further calls do nothing. */

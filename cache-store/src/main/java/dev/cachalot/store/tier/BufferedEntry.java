@@ -11,18 +11,28 @@ import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * An entry whose whole body is held in one buffer (memory-tier entries, and small disk entries read
  * and verified at lookup). Reads never copy the buffer; each caller gets its own view.
  *
- * <p>Three kinds: a body of its own (an off-heap or heap copy; close does nothing); a view of the
- * disk tier's mapped file held by a {@link BodyHold} (a disk lease, or a reference on a memory-tier
- * {@link MappedBody}), released by {@link #close()}; and the memory tier's own entry over a
- * {@link MappedBody}, which is never handed out (hits get an entry with a reference of their own,
- * {@link #hit()}).
+ * <p>Four kinds: a body of its own (an off-heap or heap copy; close does nothing); a view of the
+ * disk tier's mapped file held by a {@link BodyHold} (a disk lease), released by {@link #close()};
+ * the memory tier's own entry over a {@link MappedBody}, which is never handed out; and a hit on
+ * such an entry ({@link #hit()}), which holds a reference of its own on the body, released by
+ * {@link #close()}.
  */
 public final class BufferedEntry implements StoredEntry {
+  private static final AtomicIntegerFieldUpdater<BufferedEntry> REFERENCE =
+      AtomicIntegerFieldUpdater.newUpdater(BufferedEntry.class, "reference");
+  /** {@link #reference} of every entry but a hit on a mapped body. */
+  private static final int NO_REFERENCE = 0;
+  /** {@link #reference} of a hit on a mapped body until {@link #close()}. */
+  private static final int HELD = 1;
+  /** {@link #reference} of a hit on a mapped body once {@link #close()} released it. */
+  private static final int RELEASED = 2;
+
   private final StoreKey key;
   private final EntryHead head;
   private final long entryId;
@@ -30,10 +40,16 @@ public final class BufferedEntry implements StoredEntry {
   private final int bodyCrc;
   private final StoreTier tier;
   private final ByteBuffer body;
-  /** What keeps a view readable for this lookup (a disk lease or a memory view reference), or null. */
+  /** What keeps a view readable for this lookup (a disk lease), or null. */
   private final BodyHold hold;
   /** The memory-tier body this entry views (owner entries in Caffeine, and their hits), or null. */
   private final MappedBody mapped;
+  /**
+   * For a hit on a mapped body, its own reference on {@link #mapped} ({@link #HELD}, then
+   * {@link #RELEASED}); {@link #NO_REFERENCE} for every other entry. A field of the hit rather than
+   * an object of its own: a hit is made on every memory-tier lookup.
+   */
+  private volatile int reference;
   /** Where the body lies in the chunks file (views of the disk tier's chunk), or empty. */
   private final Optional<BodyFile> file;
   /** The disk tier's chunk this entry views, or null. */
@@ -46,26 +62,27 @@ public final class BufferedEntry implements StoredEntry {
    */
   public BufferedEntry(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
       StoreTier tier, ByteBuffer body) {
-    this(key, head, entryId, headVersion, bodyCrc, tier, body, null, null, null);
+    this(key, head, entryId, headVersion, bodyCrc, tier, body, null, null, null, NO_REFERENCE);
   }
 
   /** An entry whose body is a view of the disk tier's mapped file, valid while {@code hold} is held. */
   BufferedEntry(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
       StoreTier tier, ChunkView chunk, BodyHold hold) {
-    this(key, head, entryId, headVersion, bodyCrc, tier, chunk.view, hold, null, chunk);
+    this(key, head, entryId, headVersion, bodyCrc, tier, chunk.view, hold, null, chunk, NO_REFERENCE);
   }
 
   /** The memory tier's own entry over a mapped body (it owns one of the body's references). */
   static BufferedEntry mappedOwner(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
       MappedBody mapped) {
     return new BufferedEntry(key, head, entryId, headVersion, bodyCrc, StoreTier.MEMORY_MAPPED, mapped.view(),
-        null, mapped, mapped.chunk());
+        null, mapped, mapped.chunk(), NO_REFERENCE);
   }
 
   private BufferedEntry(StoreKey key, EntryHead head, long entryId, int headVersion, int bodyCrc,
-      StoreTier tier, ByteBuffer body, BodyHold hold, MappedBody mapped, ChunkView chunk) {
+      StoreTier tier, ByteBuffer body, BodyHold hold, MappedBody mapped, ChunkView chunk, int reference) {
     this.hold = hold;
     this.mapped = mapped;
+    this.reference = reference;
     this.chunk = chunk;
     this.file = chunk == null ? Optional.empty() : chunk.file;
     this.key = key;
@@ -83,9 +100,9 @@ public final class BufferedEntry implements StoredEntry {
    * when Caffeine reports it replaced); null if the body's references are already gone.
    */
   public BufferedEntry withHead(EntryHead newHead, int newVersion) {
-    if (mapped != null) {
+    if (mapped() != null) {
       return mapped.retain()
-          ? new BufferedEntry(key, newHead, entryId, newVersion, bodyCrc, tier, body, null, mapped, chunk)
+          ? new BufferedEntry(key, newHead, entryId, newVersion, bodyCrc, tier, body, null, mapped, chunk, NO_REFERENCE)
           : null;
     }
     return new BufferedEntry(key, newHead, entryId, newVersion, bodyCrc, tier, body);
@@ -93,7 +110,7 @@ public final class BufferedEntry implements StoredEntry {
 
   /** The same entry as served by another tier (bodies of their own only). */
   public BufferedEntry asTier(StoreTier newTier) {
-    return newTier == tier || mapped != null ? this
+    return newTier == tier || mapped() != null ? this
         : new BufferedEntry(key, head, entryId, headVersion, bodyCrc, newTier, body);
   }
 
@@ -103,24 +120,26 @@ public final class BufferedEntry implements StoredEntry {
    * gone (the entry was just dropped: a miss). For any other entry: this entry.
    */
   BufferedEntry hit() {
-    if (mapped == null) {
+    if (mapped() == null) {
       return this;
     }
     if (!mapped.retain()) {
       return null;
     }
-    return new BufferedEntry(key, head, entryId, headVersion, bodyCrc, tier, body, new MappedBody.Ref(mapped), null,
-        chunk);
+    return new BufferedEntry(key, head, entryId, headVersion, bodyCrc, tier, body, null, mapped, chunk, HELD);
   }
 
-  /** What keeps this lookup's view readable, or null. */
+  /** What keeps this lookup's view readable when it is a disk lease, or null. */
   BodyHold hold() {
     return hold;
   }
 
-  /** The memory-tier body this owner entry holds a reference on, or null (a body of its own). */
+  /**
+   * The memory-tier body this owner entry holds a reference on, or null (a body of its own, or a
+   * hit: its reference is released by its {@link #close()}).
+   */
   MappedBody mapped() {
-    return mapped;
+    return reference == NO_REFERENCE ? mapped : null;
   }
 
   /** The shared read-only body buffer (position 0); callers must duplicate before moving it. */
@@ -165,8 +184,13 @@ public final class BufferedEntry implements StoredEntry {
 
   @Override
   public Optional<ByteBuffer> bodyBuffer() {
+    return Optional.of(bodyBufferOrNull());
+  }
+
+  @Override
+  public ByteBuffer bodyBufferOrNull() {
     checkOpen();
-    return Optional.of(body.duplicate());
+    return body.duplicate();
   }
 
   @Override
@@ -185,6 +209,8 @@ public final class BufferedEntry implements StoredEntry {
   public void close() {
     if (hold != null) {
       hold.close();
+    } else if (reference == HELD && REFERENCE.compareAndSet(this, HELD, RELEASED)) {
+      mapped.release();
     }
   }
 
@@ -193,11 +219,11 @@ public final class BufferedEntry implements StoredEntry {
    * disk lease, or a reference on a memory-tier view), released by {@link #close()}.
    */
   public boolean leased() {
-    return hold != null;
+    return hold != null || reference != NO_REFERENCE;
   }
 
   private void checkOpen() {
-    if (hold != null && hold.isClosed()) {
+    if ((hold != null && hold.isClosed()) || reference == RELEASED) {
       throw new IllegalStateException("the hold on " + this + " was released; its body may no longer be read");
     }
   }
@@ -233,7 +259,7 @@ public final class BufferedEntry implements StoredEntry {
   @Override
   public String toString() {
     return "BufferedEntry[" + key + ", id=" + entryId + ", v=" + headVersion + ", " + tier
-        + (hold != null ? ", leased" : "") + "]";
+        + (leased() ? ", leased" : "") + "]";
   }
 
   /** An input stream over a buffer view. */

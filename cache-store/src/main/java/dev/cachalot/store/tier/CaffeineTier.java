@@ -19,7 +19,6 @@ import dev.cachalot.store.StoredEntry;
 import dev.cachalot.store.TierStats;
 import dev.cachalot.store.WriteOutcome;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -38,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * Caffeine's W-TinyLFU admission keeps one-hit wonders from evicting hot entries. Entries expire at
  * their retain-until instant, measured by a Caffeine {@link Ticker} on the program's one
  * {@link InstantSource}. Also usable alone as a memory-only {@link CacheStore}.
+ *
+ * <p>The ticker reads the source's milliseconds, not an {@link Instant}: Caffeine reads it on every
+ * lookup, and the system clock's {@code instant()} is an object per call (a hit's garbage) where
+ * {@code millis()} is none. Caffeine then drops an entry at the first millisecond tick at or after
+ * its retain-until instant (never before it); a lookup compares retain-until with its own
+ * {@code now} exactly, so a hit never depends on when Caffeine drops the entry.
  */
 public final class CaffeineTier implements CacheStore {
   private static final Logger LOG = LoggerFactory.getLogger(CaffeineTier.class);
@@ -66,11 +71,11 @@ public final class CaffeineTier implements CacheStore {
    */
   public CaffeineTier(long maxBytes, long maxObjectBytes, InstantSource clock) {
     this.maxObjectBytes = maxObjectBytes;
-    Ticker ticker = () -> epochNanos(clock.instant());
+    Ticker ticker = () -> clock.millis() * 1_000_000L;
     this.cache = Caffeine.newBuilder()
         .maximumWeight(maxBytes)
         .weigher((StoreKey k, BufferedEntry e) -> weight(k, e))
-        .expireAfter(new RetainUntilExpiry(clock))
+        .expireAfter(new RetainUntilExpiry())
         .ticker(ticker)
         .executor(Runnable::run)
         .evictionListener(this::onEvicted)
@@ -116,9 +121,10 @@ public final class CaffeineTier implements CacheStore {
     return ids.incrementAndGet();
   }
 
+  /** The variants of {@code key}'s primary, as an unmodifiable snapshot. */
   @Override
   public List<StoreKey> listVariants(StoreKey key) {
-    return variants.variants(key);
+    return VariantIndex.view(variants.snapshot(key));
   }
 
   /**
@@ -129,9 +135,9 @@ public final class CaffeineTier implements CacheStore {
     return variants.snapshot(key);
   }
 
-  /** The keys of a {@link #variantSet} (a new list). */
+  /** The keys of a {@link #variantSet} (an unmodifiable list). */
   public List<StoreKey> variantsOf(Object variantSet) {
-    return VariantIndex.list(variantSet);
+    return VariantIndex.view(variantSet);
   }
 
   /**
@@ -396,39 +402,36 @@ public final class CaffeineTier implements CacheStore {
     return (int) Math.min(Integer.MAX_VALUE, w);
   }
 
-  static long epochNanos(Instant t) {
-    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-  }
-
-  /** Expires each entry at its retain-until instant. */
+  /**
+   * Expires each entry at its retain-until instant: the nanoseconds from the ticker's reading
+   * ({@code currentTime}, epoch nanoseconds) to it, so the entry expires when the ticker reaches it.
+   */
   private static final class RetainUntilExpiry implements Expiry<StoreKey, BufferedEntry> {
-    private final InstantSource clock;
-
-    RetainUntilExpiry(InstantSource clock) {
-      this.clock = clock;
-    }
-
-    private long untilRetainEnd(BufferedEntry e) {
-      Instant now = clock.instant();
+    private static long untilRetainEnd(BufferedEntry e, long currentTime) {
       Instant end = e.head().retainUntil();
-      if (!end.isAfter(now)) {
+      long endSecond = end.getEpochSecond();
+      if (endSecond >= Long.MAX_VALUE / 1_000_000_000L) {
+        return Long.MAX_VALUE; // beyond what epoch nanoseconds can say: never
+      }
+      if (endSecond <= Long.MIN_VALUE / 1_000_000_000L) {
+        return 0; // long past
+      }
+      long endNanos = endSecond * 1_000_000_000L + end.getNano();
+      if (endNanos <= currentTime) {
         return 0;
       }
-      try {
-        return Duration.between(now, end).toNanos();
-      } catch (ArithmeticException overflow) {
-        return Long.MAX_VALUE;
-      }
+      long d = endNanos - currentTime;
+      return d < 0 ? Long.MAX_VALUE : d; // overflowed: as good as never
     }
 
     @Override
     public long expireAfterCreate(StoreKey key, BufferedEntry value, long currentTime) {
-      return untilRetainEnd(value);
+      return untilRetainEnd(value, currentTime);
     }
 
     @Override
     public long expireAfterUpdate(StoreKey key, BufferedEntry value, long currentTime, long currentDuration) {
-      return untilRetainEnd(value);
+      return untilRetainEnd(value, currentTime);
     }
 
     @Override

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * expiry: the chunk free waits for the lease). That lease is closed when the body's own reference
  * count drops to zero. References: one for the memory-tier entry that holds the body while it is in
  * Caffeine (released by the tier's removal listener, whatever the cause), one per hit or walk
- * visit in progress ({@link Ref}, released by {@link dev.cachalot.store.StoredEntry#close()}).
+ * visit in progress (held by the hit's entry, {@link BufferedEntry#hit()}, and released by its
+ * {@link dev.cachalot.store.StoredEntry#close()}).
  * A hit takes its reference with one compare-and-set on this object: no lease-table lookup, no
  * decode. Once the count reached zero it never rises again ({@link #retain()} fails: the lookup
  * then misses in memory), so nothing can read the view after the disk lease is gone.
@@ -71,30 +72,5 @@ public final class MappedBody {
   /** References held now (tests). */
   int refs() {
     return refs;
-  }
-
-  /** One reference taken by a hit or a walk visit; {@link #close()} releases it once. */
-  static final class Ref implements BodyHold {
-    private static final AtomicIntegerFieldUpdater<Ref> CLOSED =
-        AtomicIntegerFieldUpdater.newUpdater(Ref.class, "closed");
-    private final MappedBody body;
-    private volatile int closed;
-
-    /** Wraps a reference the caller already took with {@link MappedBody#retain()}. */
-    Ref(MappedBody body) {
-      this.body = body;
-    }
-
-    @Override
-    public void close() {
-      if (CLOSED.compareAndSet(this, 0, 1)) {
-        body.release();
-      }
-    }
-
-    @Override
-    public boolean isClosed() {
-      return closed != 0;
-    }
   }
 }

@@ -91,6 +91,20 @@ final class VariantIndex {
     return new ArrayList<>(Arrays.asList((StoreKey[]) v));
   }
 
+  /**
+   * The variants in a {@link #snapshot} as an unmodifiable list (empty for null): of one, the usual
+   * case, without the copy {@link #list} makes (a lookup lists the variants on every request).
+   */
+  static List<StoreKey> view(Object v) {
+    if (v == null) {
+      return List.of();
+    }
+    if (v instanceof StoreKey) {
+      return List.of((StoreKey) v);
+    }
+    return List.of((StoreKey[]) v);
+  }
+
   /** Primaries recorded (tests). */
   int primaries() {
     return byPrimary.size();
