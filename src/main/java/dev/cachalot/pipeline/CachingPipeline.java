@@ -233,8 +233,7 @@ public final class CachingPipeline implements RequestProcessor {
         boolean answered = false;
         try {
             x = new Exchange(request, sink);
-            x.variants = lookupVariants(memory, x, true);
-            if (x.variants == null || x.variants.isEmpty()) {
+            if (!lookupVariants(memory, x, true) || x.variantCount() == 0) {
                 return false;
             }
             CacheDecision d = ReusePolicy.decide(x.head, x.responses(), x.now, policy, x.overrides);
@@ -297,7 +296,13 @@ public final class CachingPipeline implements RequestProcessor {
         /** What the per-request rules made of this request, or null when none applied. */
         final RequestRules.Treatment treatment;
         Instant now;
-        List<Variant> variants = List.of();
+        /**
+         * The looked-up variants ({@link #variants()}): the one found, held without a list (the usual
+         * URL: no list is made for it unless someone asks for one), or null with {@link #variants}
+         * holding them all.
+         */
+        private Variant only;
+        private List<Variant> variants = List.of();
         /**
          * Entries looked up for this exchange whose bodies stay held until the response is done (disk
          * leases, memory views of mapped chunks): the first one (the usual hit holds one), then any
@@ -321,9 +326,29 @@ public final class CachingPipeline implements RequestProcessor {
             this.now = clock.instant();
         }
 
+        /** Records what a lookup found: every variant ({@code all}), or only {@code first} when {@code all} is null. */
+        void found(Variant first, List<Variant> all) {
+            only = all == null ? first : null;
+            variants = all != null ? all : first == null ? List.of() : null;
+        }
+
+        /** Every looked-up variant. */
+        List<Variant> variants() {
+            if (only != null) {
+                variants = List.of(only);
+                only = null;
+            }
+            return variants;
+        }
+
+        /** Number of looked-up variants. */
+        int variantCount() {
+            return only != null ? 1 : variants.size();
+        }
+
         List<StoredResponse> responses() {
-            if (variants.size() == 1) {
-                Variant v = variants.get(0);
+            if (only != null || variants.size() == 1) {
+                Variant v = only != null ? only : variants.get(0);
                 return StoredViews.responses(v.cached, v.response);
             }
             List<StoredResponse> out = new ArrayList<>(variants.size());
@@ -334,7 +359,10 @@ public final class CachingPipeline implements RequestProcessor {
         }
 
         Variant variantOf(StoredResponse r) {
-            for (int i = 0; i < variants.size(); i++) {
+            if (only != null && only.response == r) {
+                return only;
+            }
+            for (int i = 0, n = only != null ? 0 : variants.size(); i < n; i++) {
                 Variant v = variants.get(i);
                 if (v.response == r) {
                     return v;
@@ -349,6 +377,9 @@ public final class CachingPipeline implements RequestProcessor {
 
         /** The views cache's entry of the variant looked up as {@code entry}, or null. */
         StoredViews.View cachedView(StoredEntry entry) {
+            if (only != null) {
+                return only.entry == entry ? only.cached : null;
+            }
             List<Variant> vs = variants;
             for (int i = 0, n = vs == null ? 0 : vs.size(); i < n; i++) {
                 Variant v = vs.get(i);
@@ -422,17 +453,19 @@ public final class CachingPipeline implements RequestProcessor {
      * Every retained variant of the primary key that no purge covers; a store failure is a miss
      * (the store never throws). An entry a hard purge covers is removed and left out; one a soft
      * purge covers is offered with its stale view. On the I/O thread ({@code nonBlocking}) nothing
-     * is removed: null is returned when any entry is covered, so the worker path handles it.
+     * is removed: false is returned when any entry is covered, so the worker path handles it. What
+     * was found is recorded in {@code x} ({@link Exchange#found}).
      */
-    private List<Variant> lookupVariants(CacheStore s, Exchange x, boolean nonBlocking) {
+    private boolean lookupVariants(CacheStore s, Exchange x, boolean nonBlocking) {
         StoreKey primary = x.primary;
         Instant now = x.now;
         RouteOverrides overrides = x.overrides;
         List<StoreKey> keys = s.listVariants(primary);
+        x.found(null, List.of());
         if (keys.isEmpty()) {
-            return List.of();
+            return true;
         }
-        // One variant (the usual URL) is returned as a list of one, made only once it is found.
+        // One variant (the usual URL) is kept without a list; a list is made once there is a second.
         Variant first = null;
         List<Variant> out = null;
         for (int i = 0; i < keys.size(); i++) { // by index: no iterator per hit
@@ -445,7 +478,7 @@ public final class CachingPipeline implements RequestProcessor {
                 PurgeGate.Verdict verdict = purgeGate.check(entry, view, overrides);
                 if (verdict != PurgeGate.Verdict.KEEP) {
                     if (nonBlocking) {
-                        return null;
+                        return false;
                     }
                     if (verdict instanceof PurgeGate.Verdict.Stale) {
                         view = ((PurgeGate.Verdict.Stale) verdict).view();
@@ -466,7 +499,8 @@ public final class CachingPipeline implements RequestProcessor {
                 }
             }
         }
-        return out != null ? out : first != null ? List.of(first) : List.of();
+        x.found(first, out);
+        return true;
     }
 
     /**
@@ -498,7 +532,11 @@ public final class CachingPipeline implements RequestProcessor {
     private CacheDecision decide(Exchange x) {
         x.now = clock.instant();
         boolean cacheable = x.head.isMethod("GET") || x.head.isMethod("HEAD");
-        x.variants = cacheable ? lookupVariants(store, x, false) : List.of();
+        if (cacheable) {
+            lookupVariants(store, x, false); // never false off the I/O thread
+        } else {
+            x.found(null, List.of());
+        }
         return ReusePolicy.decide(x.head, x.responses(), x.now, policy, x.overrides);
     }
 
@@ -613,7 +651,7 @@ public final class CachingPipeline implements RequestProcessor {
             Variant v = x.variantOf(s.entry());
             if (s.revalidation() != null) {
                 // RFC 5861 §3: serve now, revalidate once in the background.
-                List<Variant> snapshot = x.variants;
+                List<Variant> snapshot = x.variants();
                 RequestHead conditional = s.revalidation();
                 revalidator.trigger(x.primary, () -> revalidateInBackground(x, conditional, s.entry(), snapshot));
             }
@@ -947,7 +985,7 @@ public final class CachingPipeline implements RequestProcessor {
         if (validated != null) {
             return validated;
         }
-        return x.variants.isEmpty() ? null : ReusePolicy.select(x.responses(), x.head);
+        return x.variantCount() == 0 ? null : ReusePolicy.select(x.responses(), x.head);
     }
 
     private static OriginFailure failureOf(OriginException e) {
@@ -1009,7 +1047,7 @@ public final class CachingPipeline implements RequestProcessor {
         StoredResponse updated = null;
         ResponseHead forClient = null;
         for (int i : selected) {
-            Variant v = x.variants.get(i);
+            Variant v = x.variants().get(i);
             HeaderMerge.Result m = HeaderMerge.merge(v.response.head(), notModified, policy);
             if (m.storable()) {
                 EntryHead nh = adapter.updatedEntryHead(v.response, m.stored(), requestTime, responseTime, x.now,
@@ -1100,7 +1138,7 @@ public final class CachingPipeline implements RequestProcessor {
         List<StoreKey> obsolete = new ArrayList<>();
         VariantPlan plan = VariantPlan.forInsert(x.responses(), x.head, policy);
         for (int i : plan.toRemove()) {
-            StoreKey k = x.variants.get(i).key;
+            StoreKey k = x.variants().get(i).key;
             if (!k.equals(key)) {
                 obsolete.add(k);
             }
@@ -1121,7 +1159,7 @@ public final class CachingPipeline implements RequestProcessor {
      * its validators and length agree, and makes it unusable (removed) when they do not.
      */
     private void headUpdate(Exchange x, ResponseHead rh, Instant requestTime, Instant responseTime) {
-        if (x.variants.isEmpty()) {
+        if (x.variantCount() == 0) {
             return;
         }
         StoredResponse selected = ReusePolicy.select(x.responses(), x.head);
