@@ -232,7 +232,7 @@ public final class CachingPipeline implements RequestProcessor {
         Exchange x = null;
         boolean answered = false;
         try {
-            x = new Exchange(request, sink);
+            x = new Exchange(request, sink, true);
             if (!lookupVariants(memory, x, true) || x.variantCount() == 0) {
                 return false;
             }
@@ -265,7 +265,7 @@ public final class CachingPipeline implements RequestProcessor {
 
     @Override
     public void process(ClientRequest request, ResponseSink sink) throws IOException {
-        Exchange x = new Exchange(request, sink);
+        Exchange x = new Exchange(request, sink, false);
         if (x.treatment != null) {
             rules.applied(x.treatment); // once per request: the fast path counts only what it answered
         }
@@ -312,7 +312,8 @@ public final class CachingPipeline implements RequestProcessor {
         private List<StoredEntry> heldMore;
         private boolean releaseRegistered;
 
-        Exchange(ClientRequest request, ResponseSink sink) {
+        /** @param ioThread made by the I/O-thread fast path (keys come from the thread's memo) */
+        Exchange(ClientRequest request, ResponseSink sink, boolean ioThread) {
             this.request = request;
             this.sink = sink;
             this.head = request.head();
@@ -321,7 +322,8 @@ public final class CachingPipeline implements RequestProcessor {
             RouteOverrides o = t != null ? t.overrides() : overridesByRoute.apply(request.route().route());
             this.overrides = o == null ? RouteOverrides.NONE : o;
             boolean rewritten = t != null && t.key() != null;
-            this.primary = rewritten ? StoreAdapter.primaryKey(t.key()) : StoreAdapter.primaryKey(head);
+            this.primary = rewritten ? StoreAdapter.primaryKey(t.key())
+                    : ioThread ? StoreAdapter.primaryKeyRemembered(head) : StoreAdapter.primaryKey(head);
             this.keyDetail = rewritten ? t.keyDetail() : null;
             this.now = clock.instant();
         }

@@ -46,13 +46,19 @@ public final class StoreAdapter {
         this.keepWindow = keepWindow;
     }
 
-    /**
-     * The primary key (scheme, authority, path and query; policy's {@link CacheKeys}) with an empty
-     * variant. The key is a pure function of the three URI parts and immutable, so the calling
-     * thread's {@link KeyMemo} gives back the key it built for the same parts before (a hot object
-     * asked for again on this thread), sparing the text, its bytes and the hashes per request.
-     */
+    /** The primary key (scheme, authority, path and query; policy's {@link CacheKeys}) with an empty variant. */
     public static StoreKey primaryKey(RequestHead request) {
+        return StoreKey.of(CacheKeys.primaryBytes(request));
+    }
+
+    /**
+     * {@link #primaryKey(RequestHead)} for a thread that looks keys up on every request (the I/O
+     * threads' fast path, where a hot object is asked for again and again): the key is a pure
+     * function of the three URI parts and immutable, so the calling thread's {@link KeyMemo} gives
+     * back the key it built for the same parts before, sparing the text, its bytes and the hashes.
+     * Kept to those few threads so the worker pool's many threads keep no memo each.
+     */
+    static StoreKey primaryKeyRemembered(RequestHead request) {
         return KEYS.get().key(request);
     }
 
@@ -63,11 +69,13 @@ public final class StoreAdapter {
      * {@code i} holds the URI parts a key was built from and that key (compared by value, so
      * requests of different connections, and heads parsed anew by Undertow, find it too). Reused in
      * place (no allocation beyond the key itself when a slot is replaced); only its own thread
-     * touches it.
+     * touches it. Targets longer than {@link #MAX_TARGET} are not kept (bounds what a thread holds).
      */
     static final class KeyMemo {
         /** Number of slots (a power of two). */
-        static final int SLOTS = 256;
+        static final int SLOTS = 128;
+        /** Longest target kept, in chars. */
+        static final int MAX_TARGET = 256;
         private final String[] schemes = new String[SLOTS];
         private final String[] authorities = new String[SLOTS];
         private final String[] targets = new String[SLOTS];
@@ -84,7 +92,10 @@ public final class StoreAdapter {
                     && scheme.equals(schemes[i])) {
                 return k;
             }
-            k = StoreKey.of(CacheKeys.primaryBytes(request));
+            k = primaryKey(request);
+            if (target.length() > MAX_TARGET) {
+                return k;
+            }
             schemes[i] = scheme;
             authorities[i] = authority;
             targets[i] = target;

@@ -112,7 +112,7 @@ class StoredViewsTest {
             StoredViews.buildHitTemplate(BASES.get(1), 0, status("Cachalot", 600, null), T0, PolicyConfig.defaults())};
         long[] seconds = {T0.getEpochSecond(), T0.getEpochSecond(), T0.getEpochSecond() + 1};
         for (int i = 0; i < 60; i++) {
-            PreparedHead.Template t = templates[i % templates.length];
+            PreparedHead.Template t = templates[(i / 10) % templates.length];
             long age = i % 5;
             long ttl = ttls[i % ttls.length];
             long second = seconds[i % seconds.length];

@@ -316,6 +316,9 @@ class ReusePolicyTest {
     void servingOneStoredResponseAgainGivesEachRequestItsOwnAgeTtlAndDetail() {
         StoredResponse r = stored(0, response(200, "Cache-Control", "max-age=60"));
         RouteOverrides ignore = new RouteOverrides(null, Set.of(), List.of(), true, "r");
+        for (long now : new long[] {10, 10, 11, 11, 10, 12}) {
+            assertEquals(new CacheDecision.Serve(r, now, 60 - now, null), decide(get("/"), now, r));
+        }
         for (int round = 0; round < 3; round++) {
             for (long now : new long[] {10, 10, 11, 10}) {
                 CacheDecision.Serve plain = assertInstanceOf(CacheDecision.Serve.class, decide(get("/"), now, r));

@@ -591,28 +591,40 @@ class HitShortcutTest {
             fill(get(paths[i]));
             f.clock.advance(Duration.ofSeconds(3)); // each object has its own Age and ttl
         }
-        List<ShortcutFixture.Response> expected = new ArrayList<>();
-        for (String p : paths) {
-            expected.add(f.exchange(f.off, get(p)));
-        }
         int[] order = {0, 1, 0, 0, 2, 3, 1, 4, 2, 4, 0, 3};
         long before = f.shortcutAnswers();
+        long start = f.clock.instant().getEpochSecond();
+        long[] firstAge = new long[paths.length];
         try (Socket s = f.connect(f.on)) {
             InputStream in = s.getInputStream();
-            for (int i : order) {
-                send(s, get(paths[i]));
-                assertArrayEquals(expected.get(i).raw(), read(in, false).raw(), paths[i]);
-            }
-            StringBuilder pipelined = new StringBuilder();
-            for (int i : order) {
-                pipelined.append(get(paths[i]));
-            }
-            send(s, pipelined.toString());
-            for (int i : order) {
-                assertArrayEquals(expected.get(i).raw(), read(in, false).raw(), paths[i]);
+            for (int second = 0; second < 3; second++) {
+                f.clock.advance(Duration.ofSeconds(second)); // a later second: new Age, ttl and Date for all
+                List<ShortcutFixture.Response> expected = new ArrayList<>();
+                for (String p : paths) {
+                    expected.add(f.exchange(f.off, get(p)));
+                }
+                for (int i : order) {
+                    send(s, get(paths[i]));
+                    ShortcutFixture.Response r = read(in, false);
+                    assertArrayEquals(expected.get(i).raw(), r.raw(), paths[i]);
+                    // RFC 9111 §4.2.3: each later second adds its seconds to the object's own Age.
+                    long age = Long.parseLong(r.header("Age"));
+                    if (second == 0) {
+                        firstAge[i] = age;
+                    }
+                    assertEquals(firstAge[i] + f.clock.instant().getEpochSecond() - start, age, paths[i]);
+                }
+                StringBuilder pipelined = new StringBuilder();
+                for (int i : order) {
+                    pipelined.append(get(paths[i]));
+                }
+                send(s, pipelined.toString());
+                for (int i : order) {
+                    assertArrayEquals(expected.get(i).raw(), read(in, false).raw(), paths[i]);
+                }
             }
         }
-        assertEquals(before + 2L * order.length, f.shortcutAnswers(), "every one answered by the shortcut");
+        assertEquals(before + 6L * order.length, f.shortcutAnswers(), "every one answered by the shortcut");
         assertEquals(1, f.origin.requests("/k1"));
         assertEquals(2, f.origin.requests("/k2"), "/k2 and /k2?v=1, one fill each");
         assertEquals(1, f.origin.requests("/K1"));
