@@ -79,7 +79,7 @@ public final class ConfigLoader {
             ServerConfig s = c.server();
             c = c.withServer(new ServerConfig(hp, s.tls(), s.ioThreads(), s.limits(), s.allowBodyOnGetHead(),
                     s.trustedProxies(), s.unknownHost(), s.defaultRoute(), s.via(), s.shutdownTimeout(), s.hitShortcut(),
-                    s.connectionPlacement()));
+                    s.connectionPlacement(), s.ioYieldEvery()));
         }
         if (origin != null) {
             try {
@@ -92,7 +92,7 @@ public final class ConfigLoader {
             c = c.withRoutes(List.of(new RouteConfig("default", List.of(), origin, "")))
                     .withServer(new ServerConfig(s.listen(), s.tls(), s.ioThreads(), s.limits(),
                             s.allowBodyOnGetHead(), s.trustedProxies(), s.unknownHost(), "default", s.via(),
-                            s.shutdownTimeout(), s.hitShortcut(), s.connectionPlacement()));
+                            s.shutdownTimeout(), s.hitShortcut(), s.connectionPlacement(), s.ioYieldEvery()));
         }
         if (adminListen != null) {
             HostPort hp = HostPort.parse(adminListen);

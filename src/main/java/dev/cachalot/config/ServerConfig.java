@@ -19,10 +19,24 @@ import java.util.List;
  * @param hitShortcut         answer plain fresh memory hits on the plain HTTP/1.1 listener below Undertow
  *                            (docs/DESIGN.md, "Hit shortcut"); false sends every request through Undertow
  * @param connectionPlacement which I/O thread serves a new connection of the plain listener
+ * @param ioYieldEvery        an I/O thread gives its CPU to other runnable threads (sched_yield) after
+ *                            this many hit-shortcut answers; 0 never yields
  */
 public record ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits limits, boolean allowBodyOnGetHead,
                            List<String> trustedProxies, UnknownHost unknownHost, String defaultRoute, String via,
-                           Duration shutdownTimeout, boolean hitShortcut, ConnectionPlacement connectionPlacement) {
+                           Duration shutdownTimeout, boolean hitShortcut, ConnectionPlacement connectionPlacement,
+                           int ioYieldEvery) {
+
+    /** Hit-shortcut answers between two yields of an I/O thread when the key is absent. */
+    public static final int DEFAULT_IO_YIELD_EVERY = 16;
+
+    /** A server configuration with the default I/O-thread yield. */
+    public ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits limits, boolean allowBodyOnGetHead,
+                        List<String> trustedProxies, UnknownHost unknownHost, String defaultRoute, String via,
+                        Duration shutdownTimeout, boolean hitShortcut, ConnectionPlacement connectionPlacement) {
+        this(listen, tls, ioThreads, limits, allowBodyOnGetHead, trustedProxies, unknownHost, defaultRoute, via,
+                shutdownTimeout, hitShortcut, connectionPlacement, DEFAULT_IO_YIELD_EVERY);
+    }
 
     /** A server configuration with the default connection placement. */
     public ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits limits, boolean allowBodyOnGetHead,
@@ -184,7 +198,9 @@ public record ServerConfig(HostPort listen, TlsConfig tls, int ioThreads, Limits
         Duration shutdown = n.duration("shutdownTimeout", Duration.ofSeconds(30), Duration.ZERO, Duration.ofHours(1));
         boolean shortcut = n.bool("hitShortcut", true);
         ConnectionPlacement placement = ConnectionPlacement.parse(n, "connectionPlacement");
+        int yieldEvery = n.integer("ioYieldEvery", DEFAULT_IO_YIELD_EVERY, 0, 1_000_000);
         n.finish();
-        return new ServerConfig(listen, tls, io, limits, body, trusted, uh, dflt, via, shutdown, shortcut, placement);
+        return new ServerConfig(listen, tls, io, limits, body, trusted, uh, dflt, via, shutdown, shortcut, placement,
+                yieldEvery);
     }
 }

@@ -52,6 +52,7 @@ public final class ConfigDiff {
         diff(out, "server.shutdownTimeout", a.shutdownTimeout(), b.shutdownTimeout());
         diff(out, "server.hitShortcut", a.hitShortcut(), b.hitShortcut());
         diff(out, "server.connectionPlacement", a.connectionPlacement(), b.connectionPlacement());
+        diff(out, "server.ioYieldEvery", a.ioYieldEvery(), b.ioYieldEvery());
         diff(out, "origin", old.origin(), next.origin());
         diff(out, "admin", old.admin(), next.admin());
         diff(out, "store", old.store(), next.store());
@@ -72,7 +73,7 @@ public final class ConfigDiff {
         ServerConfig n = next.server();
         ServerConfig server = new ServerConfig(s.listen(), s.tls(), s.ioThreads(), s.limits(), s.allowBodyOnGetHead(),
                 n.trustedProxies(), s.unknownHost(), n.defaultRoute(), s.via(), s.shutdownTimeout(), s.hitShortcut(),
-                s.connectionPlacement());
+                s.connectionPlacement(), s.ioYieldEvery());
         return running.withServer(server).withRoutes(next.routes()).withRateLimits(next.rateLimits())
                 .withAccessLog(next.accessLog());
     }

@@ -44,9 +44,12 @@ final class HitShortcut {
     private final LongAdder answers = new LongAdder();
     /** Answers whose write did not complete at once (the socket buffer was full). */
     private final LongAdder deferred = new LongAdder();
+    /** Gives the I/O thread's CPU away every so many answers (server.ioYieldEvery). */
+    private final AnswerYield yield;
 
     HitShortcut(FrontHandler front, RequestProcessor processor, VirtualHosts hosts, ProxyHeaders proxyHeaders,
-                ProxyMetrics metrics, ExchangeListener listener, Clock clock, long retryAfterSeconds) {
+                ProxyMetrics metrics, ExchangeListener listener, Clock clock, long retryAfterSeconds,
+                AnswerYield yield) {
         this.front = front;
         this.processor = processor;
         this.hosts = hosts;
@@ -55,11 +58,17 @@ final class HitShortcut {
         this.listener = listener;
         this.clock = clock;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.yield = yield;
     }
 
     /** Requests answered by the shortcut since start. */
     long answered() {
         return answers.sum();
+    }
+
+    /** Times an I/O thread gave its CPU away after answers (server.ioYieldEvery). */
+    long yields() {
+        return yield.yields();
     }
 
     /** Answers that had to wait for the socket to become writable. */
@@ -158,5 +167,6 @@ final class HitShortcut {
         } catch (RuntimeException e) {
             LOG.debug("exchange listener failed", e);
         }
+        yield.answered(); // after the answer is on its way and recorded, so no one waits for it meanwhile
     }
 }

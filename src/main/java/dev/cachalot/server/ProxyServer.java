@@ -73,7 +73,7 @@ public final class ProxyServer implements AutoCloseable {
         this.front = new FrontHandler(processor, hosts, config, headers, metrics, listener, clock);
         this.relayPool = null;
         this.shortcut = config.hitShortcut() ? new HitShortcut(front, processor, hosts, headers, metrics, listener,
-                clock, config.limits().retryAfter().toSeconds()) : null;
+                clock, config.limits().retryAfter().toSeconds(), new AnswerYield(config.ioYieldEvery())) : null;
     }
 
     private ProxyServer(ServerConfig config, RequestProcessor processor, ProxyHeaders headers, ProxyMetrics metrics,
@@ -104,7 +104,7 @@ public final class ProxyServer implements AutoCloseable {
         ServerConfig.TlsConfig noTls = new ServerConfig.TlsConfig(false, base.tls().listen(), "", "", false);
         ServerConfig c = new ServerConfig(listen, noTls, base.ioThreads(), base.limits(), base.allowBodyOnGetHead(),
                 base.trustedProxies(), base.unknownHost(), base.defaultRoute(), base.via(), base.shutdownTimeout(),
-                true, base.connectionPlacement());
+                true, base.connectionPlacement(), base.ioYieldEvery());
         return new ProxyServer(c, processor, headers, metrics, listener, clock, tunnels);
     }
 

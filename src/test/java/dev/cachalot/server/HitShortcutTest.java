@@ -120,6 +120,23 @@ class HitShortcutTest {
     }
 
     @Test
+    void anIoThreadGivesItsCpuAwayAfterEverySixteenAnswers() throws Exception {
+        // server.ioYieldEvery (default 16): one I/O thread serves every connection, so its count is
+        // every answer's; 40 answers make 2 yields, and every answer is still a correct hit.
+        f = ShortcutFixture.withIoThreads(1);
+        f.origin.put("/y", bytes(1024, 9));
+        fill(get("/y"));
+        assertEquals(0, f.shortcutAnswers());
+        for (int i = 0; i < 40; i++) {
+            ShortcutFixture.Response r = f.exchange(f.on, get("/y"));
+            assertEquals("HIT", r.header("X-Cache-Status"), r.head());
+            assertArrayEquals(bytes(1024, 9), r.body());
+        }
+        assertEquals(40, f.shortcutAnswers());
+        assertEquals(2, f.shortcutYields());
+    }
+
+    @Test
     void hitsInLaterSecondsGetTheirOwnAgeTtlAndDateOnBothPathsByteForByte() throws Exception {
         // The head is a template per entry version with Age, the Cache-Status ttl and (for an origin
         // that sends no Date) the Date filled per request: each second's answer must still be exactly

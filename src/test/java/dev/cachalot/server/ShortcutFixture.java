@@ -153,6 +153,11 @@ final class ShortcutFixture implements AutoCloseable {
         return on.hitShortcut().answered();
     }
 
+    /** Times an I/O thread of {@link #on} gave its CPU away after shortcut answers. */
+    long shortcutYields() {
+        return on.hitShortcut().yields();
+    }
+
     /** Shortcut answers whose write had to wait for the socket. */
     long deferredWrites() {
         return on.hitShortcut().deferred();
