@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
 done
 ORIGIN=${ORIGIN:-http://127.0.0.1:19501}
 JAVA=${JAVA:-java}
-OPTS=${HITCOST_JAVA_OPTS:-"-Xms32m -Xmx192m -XX:+UseSerialGC -XX:MaxDirectMemorySize=1280m -XX:ReservedCodeCacheSize=64m -Xss512k"}
+OPTS=${HITCOST_JAVA_OPTS:-"-Xms64m -Xmx512m -Xmn32m -XX:+UseSerialGC -XX:MaxDirectMemorySize=1280m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:TrimNativeHeapInterval=10000 -XX:AutoBoxCacheMax=65536"}
 declare -A PORT=([A]=19560 [B]=19562) JAR=([A]=$JAR_A [B]=$JAR_B) PID=()
 mkdir -p "$OUT"
 
