@@ -36,11 +36,22 @@ final class AnswerBuffer {
      * was ahead.
      */
     static final int FILE_READ_MAX = 32 * 1024;
+    /**
+     * Where a body read from the file starts in the buffer: its head goes right before it, so the next
+     * answer with the same body on this thread only writes its own head (see {@link #ofFile}).
+     */
+    static final int HEAD_ROOM = 8 * 1024;
     /** Bytes per thread's buffer: a head plus the largest body read or copied, with room for long heads. */
-    static final int CAPACITY = FILE_READ_MAX + 8 * 1024;
+    static final int CAPACITY = FILE_READ_MAX + HEAD_ROOM;
     private static final ByteBuffer NOTHING_LEFT = ByteBuffer.allocate(0);
-    private static final ThreadLocal<ByteBuffer> BUFFERS = ThreadLocal.withInitial(
-            () -> ByteBuffer.allocateDirect(CAPACITY));
+    private static final ThreadLocal<Slot> SLOTS = ThreadLocal.withInitial(Slot::new);
+
+    /** One I/O thread's buffer, and the file body it still holds at {@link #HEAD_ROOM}, if any. */
+    private static final class Slot {
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(CAPACITY);
+        /** The body whose bytes are at [HEAD_ROOM, HEAD_ROOM + its length), or null. */
+        BodyFile body;
+    }
 
     private AnswerBuffer() {
     }
@@ -54,7 +65,11 @@ final class AnswerBuffer {
         if (headLength + bodyLength > CAPACITY) {
             return null;
         }
-        ByteBuffer d = BUFFERS.get();
+        Slot slot = SLOTS.get();
+        if (headLength + bodyLength > HEAD_ROOM) {
+            slot.body = null; // this answer overwrites the body kept at HEAD_ROOM
+        }
+        ByteBuffer d = slot.buffer;
         d.clear();
         d.put(head, 0, headLength);
         if (bodyLength > 0) {
@@ -66,7 +81,14 @@ final class AnswerBuffer {
     /**
      * The calling thread's buffer holding {@code head[0, headLength)} followed by the bytes of
      * {@code file}, read with positional reads (so the body's pages are not mapped into this process),
-     * ready to write; or null when they do not fit.
+     * ready to write (its position is where the head starts); or null when they do not fit.
+     *
+     * <p>The body is read to offset {@link #HEAD_ROOM} and the head placed right before it. The
+     * thread keeps it there: when the next answer of this thread is for the same {@link BodyFile}
+     * object, only the head is written and the file is not read again. A BodyFile object belongs to
+     * one stored entry version (the memory tier's entry holds one for all its hits), and the store
+     * never reuses the region of an entry that can still be served, so the same object means the same
+     * bytes. Any other use of the buffer that reaches past {@code HEAD_ROOM} forgets the body.
      *
      * @throws IOException when the file cannot be read or ends inside the region
      */
@@ -75,12 +97,27 @@ final class AnswerBuffer {
         if (headLength + bodyLength > CAPACITY) {
             return null;
         }
-        ByteBuffer d = BUFFERS.get();
-        d.clear();
+        Slot slot = SLOTS.get();
+        ByteBuffer d = slot.buffer;
+        if (headLength > HEAD_ROOM || bodyLength > CAPACITY - HEAD_ROOM) {
+            slot.body = null; // a long head: head and body from 0, nothing kept
+            d.clear();
+            d.put(head, 0, headLength);
+            d.limit(headLength + (int) bodyLength);
+            file.read(0, d);
+            return d.flip();
+        }
+        int end = HEAD_ROOM + (int) bodyLength;
+        if (slot.body != file) {
+            slot.body = null; // until the read below has succeeded
+            d.clear().position(HEAD_ROOM).limit(end);
+            file.read(0, d);
+            slot.body = file;
+        }
+        int start = HEAD_ROOM - headLength;
+        d.clear().position(start);
         d.put(head, 0, headLength);
-        d.limit(headLength + (int) bodyLength);
-        file.read(0, d);
-        return d.flip();
+        return d.limit(end).position(start);
     }
 
     /**
