@@ -1,7 +1,6 @@
 package dev.cachalot.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cachalot.config.ServerConfig.ConnectionPlacement;
 import dev.cachalot.reload.ConfigDiff;
@@ -27,11 +26,8 @@ class ConnectionPlacementConfigTest {
 
     @Test
     void aBadValueNamesFileKeyValueAndRule() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.parse("my.yaml", "server:\n  connectionPlacement: fastest\n"));
-        assertEquals("my.yaml", e.source());
-        assertEquals("server.connectionPlacement", e.key());
-        assertEquals("fastest", e.value());
+        ConfigException e = ConfigErrors.rejected("my.yaml", "server:\n  connectionPlacement: fastest\n",
+                "server.connectionPlacement", "fastest");
         assertEquals("must be incoming-cpu or random", e.rule());
     }
 

@@ -1,7 +1,6 @@
 package dev.cachalot.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cachalot.store.MemoryBodies;
@@ -18,11 +17,8 @@ class StoreMemoryBodiesConfigTest {
 
     @Test
     void aBadValueFailsNamingFileKeyValueAndRule() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.parse("cachalot.yaml", "store:\n  memoryBodies: both\n"));
-        assertEquals("cachalot.yaml", e.source());
-        assertEquals("store.memoryBodies", e.key());
-        assertEquals("both", e.value());
+        ConfigException e = ConfigErrors.rejected("cachalot.yaml", "store:\n  memoryBodies: both\n",
+                "store.memoryBodies", "both");
         assertTrue(e.rule().contains("mapped or copy"), e.rule());
     }
 }
