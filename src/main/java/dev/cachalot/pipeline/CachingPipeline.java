@@ -1364,10 +1364,9 @@ public final class CachingPipeline implements RequestProcessor {
             RangePlan.Single r = (RangePlan.Single) plan;
             ResponseHead h = shapeStored(RangePlanner.head(head, r), age, validated, status, x);
             if (buffer != null) {
-                ByteBuffer b = buffer;
-                b.position((int) r.offset()).limit((int) (r.offset() + r.length()));
+                buffer.position((int) r.offset()).limit((int) (r.offset() + r.length()));
                 sink.outcome(status.shortStatus().name());
-                sink.sendComplete(h, b.slice());
+                sink.sendComplete(h, buffer.slice());
                 return true;
             }
             if (nonBlocking) {

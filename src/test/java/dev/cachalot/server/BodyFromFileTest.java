@@ -1,5 +1,6 @@
 package dev.cachalot.server;
 
+import static dev.cachalot.server.ShortcutFixture.bytes;
 import static dev.cachalot.server.ShortcutFixture.get;
 import static dev.cachalot.server.ShortcutFixture.read;
 import static dev.cachalot.server.ShortcutFixture.send;
@@ -14,7 +15,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -41,19 +41,7 @@ class BodyFromFileTest {
         }
     }
 
-    private static byte[] bytes(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
-    /** Fills the cache through the Undertow listener (a miss), then checks that the next one is a hit. */
-    private void fill(String path) throws Exception {
-        ShortcutFixture.Response miss = f.exchange(f.off, get(path));
-        assertEquals(200, miss.status(), miss.head());
-        ShortcutFixture.Response hit = f.exchange(f.off, get(path));
-        assertEquals("HIT", hit.header("X-Cache-Status"), hit.head());
-    }
 
     @Test
     void hitsOnBothPathsSendTheStoredBytesWithoutMappingThem(@TempDir Path dir) throws Exception {
@@ -70,9 +58,9 @@ class BodyFromFileTest {
         Path chunks = dir.resolve("chunks.cm3").toAbsolutePath();
         long before = jdkMappingRssKib(chunks);
         for (int i = 0; i < n; i++) {
-            fill("/m" + i);
+            f.fill(get("/m" + i));
         }
-        fill("/l");
+        f.fill(get("/l"));
         long answered = f.shortcutAnswers();
         for (ProxyServer server : new ProxyServer[] {f.on, f.off}) {
             try (Socket s = f.connect(server)) {
@@ -103,8 +91,8 @@ class BodyFromFileTest {
         f = ShortcutFixture.diskOnly(dir);
         f.origin.put("/m", bytes(MID, 1));
         f.origin.put("/l", bytes(LARGE, 2));
-        fill("/m");
-        fill("/l");
+        f.fill(get("/m"));
+        f.fill(get("/l"));
         // 200 answers of 40 KiB on average: more than the socket buffers hold (tcp_wmem's maximum is
         // 4 MiB by default), so with nothing read yet the shortcut must stop part-way.
         int pairs = 100;

@@ -1,5 +1,6 @@
 package dev.cachalot.server;
 
+import static dev.cachalot.server.ShortcutFixture.bytes;
 import static dev.cachalot.server.ShortcutFixture.get;
 import static dev.cachalot.server.ShortcutFixture.read;
 import static dev.cachalot.server.ShortcutFixture.request;
@@ -23,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,22 +82,10 @@ class HitShortcutTest {
         }
     }
 
-    private static byte[] bytes(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
 
-    /** Fills the cache through the Undertow listener (a miss), then checks that the next one is a hit. */
-    private void fill(String request) throws Exception {
-        ShortcutFixture.Response miss = f.exchange(f.off, request);
-        assertEquals(200, miss.status(), miss.head());
-        ShortcutFixture.Response hit = f.exchange(f.off, request);
-        assertEquals("HIT", hit.header("X-Cache-Status"), hit.head());
-    }
 
     private void assertSameBytes(String request) throws Exception {
-        fill(request);
+        f.fill(request);
         long before = f.shortcutAnswers();
         ShortcutFixture.Response viaUndertow = f.exchange(f.off, request);
         ShortcutFixture.Response viaShortcut = f.exchange(f.on, request);
@@ -125,7 +113,7 @@ class HitShortcutTest {
         // every answer's; 40 answers make 2 yields, and every answer is still a correct hit.
         f = ShortcutFixture.withIoThreads(1);
         f.origin.put("/y", bytes(1024, 9));
-        fill(get("/y"));
+        f.fill(get("/y"));
         assertEquals(0, f.shortcutAnswers());
         for (int i = 0; i < 40; i++) {
             ShortcutFixture.Response r = f.exchange(f.on, get("/y"));
@@ -145,8 +133,8 @@ class HitShortcutTest {
         f = new ShortcutFixture();
         f.origin.put("/a", bytes(16 * 1024, 3));
         f.origin.putUndated("/u", bytes(1024, 4));
-        fill(get("/a"));
-        fill(get("/u"));
+        f.fill(get("/a"));
+        f.fill(get("/u"));
         long elapsed = 0;
         for (long step : new long[] {0, 1, 1, 7, 51, 300, 139}) {
             f.clock.advance(Duration.ofSeconds(step));
@@ -175,7 +163,7 @@ class HitShortcutTest {
     void diskHitsAnsweredByTheShortcutReleaseTheirLeasesOnceWritten(@TempDir Path dir) throws Exception {
         f = ShortcutFixture.diskOnly(dir);
         f.origin.put("/d", bytes(16 * 1024, 7));
-        fill(get("/d"));
+        f.fill(get("/d"));
         long acquired = f.leases().acquired();
         long before = f.shortcutAnswers();
         StringBuilder ten = new StringBuilder();
@@ -221,7 +209,7 @@ class HitShortcutTest {
     void headIsAnsweredWithTheSameHeadAndNoBody() throws Exception {
         f = new ShortcutFixture();
         f.origin.put("/h", bytes(5000, 3));
-        fill(get("/h"));
+        f.fill(get("/h"));
         long before = f.shortcutAnswers();
         ShortcutFixture.Response viaUndertow = f.exchange(f.off, request("HEAD", "/h"));
         ShortcutFixture.Response viaShortcut = f.exchange(f.on, request("HEAD", "/h"));
@@ -244,8 +232,8 @@ class HitShortcutTest {
         for (String p : List.of("/a", "/b", "/c", "/d")) {
             f.origin.put(p, ("body of " + p).getBytes(StandardCharsets.UTF_8));
         }
-        fill(get("/a"));
-        fill(get("/c"));
+        f.fill(get("/a"));
+        f.fill(get("/c"));
         long before = f.shortcutAnswers();
         try (Socket s = f.connect(f.on)) {
             // hit, hit, miss, hit behind the miss, a request the shortcut never takes, hit: one write.
@@ -297,7 +285,7 @@ class HitShortcutTest {
         f = new ShortcutFixture();
         f.origin.put("/x", bytes(3000, 5));
         f.origin.put("/x;p", bytes(10, 6));
-        fill(get("/x"));
+        f.fill(get("/x"));
         String etag = f.exchange(f.off, get("/x")).header("ETag");
         List<String> notPlain = List.of(
                 get("/x", "Cache-Control: max-age=0"),
@@ -341,7 +329,7 @@ class HitShortcutTest {
         byte[] big = bytes(24 << 20, 7);
         f.origin.put("/big", big);
         f.origin.put("/small", "small".getBytes(StandardCharsets.UTF_8));
-        fill(get("/small"));
+        f.fill(get("/small"));
         ShortcutFixture.Response first = f.exchange(f.off, get("/big"));
         assertEquals(big.length, first.body().length);
         long before = f.shortcutAnswers();
@@ -374,8 +362,8 @@ class HitShortcutTest {
         byte[] theirs = bytes(AnswerBuffer.BODY_COPY_MAX - 50, 22);
         f.origin.put("/mine", mine);
         f.origin.put("/theirs", theirs);
-        fill(get("/mine"));
-        fill(get("/theirs"));
+        f.fill(get("/mine"));
+        f.fill(get("/theirs"));
         long deferredBefore = f.deferredWrites();
         long before = f.shortcutAnswers();
         int recordsBefore = f.onRecords.metrics.size();
@@ -415,7 +403,7 @@ class HitShortcutTest {
         f = new ShortcutFixture(64L << 20);
         byte[] big = bytes(1 << 20, 9);
         f.origin.put("/m", big);
-        fill(get("/m"));
+        f.fill(get("/m"));
         long deferredBefore = f.deferredWrites();
         int closedBefore = f.onRecords.closed.get();
         StringBuilder many = new StringBuilder();
@@ -448,7 +436,7 @@ class HitShortcutTest {
         f = new ShortcutFixture(64L << 20);
         byte[] big = bytes(4 << 20, 11);
         f.origin.put("/drain", big);
-        fill(get("/drain"));
+        f.fill(get("/drain"));
         long deferredBefore = f.deferredWrites();
         ExecutorService stopper = Executors.newSingleThreadExecutor();
         try (Socket s = slowReader()) { // the 4 MiB answer must wait for this reader
@@ -473,7 +461,7 @@ class HitShortcutTest {
         byte[] big = bytes(4 << 20, 12);
         f.origin.put("/over", big);
         f.origin.put("/held", bytes(10, 13));
-        fill(get("/over")); // on the Undertow listener, which the rest of the test uses too
+        f.fill(get("/over")); // on the Undertow listener, which the rest of the test uses too
         CountDownLatch release = f.origin.hold("/held");
         ExecutorService stopper = Executors.newSingleThreadExecutor();
         try (Socket held = f.connect(f.off); Socket s = slowReader(f.off)) {
@@ -502,7 +490,7 @@ class HitShortcutTest {
         f = new ShortcutFixture();
         f.origin.put("/logged", bytes(777, 8));
         String req = get("/logged?q=1", "User-Agent: test");
-        fill(req); // two exchanges on the Undertow listener: the miss and a hit
+        f.fill(req); // two exchanges on the Undertow listener: the miss and a hit
         f.exchange(f.off, req);
         long before = f.shortcutAnswers();
         f.exchange(f.on, req);
@@ -530,7 +518,7 @@ class HitShortcutTest {
     void aPurgeBanTurnsTheShortcutsHitIntoAMiss() throws Exception {
         f = new ShortcutFixture();
         f.origin.put("/p/obj", "v1".getBytes(StandardCharsets.UTF_8));
-        fill(get("/p/obj"));
+        f.fill(get("/p/obj"));
         try (Socket s = f.connect(f.on)) {
             InputStream in = s.getInputStream();
             long before = f.shortcutAnswers();
@@ -558,7 +546,7 @@ class HitShortcutTest {
     void anExpiredEntryIsLeftToTheNormalPath() throws Exception {
         f = new ShortcutFixture();
         f.origin.put("/old", "old".getBytes(StandardCharsets.UTF_8));
-        fill(get("/old"));
+        f.fill(get("/old"));
         long before = f.shortcutAnswers();
         f.clock.advance(Duration.ofSeconds(601));
         ShortcutFixture.Response r = f.exchange(f.on, get("/old"));
@@ -572,7 +560,7 @@ class HitShortcutTest {
     void aRepeatedRequestAndABadOneBehindItOnOneConnection() throws Exception {
         f = new ShortcutFixture();
         f.origin.put("/r", "rr".getBytes(StandardCharsets.UTF_8));
-        fill(get("/r"));
+        f.fill(get("/r"));
         long before = f.shortcutAnswers();
         try (Socket s = f.connect(f.on)) {
             // The second and third are byte-for-byte repeats (recognised without scanning again); the
@@ -605,7 +593,7 @@ class HitShortcutTest {
         String[] paths = {"/k1", "/k2", "/k2?v=1", "/K1", "/k3"};
         for (int i = 0; i < paths.length; i++) {
             f.origin.put(paths[i], bytes(100 + 300 * i, 20 + i));
-            fill(get(paths[i]));
+            f.fill(get(paths[i]));
             f.clock.advance(Duration.ofSeconds(3)); // each object has its own Age and ttl
         }
         int[] order = {0, 1, 0, 0, 2, 3, 1, 4, 2, 4, 0, 3};

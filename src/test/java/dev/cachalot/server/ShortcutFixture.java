@@ -1,5 +1,7 @@
 package dev.cachalot.server;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.cachalot.config.CachalotConfig;
 import dev.cachalot.config.ConfigLoader;
 import dev.cachalot.config.ServerConfig;
@@ -41,6 +43,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -146,6 +149,21 @@ final class ShortcutFixture implements AutoCloseable {
         off = new ProxyServer(without, pipeline, hosts, headers, offRecords.asMetrics, offRecords.asLog, clock);
         on.start(null);
         off.start(null);
+    }
+
+    /** {@code n} pseudo-random bytes from {@code seed}: a test object's body, the same for the same seed. */
+    static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    /** Fills the cache through the Undertow listener {@link #off} (a miss), then checks that the next one is a hit. */
+    void fill(String request) throws IOException {
+        Response miss = exchange(off, request);
+        assertEquals(200, miss.status(), miss.head());
+        Response hit = exchange(off, request);
+        assertEquals("HIT", hit.header("X-Cache-Status"), hit.head());
     }
 
     /** Requests the shortcut of {@link #on} has answered. */
